@@ -1,0 +1,106 @@
+"""Execute the course notebooks with papermill and print what happened to each.
+
+    python -m helpers.notebook_runner --profile smoke --output runs/smoke notebooks/*.ipynb
+
+Every notebook runs even if an earlier one failed. The summary table gives, for each notebook, its
+status, the seconds it took and its headline metric (see :mod:`helpers.headline`); a failure names the
+cell and the error. The exit status is 1 when any notebook failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from helpers import headline
+
+
+@dataclasses.dataclass
+class NotebookResult:
+    notebook: str
+    status: str  # "ok" or "FAILED"
+    seconds: float
+    headline: str = ""
+    error: str = ""
+
+
+def _describe_failure(error: papermill.PapermillExecutionError, output: Path) -> str:
+    """'cell 7 (`model.fit(...)`): ValueError: ...', numbering cells as in the committed notebook."""
+    index = error.cell_index
+    executed = nbformat.read(output, as_version=4)
+    injected = [i for i, c in enumerate(executed.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    if injected and injected[0] < index:
+        index -= 1  # papermill added a cell after the parameters; the student's notebook lacks it
+    first_line = error.source.strip().splitlines()[0] if error.source.strip() else ""
+    return f"cell {index} (`{first_line[:60]}`): {error.ename}: {error.evalue}"
+
+
+def execute(notebook: Path, output_dir: Path, parameters: dict, kernel: str | None) -> NotebookResult:
+    """Run one notebook into ``output_dir`` (same file name) and report on it."""
+    output = output_dir / notebook.name
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=kernel,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
+    except papermill.PapermillExecutionError as error:
+        seconds = time.perf_counter() - started
+        return NotebookResult(notebook.name, "FAILED", seconds, error=_describe_failure(error, output))
+    except Exception as error:  # kernel died, notebook unreadable, ...: report it and go on
+        seconds = time.perf_counter() - started
+        return NotebookResult(notebook.name, "FAILED", seconds, error=f"{type(error).__name__}: {error}")
+    seconds = time.perf_counter() - started
+    return NotebookResult(notebook.name, "ok", seconds, headline=headline.read(nbformat.read(output, as_version=4)))
+
+
+def format_table(results: list[NotebookResult]) -> str:
+    rows = [("notebook", "status", "seconds", "headline")]
+    rows += [(r.notebook, r.status, f"{r.seconds:.1f}", r.headline or r.error) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d}" for a, b, c, d in rows]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    total = sum(r.seconds for r in results)
+    lines.append(f"{len(results)} notebooks, {sum(r.status == 'ok' for r in results)} ok, {total:.0f} s in all")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    parser.add_argument("--data-dir", default=None, help="data root (default: the profile's)")
+    parser.add_argument("--output", type=Path, required=True, help="folder for the executed copies")
+    parser.add_argument("--kernel", default=None, help="Jupyter kernel (default: each notebook's own)")
+    args = parser.parse_args(argv)
+
+    args.output.mkdir(parents=True, exist_ok=True)
+    parameters = {"profile": args.profile}
+    if args.data_dir:
+        parameters["data_dir"] = str(Path(args.data_dir).resolve())
+    results = []
+    for notebook in args.notebooks:
+        print(f"--> {notebook} ...", flush=True)
+        result = execute(notebook, args.output, parameters, args.kernel)
+        print(f"    {result.status} in {result.seconds:.1f} s {result.headline or result.error}", flush=True)
+        results.append(result)
+    print()
+    print(format_table(results))
+    failed = [r for r in results if r.status != "ok"]
+    for result in failed:
+        print(f"FAILED {result.notebook}: {result.error} (executed copy: {args.output / result.notebook})")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Profiles: one switch that sizes every notebook.
+
+``smoke`` runs the whole course on the synthetic mirrors with small images in minutes on a laptop CPU
+(it is what ``make run`` and CI execute). ``paper`` runs it on the real Adience at the paper's sizes
+(256-pixel images, 227-pixel crops, all five folds) and is meant for a GPU machine.
+
+Every notebook takes ``profile`` (and optionally ``data_dir``) in its ``parameters`` cell and asks this
+module for the rest, so the same notebook serves both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+#: The repository this package was installed from (editable install), used to find ``data/``.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Where ``make data`` writes the synthetic mirrors. ``AGE_GENDER_KIT_SYNTHETIC`` overrides it.
+DEFAULT_SYNTHETIC_DIR = REPO_ROOT / "data" / "synthetic"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """Everything that differs between a quick CPU run and the full reproduction."""
+
+    name: str
+    data_dir: Path  # holds adience/, and optionally celeba/ and wiki_crop/
+    synthetic: bool  # True when data_dir holds the synthetic mirrors
+    image_size: int  # images are resized to image_size x image_size ...
+    crop_size: int  # ... and the network sees crops of crop_size x crop_size
+    folds: tuple[int, ...]  # Adience test folds to run
+    seeds: tuple[int, ...]  # repeats of every run, for error bars
+    max_epochs: int
+    batch_size: int
+
+    def describe(self) -> str:
+        kind = ("synthetic mirror" if self.synthetic else "real data") if self.data_dir.exists() else "NO DATA YET (run make data)"
+        return (
+            f"profile {self.name!r}: {kind} at {self.data_dir}, images {self.image_size} px cropped to "
+            f"{self.crop_size} px, folds {list(self.folds)}, seeds {list(self.seeds)}, "
+            f"up to {self.max_epochs} epochs, batch {self.batch_size}"
+        )
+
+
+def synthetic_dir() -> Path:
+    return Path(os.environ.get("AGE_GENDER_KIT_SYNTHETIC", DEFAULT_SYNTHETIC_DIR))
+
+
+def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) -> Profile:
+    """Return the named profile; ``data_dir`` replaces its default data location."""
+    if name == "smoke":
+        root = Path(data_dir) if data_dir else synthetic_dir()
+        return Profile(
+            name="smoke",
+            data_dir=root,
+            synthetic=(root / "MANIFEST.json").exists(),
+            image_size=128,
+            crop_size=112,  # 112 keeps a 3x3 map after the last pooling; 64 would shrink it to 1x1
+            folds=(0,),
+            seeds=(0,),
+            max_epochs=6,
+            batch_size=32,
+        )
+    if name == "paper":
+        if not data_dir:
+            raise ValueError(
+                "the 'paper' profile needs data_dir: the folder holding the real adience/ "
+                "(see README.md, 'Datasets'). Example: make paper DATA_DIR=/data/faces"
+            )
+        root = Path(data_dir)
+        return Profile(
+            name="paper",
+            data_dir=root,
+            synthetic=(root / "MANIFEST.json").exists(),
+            image_size=256,
+            crop_size=227,
+            folds=(0, 1, 2, 3, 4),
+            seeds=(0,),
+            max_epochs=60,
+            batch_size=50,
+        )
+    raise ValueError(f"unknown profile {name!r}: use 'smoke' (synthetic data, CPU) or 'paper' (real data, GPU)")

@@ -1,0 +1,41 @@
+"""Shared fixtures: the repository, the real index files (when present) and a synthetic mirror."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+# Real index files taken unchanged from public sources; beside the kit's checkout in CI, absent in a
+# user's clone (tests that need them skip).
+REAL_INDEX = REPO.parent / "shared" / "real_index"
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def real_index() -> Path:
+    if not REAL_INDEX.is_dir():
+        pytest.skip(f"real index files not found at {REAL_INDEX} (they ship beside the kit's development checkout only)")
+    return REAL_INDEX
+
+
+@pytest.fixture(scope="session")
+def synthetic_tiny(tmp_path_factory) -> Path:
+    """The tiny mirror with seed 0: the one `make data` wrote, or a fresh one if that is missing."""
+    from helpers import profiles, synthetic
+
+    default = profiles.synthetic_dir()
+    manifest = default / "MANIFEST.json"
+    if manifest.exists():
+        content = json.loads(manifest.read_text())
+        if content.get("preset") == "tiny" and content.get("seed") == 0:
+            return default
+    out = tmp_path_factory.mktemp("synthetic") / "tiny"
+    synthetic.generate(out, "tiny", seed=0, progress=False)
+    return out

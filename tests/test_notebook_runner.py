@@ -1,0 +1,34 @@
+"""make run's runner: every notebook runs, failures name their cell, headlines reach the table."""
+
+import nbformat
+
+from helpers import notebook_runner
+
+
+def _notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('profile = "smoke"\ndata_dir = None\nseed = 0')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_runner_reports_failures_and_headlines_and_goes_on(tmp_path, capsys):
+    failing = _notebook(tmp_path / "01_fails.ipynb", "x = 1", "1 / 0")
+    passing = _notebook(tmp_path / "02_passes.ipynb",
+                        "import helpers.headline\nhelpers.headline.record('profile seen', profile)")
+    status = notebook_runner.main(["--profile", "smoke", "--output", str(tmp_path / "out"), str(failing), str(passing)])
+    printed = capsys.readouterr().out
+    assert status == 1
+    assert "FAILED 01_fails.ipynb: cell 2" in printed and "ZeroDivisionError" in printed
+    assert "02_passes.ipynb" in printed and "profile seen = smoke" in printed
+    assert (tmp_path / "out" / "01_fails.ipynb").exists() and (tmp_path / "out" / "02_passes.ipynb").exists()
+
+
+def test_runner_exits_zero_when_all_pass_and_passes_data_dir(tmp_path, capsys):
+    passing = _notebook(tmp_path / "00_ok.ipynb", "import helpers.headline\nhelpers.headline.record('data', str(data_dir))")
+    status = notebook_runner.main(["--output", str(tmp_path / "out"), "--data-dir", str(tmp_path), str(passing)])
+    assert status == 0
+    assert f"data = {tmp_path}" in capsys.readouterr().out

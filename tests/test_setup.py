@@ -1,0 +1,56 @@
+"""helpers.setup: seeds, quiet start-up, and a record of versions and device."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import helpers
+from helpers import profiles
+
+
+def test_setup_prints_versions_device_and_profile(capsys):
+    settings = helpers.setup(profile="smoke", seed=0)
+    printed = capsys.readouterr().out
+    assert "TensorFlow 2." in printed and "Keras 3." in printed and "NumPy" in printed
+    assert "Device: CPU:" in printed or "Device: GPU:" in printed
+    assert isinstance(settings, profiles.Profile) and settings.name == "smoke"
+
+
+def test_same_seed_gives_same_numbers_and_another_seed_does_not():
+    import tensorflow as tf
+
+    def draw(seed):
+        helpers.setup(seed=seed, verbose=False)
+        return np.random.rand(3), tf.random.uniform((3,)).numpy()
+
+    first, again, other = draw(7), draw(7), draw(8)
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], other[0]) and not np.array_equal(first[1], other[1])
+
+
+def test_tensorflow_start_up_notices_are_silenced():
+    command = "import helpers; helpers.setup(verbose=False); import tensorflow as tf; tf.constant(1)"
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    noisy = [line for line in done.stderr.splitlines() if "oneDNN" in line or "cuda" in line.lower()]
+    assert not noisy, f"TensorFlow notices reached stderr: {noisy}"
+
+
+def test_paper_profile_without_data_dir_says_what_to_do():
+    with pytest.raises(ValueError, match="make paper DATA_DIR="):
+        profiles.get_profile("paper")
+
+
+def test_unknown_profile_is_refused():
+    with pytest.raises(ValueError, match="unknown profile"):
+        profiles.get_profile("fast")
+
+
+def test_smoke_profile_keeps_a_few_cells_after_the_last_pooling():
+    crop = profiles.get_profile("smoke").crop_size
+    size = (crop - 7) // 4 + 1  # conv1 7x7 stride 4
+    for _ in range(3):  # three 3x3 stride-2 poolings in Caffe's ceil mode
+        size = -(-(size - 3) // 2) + 1
+    assert size >= 3, f"crop {crop} leaves a {size}x{size} map"
