@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from helpers import synthetic
-from helpers.synthetic.generate import NotAMirrorError
+from helpers.synthetic.mirror import NotAMirrorError
 
 
 def main(argv=None) -> int:

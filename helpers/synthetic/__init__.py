@@ -5,7 +5,7 @@ the real downloads, so the kit's loaders read the mirror and the real data throu
 How the pictures carry age and gender: :mod:`helpers.synthetic.faces`.
 """
 
-from helpers.synthetic.generate import generate
+from helpers.synthetic.mirror import generate
 from helpers.synthetic.presets import PRESETS
 
 __all__ = ["generate", "PRESETS"]
