@@ -1,0 +1,160 @@
+"""Adience: from the five fold files to one clean index.
+
+Each fold file (``fold_{k}_data.txt``) is tab-separated with a 12-column header; a row names one face in
+one photo, and its image is ``aligned/<user_id>/landmark_aligned_face.<face_id>.<original_image>``.
+
+Two modes:
+
+* **default**: every usable row, with the odd age labels mapped to the 8 groups (table below), exact
+  duplicate lines dropped, and gender ``u`` or empty kept for the age task only. Each mapping and each
+  dropped row is counted.
+* **strict** (``strict=True``): exactly the rows of the official per-fold lists of Levi & Hassner: age only
+  where the label is one of the 8 canonical strings, gender only m/f, duplicate lines kept.
+
+Odd labels in the default mode: a single age goes to the group it falls in, or else to the group whose
+bounds are nearest (a tie goes to the older group: '3' -> (4, 6), '35' -> (38, 43)). Ranges: '(27, 32)' and
+the typo '(25, 23)' -> (25, 32); '(38, 42)' and '(38, 48)' -> (38, 43). '(8, 23)' spans three groups and is
+rejected as ambiguous; 'None' leaves the age missing (the row still serves the gender task).
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.dataset_index import AGE_GROUPS, LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
+
+HEADER = ["user_id", "original_image", "face_id", "age", "gender", "x", "y", "dx", "dy", "tilt_ang",
+          "fiducial_yaw_angle", "fiducial_score"]
+GROUP_BOUNDS = [(0, 2), (4, 6), (8, 12), (15, 20), (25, 32), (38, 43), (48, 53), (60, 100)]
+RANGE_LABELS = {"(27, 32)": 4, "(25, 23)": 4, "(38, 42)": 5, "(38, 48)": 5}
+AMBIGUOUS_LABELS = {"(8, 23)"}
+
+
+def group_of_age(years: int) -> int:
+    """The group a single age falls in, or the one with the nearest bound (ties go to the older group)."""
+    distances = [0 if low <= years <= high else min(abs(years - low), abs(years - high)) for low, high in GROUP_BOUNDS]
+    nearest = min(distances)
+    return max(i for i, d in enumerate(distances) if d == nearest)
+
+
+def image_path(user_id: str, face_id: str, original_image: str) -> str:
+    return f"aligned/{user_id}/landmark_aligned_face.{face_id}.{original_image}"
+
+
+def _age_fields(label: str, strict: bool):
+    """(age in years or None, group or None, note or None, reject reason or None) for an age string."""
+    if label in AGE_GROUPS:
+        return None, AGE_GROUPS.index(label), None, None
+    if strict:
+        return None, None, None, None
+    if label == "None":
+        return None, None, None, None
+    if label in RANGE_LABELS:
+        group = RANGE_LABELS[label]
+        return None, group, f"age {label!r} -> {AGE_GROUPS[group]}", None
+    if label in AMBIGUOUS_LABELS:
+        return None, None, None, f"ambiguous age label {label!r}"
+    if re.fullmatch(r"\d{1,3}", label):
+        group = group_of_age(int(label))
+        return int(label), group, f"age {label!r} -> {AGE_GROUPS[group]}", None
+    return None, None, None, f"unknown age label {label!r}"
+
+
+def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes: collections.Counter) -> list[dict]:
+    """Parse one fold file into index rows, sending bad lines to ``rejects``."""
+    source = path.name
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or lines[0].rstrip("\r").split("\t") != HEADER:
+        raise ValueError(
+            f"{path}:1: not an Adience fold file: the first line should be the 12 tab-separated column names "
+            f"{' '.join(HEADER)}; check that --root points at the folder holding fold_0_data.txt ... fold_4_data.txt"
+        )
+    rows, seen = [], set()
+    for number, line in enumerate(lines[1:], start=2):
+        line = line.rstrip("\r")
+        fields = line.split("\t")
+        if len(fields) != len(HEADER):
+            rejects.add(source, number, "wrong column count", f"{len(fields)} fields, want {len(HEADER)}")
+            continue
+        user_id, original_image, face_id, age_label, gender_label = fields[:5]
+        if not strict and line in seen:
+            rejects.add(source, number, "duplicate line")
+            continue
+        seen.add(line)
+        if not re.fullmatch(r"\d+", face_id):
+            rejects.add(source, number, "malformed line", f"face_id {face_id!r} is not a number")
+            continue
+        if not user_id or not original_image:
+            rejects.add(source, number, "malformed line", "empty user_id or original_image")
+            continue
+        relative = image_path(user_id, face_id, original_image)
+        unsafe = unsafe_path_reason(relative) or (unsafe_path_reason(user_id) if "/" in user_id else None)
+        if unsafe or "/" in original_image:
+            rejects.add(source, number, "unsafe path", f"{unsafe or 'slash in original_image'}: {relative}")
+            continue
+        years, group, note, reason = _age_fields(age_label, strict)
+        if reason:
+            rejects.add(source, number, reason)
+            continue
+        if gender_label in ("m", "f"):
+            gender = gender_label
+        elif gender_label in ("u", ""):
+            gender = None
+        else:
+            rejects.add(source, number, f"unknown gender label {gender_label!r}")
+            continue
+        if group is None and gender is None:
+            rejects.add(source, number, "no usable label", f"age {age_label!r}, gender {gender_label!r}")
+            continue
+        if note:
+            notes[note] += 1
+        rows.append({"dataset": "adience", "path": relative, "subject": user_id, "gender": gender, "age": years,
+                     "age_group": group, "fold": fold, "source": source, "line": number})
+    return rows
+
+
+def load_adience(root, strict: bool = False, require_files: bool = True) -> LoadResult:
+    """Read ``root/fold_{0..4}_data.txt`` into the kit's index (see the module docstring for the modes).
+
+    ``require_files`` rejects rows whose image is missing under ``root``; turn it off to study the index
+    files alone.
+    """
+    root = Path(root)
+    rejects, notes = Rejects(), collections.Counter()
+    rows = []
+    for fold in range(5):
+        path = root / f"fold_{fold}_data.txt"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: --root must be the Adience folder holding fold_0_data.txt ... "
+                                    "fold_4_data.txt and aligned/ (see README.md, 'Datasets')")
+        rows += read_fold_file(path, fold, strict, rejects, notes)
+    if require_files:
+        rows = drop_missing_files(rows, root, rejects)
+    index = make_index(rows)
+    overlap = index.groupby("subject").fold.nunique()
+    if (overlap > 1).any():
+        raise ValueError(f"{root}: users appear in more than one fold: {list(overlap[overlap > 1].index[:5])}; "
+                         "the fold files are not the subject-exclusive Adience folds")
+    return LoadResult("adience", index, rejects.frame(), notes)
+
+
+def official_list_lines(index: pd.DataFrame, task: str) -> pd.DataFrame:
+    """The (path, label) pairs of the official per-fold lists for ``task`` ('age' or 'gender').
+
+    Paths are relative to ``aligned/`` as in those lists; age labels are 0-7, gender m=0 and f=1.
+    """
+    if task == "age":
+        rows = index[index.age_group.notna()]
+        labels = rows.age_group.astype(int)
+    else:
+        rows = index[index.gender.isin(["m", "f"])]
+        labels = (rows.gender == "f").astype(int)
+    return pd.DataFrame({"path": rows.path.str.removeprefix("aligned/").to_numpy(), "label": labels.to_numpy(),
+                         "fold": rows.fold.to_numpy()})
