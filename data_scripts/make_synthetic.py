@@ -20,11 +20,16 @@ def main(argv=None) -> int:
     parser.add_argument("--preset", default="tiny", choices=sorted(synthetic.PRESETS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None, help="processes drawing images (default: all cores)")
+    parser.add_argument("--difficulty", type=float, default=None,
+                        help="0 studio portraits ... 1 bad snapshots (default: the preset's, 0.5)")
+    parser.add_argument("--label-noise", type=float, default=None,
+                        help="share of people drawn with a neighbouring age group or the other gender (default 0.03)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier mirror in --out")
     args = parser.parse_args(argv)
     try:
-        report = synthetic.generate(args.out, args.preset, args.seed, workers=args.workers, overwrite=args.overwrite)
-    except NotAMirrorError as error:
+        report = synthetic.generate(args.out, args.preset, args.seed, workers=args.workers, overwrite=args.overwrite,
+                                    difficulty=args.difficulty, label_noise=args.label_noise)
+    except (NotAMirrorError, ValueError) as error:
         print(f"make_synthetic.py: {error}", file=sys.stderr)
         return 2
     images = report["images"]

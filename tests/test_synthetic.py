@@ -300,3 +300,24 @@ def test_a_small_cnn_learns_gender_and_age_on_held_out_subjects(synthetic_tiny):
     assert one_off >= 0.65
     wrong = predicted != truth
     assert (np.abs(predicted - truth)[wrong] == 1).mean() >= 0.4, "errors should mostly fall on neighbouring groups"
+
+
+def test_difficulty_changes_the_pictures_and_is_recorded(tmp_path):
+    easy, hard = tmp_path / "easy", tmp_path / "hard"
+    for out, difficulty in ((easy, 0.0), (hard, 1.0)):
+        synthetic.generate(out, "tiny", seed=0, difficulty=difficulty, progress=False)
+    assert '"difficulty": 0.0' in (easy / "MANIFEST.json").read_text()
+
+    fold_file = "adience/fold_0_data.txt"
+    assert (easy / fold_file).read_bytes() == (hard / fold_file).read_bytes()  # same people and labels ...
+    image = next((easy / "adience/aligned").rglob("*.jpg")).relative_to(easy)
+    assert (easy / image).read_bytes() != (hard / image).read_bytes()  # ... photographed differently
+    rng = np.random.default_rng(0)
+    studio = [synthetic.faces.draw_photo(rng, 0.0) for _ in range(300)]
+    snapshots = [synthetic.faces.draw_photo(rng, 1.0) for _ in range(300)]
+    for attribute in ("roll_degrees", "yaw", "blur", "noise", "light_strength"):
+        spread = lambda photos: np.mean([abs(getattr(p, attribute)) for p in photos])  # noqa: E731
+        assert spread(snapshots) > 2 * spread(studio), attribute
+    assert np.mean([p.jpeg_quality for p in snapshots]) < np.mean([p.jpeg_quality for p in studio]) - 10
+    with pytest.raises(ValueError, match="label_noise"):
+        synthetic.generate(tmp_path / "bad", "tiny", label_noise=0.9, progress=False)

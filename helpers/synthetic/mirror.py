@@ -7,6 +7,7 @@ byte for byte whatever the number of workers or the order in which they finish.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import json
 import os
 import shutil
@@ -66,13 +67,24 @@ def check_output_dir(out: Path, overwrite: bool) -> None:
         )
 
 
-def generate(out, preset: str = "tiny", seed: int = 0, workers: int | None = None,
-             overwrite: bool = False, progress: bool = True) -> dict:
-    """Write the three mirrors under ``out`` and return the manifest (counts, preset, seed, speed)."""
+def generate(out, preset: str = "tiny", seed: int = 0, workers: int | None = None, overwrite: bool = False,
+             progress: bool = True, difficulty: float | None = None, label_noise: float | None = None) -> dict:
+    """Write the three mirrors under ``out`` and return the manifest (counts, preset, seed, speed).
+
+    ``difficulty`` (0 studio portraits ... 1 bad snapshots) and ``label_noise`` (share of people drawn with
+    a neighbouring age group or the other gender) override the preset's values.
+    """
     out = Path(out)
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
     settings = PRESETS[preset]
+    if difficulty is not None:
+        settings = dataclasses.replace(settings, difficulty=float(difficulty))
+    if label_noise is not None:
+        settings = dataclasses.replace(settings, label_noise=float(label_noise))
+    if not (0.0 <= settings.difficulty <= 1.0 and 0.0 <= settings.label_noise <= 0.5):
+        raise ValueError(f"difficulty must lie in [0, 1] and label_noise in [0, 0.5]; got {settings.difficulty}, "
+                         f"{settings.label_noise}")
     check_output_dir(out, overwrite)
     for name in OWN_ENTRIES:
         target = out / name
@@ -110,6 +122,8 @@ def generate(out, preset: str = "tiny", seed: int = 0, workers: int | None = Non
         "format_version": FORMAT_VERSION,
         "preset": preset,
         "seed": seed,
+        "difficulty": settings.difficulty,
+        "label_noise": settings.label_noise,
         "images": {"adience": len(adience_jobs), "celeba": len(celeba_jobs), "wiki_crop": len(wiki_jobs)},
         "adience_rows": sum(len(rows) for rows in adience_rows),
     }
