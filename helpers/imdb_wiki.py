@@ -92,9 +92,9 @@ def load_imdb_wiki(root, mat_name: str = "wiki.mat", min_face_score: float = 1.0
         reject_where(raw.gender.isna(), "gender unknown")
 
     rejects = Rejects()
-    for position in np.flatnonzero(reasons.to_numpy() != ""):
-        entry = raw.iloc[position]
-        rejects.add(mat_name, int(position) + 1, reasons.iloc[position], entry.full_path)
+    dropped = np.flatnonzero(reasons.to_numpy() != "")
+    for position, reason, path in zip(dropped, reasons.to_numpy()[dropped], raw.full_path.to_numpy()[dropped]):
+        rejects.add(mat_name, int(position) + 1, reason, path)
     kept = raw[reasons == ""]
     # The person: IMDB's celeb_id, or WIKI's page id at the start of the file name.
     person = (kept.celeb_id.astype("Int64").astype(str) if mat_name.startswith("imdb")
