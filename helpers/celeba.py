@@ -66,8 +66,9 @@ def load_celeba(root, require_files: bool = True) -> LoadResult:
     partitions = _pairs(root / FILES[1], rejects, set(PARTITIONS))
     identities = _pairs(root / FILES[2], rejects, set())
     everywhere = attributes.keys() & partitions.keys() & identities.keys()
-    for name, listing, file in ((None, attributes, FILES[0]), (None, partitions, FILES[1]), (None, identities, FILES[2])):
-        lacking = [n for n in (attributes.keys() | partitions.keys() | identities.keys()) - listing.keys()]
+    listed_anywhere = attributes.keys() | partitions.keys() | identities.keys()
+    for listing, file in ((attributes, FILES[0]), (partitions, FILES[1]), (identities, FILES[2])):
+        lacking = listed_anywhere - listing.keys()
         if lacking:
             warnings.append(f"{file} lacks {len(lacking)} images listed in the other files; they are rejected")
             for image in sorted(lacking):
