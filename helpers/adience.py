@@ -45,6 +45,11 @@ def image_path(user_id: str, face_id: str, original_image: str) -> str:
     return f"aligned/{user_id}/landmark_aligned_face.{face_id}.{original_image}"
 
 
+def _name_problem(name: str) -> str | None:
+    """Why a user_id or image name cannot be one path component inside aligned/, or None."""
+    return unsafe_path_reason(name) or ("slash in a name" if "/" in name or "\\" in name else None)
+
+
 def _age_fields(label: str, strict: bool):
     """(age in years or None, group or None, note or None, reject reason or None) for an age string."""
     if label in AGE_GROUPS:
@@ -95,9 +100,9 @@ def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes:
             rejects.add(source, number, "malformed line", "empty user_id or original_image")
             continue
         relative = image_path(user_id, face_id, original_image)
-        unsafe = unsafe_path_reason(relative) or (unsafe_path_reason(user_id) if "/" in user_id else None)
-        if unsafe or "/" in original_image:
-            rejects.add(source, number, "unsafe path", f"{unsafe or 'slash in original_image'}: {relative}")
+        unsafe = _name_problem(user_id) or _name_problem(original_image)
+        if unsafe:
+            rejects.add(source, number, "unsafe path", f"{unsafe}: {relative}")
             continue
         years, group, note, reason = _age_fields(age_label, strict)
         if reason:

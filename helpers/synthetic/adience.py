@@ -116,8 +116,8 @@ def build(preset, rng: np.random.Generator):
                 if rng.random() < preset.label_noise:
                     shown_gender = "m" if gender == "f" else "f"
                 person = faces.draw_person(rng, shown_gender, shown_years, preset.difficulty)
-                n_photos = min(len(photo_pool), 1 + int(rng.geometric(1.0 / preset.adience_photos_per_face)) - 1)
-                for name in rng.choice(photo_pool, size=max(1, n_photos), replace=False):
+                n_photos = min(len(photo_pool), int(rng.geometric(1.0 / preset.adience_photos_per_face)))
+                for name in rng.choice(photo_pool, size=n_photos, replace=False):
                     size = int(rng.integers(200, 1200))
                     yaw = int(rng.choice([0, 0, 0, 0, -15, 15, -30, 30, -45, 45]))
                     row = [user, str(name), str(face_id), age_label, written_gender,
