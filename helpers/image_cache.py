@@ -1,0 +1,118 @@
+"""Decode and resize every image once, and keep the result on disk.
+
+Decoding a JPEG costs far more than reading the same pixels back raw, and a study trains the same images
+many times (every epoch, every value of the factor, every seed). So the first run writes each image,
+decoded to RGB and resized to ``size`` x ``size``, as one small uncompressed file (a serialized uint8 tensor):
+
+    cache/<dataset>-<size>px/<2 hex>/<sha1>.tensor
+
+and every later epoch and run reads those instead. The name is the SHA-1 of the source's absolute path,
+byte size and modification time, so a changed or regenerated image gets a new cache entry by itself.
+
+Why one file per image and not ``tf.data.Dataset.cache``: that cache is one sequential file per
+*pipeline*, so it could neither be shared between the train, validation and test splits of different
+folds nor be shuffled without holding a large buffer of images in memory. With one file per image the
+pipeline shuffles file names (cheap) and reads any image directly, and memory stays flat whatever the size
+of the dataset. The report's loader, by contrast, held every image in a Python list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from helpers import profiles
+
+#: Where cached images go unless ``cache_dir`` is given; ``AGE_GENDER_KIT_CACHE`` overrides it.
+DEFAULT_CACHE_DIR = profiles.REPO_ROOT / "cache"
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("AGE_GENDER_KIT_CACHE", DEFAULT_CACHE_DIR))
+
+
+def _entry_name(source: Path) -> str:
+    stat = source.stat()
+    key = hashlib.sha1(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    return f"{key[:2]}/{key}.tensor"
+
+
+def decode_and_resize(contents, size: int):
+    """Encoded JPEG/PNG/BMP/GIF bytes -> ``size`` x ``size`` x 3 uint8 (grayscale, CMYK, RGBA become RGB)."""
+    import tensorflow as tf
+
+    image = tf.io.decode_image(contents, channels=3, expand_animations=False)
+    image = tf.image.resize(image, [size, size], antialias=True)  # squashes: Adience's aligned faces are square
+    return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
+
+def read_cached(path, size: int):
+    """One cached file -> ``size`` x ``size`` x 3 uint8 tensor (graph ops: usable in ``Dataset.map``)."""
+    import tensorflow as tf
+
+    return tf.ensure_shape(tf.io.parse_tensor(tf.io.read_file(path), tf.uint8), [size, size, 3])
+
+
+def _entry_bytes(size: int) -> int:
+    """The exact length of a complete cache file: anything else is a leftover of an interrupted run."""
+    import tensorflow as tf
+
+    return len(tf.io.serialize_tensor(tf.zeros([size, size, 3], tf.uint8)).numpy())
+
+
+def _explain_decode_failure(sources: list[str], error: Exception) -> Exception:
+    """Find the files TensorFlow could not decode (it does not say which) and name them."""
+    from helpers import image_checks
+
+    checked = image_checks.check_images("/", [s.lstrip("/") for s in sources], min_side=1, progress=False)
+    bad = checked[checked.status.str.startswith("rejected")]
+    named = "; ".join(f"/{row.path}: {row.status.removeprefix('rejected: ')}" for row in bad.head(5).itertuples())
+    return ValueError(f"could not decode {len(bad) or 'some'} image(s) while caching: {named or error}. "
+                      "Drop them from the index first: helpers.image_checks.apply_image_checks(result, root) "
+                      "moves unusable images to the rejects.")
+
+
+def _write_missing(sources: list[str], targets: list[str], size: int, progress: bool) -> None:
+    import tensorflow as tf
+
+    def decode_resize_write(source, target):
+        pixels = decode_and_resize(tf.io.read_file(source), size)
+        tf.io.write_file(target, tf.io.serialize_tensor(pixels))
+        return target
+
+    for directory in {os.path.dirname(t) for t in targets}:
+        os.makedirs(directory, exist_ok=True)
+    dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
+    dataset = dataset.map(decode_resize_write, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(64)
+    with tqdm(total=len(sources), desc=f"decoding and caching at {size} px", unit="img", disable=not progress,
+              mininterval=2.0) as bar:
+        try:
+            for written in dataset:
+                bar.update(int(written.shape[0]))
+        except tf.errors.OpError as error:
+            raise _explain_decode_failure(sources, error) from None
+
+
+def cached_files(root, relative_paths, size: int, directory=None, progress: bool = True) -> np.ndarray:
+    """The cache file of every ``root/<path>``, in the same order; decodes and writes the missing ones.
+
+    ``root`` is a dataset folder (``DATA_DIR/adience``); its name and ``size`` name the cache folder.
+    Returns an array of absolute file names for :func:`read_cached`.
+    """
+    root = Path(root)
+    folder = Path(directory or cache_dir()) / f"{root.name}-{size}px"
+    sources = [root / p for p in relative_paths]
+    missing = [s for s in sources if not s.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} indexed image(s) do not exist, e.g. {missing[0]}: load the index "
+                                "with require_files=True (the default) so that missing files become rejects")
+    targets = [str(folder / _entry_name(s)) for s in sources]
+    complete = _entry_bytes(size)
+    todo = {t: str(s) for s, t in zip(sources, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
+    if todo:
+        _write_missing(list(todo.values()), list(todo), size, progress)
+    return np.array(targets)

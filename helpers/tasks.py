@@ -1,0 +1,32 @@
+"""The two tasks, their classes, and the integer labels the network learns.
+
+``gender``: 2 classes, ``m`` = 0 and ``f`` = 1; rows whose gender is missing are not used.
+``age``: the 8 Adience groups, 0 = (0, 2) ... 7 = (60, 100); rows without a group are not used. The groups
+are ordered, which is what makes "1-off" accuracy (a neighbouring group counts as right) meaningful.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.dataset_index import AGE_GROUPS
+
+CLASSES = {"gender": ["m", "f"], "age": AGE_GROUPS}
+
+
+def check_task(task: str) -> None:
+    if task not in CLASSES:
+        raise ValueError(f"unknown task {task!r}: use 'gender' or 'age'")
+
+
+def labelled(frame: pd.DataFrame, task: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of an index that carry a label for ``task``, and those labels as int32."""
+    check_task(task)
+    if task == "gender":
+        rows = frame[frame.gender.isin(CLASSES["gender"])]
+        labels = (rows.gender == "f").to_numpy(dtype=np.int32)
+    else:
+        rows = frame[frame.age_group.notna()]
+        labels = rows.age_group.to_numpy(dtype=np.int32)
+    return rows, labels

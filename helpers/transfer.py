@@ -1,0 +1,34 @@
+"""Transfer learning: start from a network trained on another dataset.
+
+The report's recipe, :func:`new_head` with ``freeze_trunk=True``: take the model pre-trained on CelebA
+(gender) or IMDB-WIKI (age), drop its output layer and softmax, freeze everything else (the "trunk"), and
+train only a new output layer on Adience. The alternative, ``freeze_trunk=False``, fine-tunes every layer,
+usually at a lower learning rate so that the pre-trained features are adjusted rather than overwritten.
+
+Pre-trained models are ``best.keras`` files written by ``training.train``; load them with
+``keras.saving.load_model(path)`` (safe mode stays on: the kit's models hold no Lambda layers).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from helpers import model as model_module
+
+
+def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = True, seed: int | None = None,
+             name: str | None = None) -> keras.Model:
+    """A copy of ``pretrained`` up to its last hidden layer, with a fresh ``num_classes`` output layer."""
+    names = [layer.name for layer in pretrained.layers]
+    if "output" not in names:
+        raise ValueError(f"{pretrained.name} has no layer named 'output' (its layers: {', '.join(names)}); "
+                         "new_head expects a model built by helpers.model.levi_hassner")
+    features = pretrained.layers[names.index("output") - 1].output
+    trunk = keras.Model(pretrained.inputs, features, name="trunk")
+    trunk.trainable = not freeze_trunk
+    inputs = keras.Input(pretrained.input_shape[1:], name="image")
+    # training=False keeps a frozen trunk's dropout off, as in Keras' transfer-learning guide; a fine-tuned
+    # trunk keeps its dropout active while training.
+    features = trunk(inputs, training=False) if freeze_trunk else trunk(inputs)
+    outputs = model_module.classifier_head(features, num_classes, seed=seed)
+    return keras.Model(inputs, outputs, name=name or f"{pretrained.name}_transfer")
