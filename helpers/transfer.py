@@ -23,8 +23,9 @@ def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = 
     if "output" not in names:
         raise ValueError(f"{pretrained.name} has no layer named 'output' (its layers: {', '.join(names)}); "
                          "new_head expects a model built by helpers.model.levi_hassner")
-    features = pretrained.layers[names.index("output") - 1].output
-    trunk = keras.Model(pretrained.inputs, features, name="trunk")
+    copy = keras.models.clone_model(pretrained)  # the pre-trained model itself stays untouched
+    copy.set_weights(pretrained.get_weights())
+    trunk = keras.Model(copy.inputs, copy.layers[names.index("output") - 1].output, name="trunk")
     trunk.trainable = not freeze_trunk
     inputs = keras.Input(pretrained.input_shape[1:], name="image")
     # training=False keeps a frozen trunk's dropout off, as in Keras' transfer-learning guide; a fine-tuned

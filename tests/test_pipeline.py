@@ -1,0 +1,180 @@
+"""The image cache and the tf.data pipeline: decoding, caching, mean, crops, flips, seeds, 10-crop."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import image_cache, pipeline, tasks
+
+SIZE, CROP = 16, 12
+
+
+def write_images(folder, count=6, side=20, seed=0):
+    """Random RGB JPEG-free (PNG, lossless) images, so decoded pixels can be compared exactly."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in range(count):
+        Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)).save(folder / f"{number}.png")
+        paths.append(f"{number}.png")
+    return paths
+
+
+def resized(path, size=SIZE):
+    """The reference: what the cache must hold for one image."""
+    import tensorflow as tf
+
+    return image_cache.decode_and_resize(tf.io.read_file(str(path)), size).numpy()
+
+
+def read_all(files, size=SIZE):
+    return np.stack([image_cache.read_cached(f, size).numpy() for f in files])
+
+
+def test_cache_decodes_once_and_reuses(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", progress=False)
+    assert all(str(f).startswith(str(tmp_path / "cache" / f"adience-{SIZE}px")) for f in files)
+    np.testing.assert_array_equal(read_all(files)[2], resized(root / paths[2]))
+    stamps = [os.stat(f).st_mtime_ns for f in files]
+    again = image_cache.cached_files(root, paths + paths[:1], SIZE, directory=tmp_path / "cache", progress=False)
+    assert list(again[:-1]) == list(files) and again[-1] == files[0]
+    assert [os.stat(f).st_mtime_ns for f in files] == stamps  # nothing rewritten
+
+
+def test_cache_rewrites_a_truncated_entry_and_follows_a_changed_image(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root)
+    cache = tmp_path / "cache"
+    files = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    with open(files[0], "r+b") as handle:  # what a run killed mid-write leaves behind
+        handle.truncate(10)
+    repaired = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    np.testing.assert_array_equal(read_all(repaired[:1])[0], resized(root / paths[0]))
+
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(root / paths[1])
+    os.utime(root / paths[1], ns=(1, 1))  # a different modification time
+    changed = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    assert changed[1] != files[1]
+    assert read_all(changed[1:2]).max() == 0
+
+
+def test_grayscale_cmyk_rgba_and_png_become_rgb(tmp_path):
+    root = tmp_path / "mixed"
+    root.mkdir()
+    Image.new("L", (30, 20), 200).save(root / "gray.jpg")
+    Image.new("CMYK", (20, 20), (0, 0, 0, 0)).save(root / "cmyk.jpg")
+    Image.new("RGBA", (20, 30), (10, 20, 30, 128)).save(root / "rgba.png")
+    Image.new("P", (20, 20), 3).save(root / "palette.png")
+    files = image_cache.cached_files(root, ["gray.jpg", "cmyk.jpg", "rgba.png", "palette.png"], SIZE,
+                                     directory=tmp_path / "cache", progress=False)
+    images = read_all(files)
+    assert images.shape == (4, SIZE, SIZE, 3)
+    assert abs(int(images[0].mean()) - 200) <= 2 and images[0].std() < 2
+    np.testing.assert_array_equal(images[2][0, 0], [10, 20, 30])
+
+
+def test_an_undecodable_image_is_named_with_the_fix(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root, count=3)
+    (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with pytest.raises(ValueError, match=r"broken\.jpg.*apply_image_checks"):
+        image_cache.cached_files(root, paths + ["broken.jpg"], SIZE, directory=tmp_path / "cache", progress=False)
+    with pytest.raises(FileNotFoundError, match="missing.jpg"):
+        image_cache.cached_files(root, ["missing.jpg"], SIZE, directory=tmp_path / "cache", progress=False)
+
+
+@pytest.fixture()
+def cached(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root, count=8)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", progress=False)
+    return files, read_all(files).astype(np.float32)
+
+
+def test_mean_image_and_channel_mean(cached):
+    files, images = cached
+    np.testing.assert_allclose(pipeline.mean_image(files, SIZE), images.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(pipeline.mean_image(files, SIZE, "channel"), images.mean(axis=(0, 1, 2)), rtol=1e-5)
+    np.testing.assert_allclose(pipeline.mean_image(files, SIZE), images.mean(axis=0), rtol=1e-6)  # from the memo
+
+
+def test_evaluation_gives_centre_crops_of_mean_subtracted_images_in_order(cached):
+    files, images = cached
+    mean = images.mean(axis=0)
+    labels = np.arange(len(files))
+    batches = list(pipeline.evaluation_dataset(files, labels, size=SIZE, crop_size=CROP, batch_size=3, mean=mean))
+    crops = np.concatenate([x.numpy() for x, _ in batches])
+    offset = (SIZE - CROP) // 2
+    np.testing.assert_allclose(crops, (images - mean)[:, offset:offset + CROP, offset:offset + CROP], atol=1e-4)
+    assert np.concatenate([y.numpy() for _, y in batches]).tolist() == labels.tolist()
+
+
+def test_ten_crops_are_the_corners_centre_and_their_mirrors(cached):
+    files, images = cached
+    mean = np.zeros(3, np.float32)
+    crops, _ = next(iter(pipeline.evaluation_dataset(files, np.zeros(len(files)), size=SIZE, crop_size=CROP,
+                                                     batch_size=20, mean=mean, ten_crop=True)))
+    assert crops.shape == (2, 10, CROP, CROP, 3)
+    image, far, mid = images[1], SIZE - CROP, (SIZE - CROP) // 2
+    expected = [image[y:y + CROP, x:x + CROP] for y, x in ((0, 0), (0, far), (far, 0), (far, far), (mid, mid))]
+    expected += [crop[:, ::-1] for crop in expected]
+    np.testing.assert_allclose(crops[1].numpy(), np.stack(expected))
+
+
+def windows(image):
+    """Every crop the training pipeline may produce from one image, mirrored or not."""
+    found = []
+    for y in range(SIZE - CROP + 1):
+        for x in range(SIZE - CROP + 1):
+            crop = image[y:y + CROP, x:x + CROP]
+            found += [crop, crop[:, ::-1]]
+    return found
+
+
+def epoch(dataset):
+    images, labels = zip(*[(x.numpy(), y.numpy()) for x, y in dataset])
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def test_training_batches_are_random_crops_and_flips_seeded_and_reshuffled(cached):
+    files, images = cached
+    mean = images.mean(axis=0)
+    labels = np.arange(len(files))
+    make = lambda seed, **options: pipeline.training_dataset(  # noqa: E731
+        files, labels, size=SIZE, crop_size=CROP, batch_size=4, mean=mean, seed=seed, **options)
+    dataset = make(0)
+    first, second = epoch(dataset), epoch(dataset)
+    assert sorted(first[1]) == list(labels)  # every image once per epoch
+    assert first[1].tolist() != second[1].tolist()  # reshuffled each epoch
+    for crop, label in zip(*first):
+        assert any(np.allclose(crop, window, atol=1e-4) for window in windows(images[label] - mean))
+    flipped_or_moved = sum(not np.allclose(crop, (images[label] - mean)[2:14, 2:14], atol=1e-4)
+                           for crop, label in zip(*first))
+    assert flipped_or_moved >= 5
+    again = epoch(make(0))
+    np.testing.assert_array_equal(again[1], first[1])  # the same seed gives the same epoch
+    np.testing.assert_allclose(again[0], first[0])
+    assert epoch(make(1))[1].tolist() != first[1].tolist()
+
+    plain = epoch(make(0, random_crop=False, flip=False))
+    for crop, label in zip(*plain):
+        np.testing.assert_allclose(crop, (images[label] - mean)[2:14, 2:14], atol=1e-4)
+
+
+def test_labels_for_each_task(synthetic_tiny):
+    from helpers import adience
+
+    index = adience.load_adience(synthetic_tiny / "adience").index
+    rows, labels = tasks.labelled(index, "gender")
+    assert set(labels) == {0, 1} and len(rows) == index.gender.isin(["m", "f"]).sum()
+    assert (labels == 1).sum() == (rows.gender == "f").sum()
+    rows, labels = tasks.labelled(index, "age")
+    assert labels.min() >= 0 and labels.max() == 7 and len(rows) == index.age_group.notna().sum()
+    with pytest.raises(ValueError, match="unknown task"):
+        tasks.labelled(index, "emotion")

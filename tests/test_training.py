@@ -1,0 +1,134 @@
+"""Training, evaluation and transfer on small in-memory problems the network must be able to learn."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+from helpers import evaluation, model, training, transfer
+
+SIDE = 48
+
+
+def stripes(count=192, seed=0):
+    """Class 1: a bright band on the left half; class 0: on the right. Mean-free like the pipeline's."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, count).astype(np.int32)
+    images = rng.normal(0, 20, (count, SIDE, SIDE, 3)).astype(np.float32)
+    for image, label in zip(images, labels):
+        if label:
+            image[:, :SIDE // 2] += 60
+        else:
+            image[:, SIDE // 2:] += 60
+    return images - images.mean(axis=0), labels
+
+
+def batches(images, labels, size=32):
+    return tf.data.Dataset.from_tensor_slices((images, labels)).batch(size)
+
+
+def small_network(classes=2, seed=0):
+    return model.levi_hassner(classes, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=seed)
+
+
+CONFIG = training.TrainingConfig(epochs=6, learning_rate=1e-3, schedule="constant", patience=3)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    keras.utils.set_random_seed(0)
+    images, labels = stripes()
+    test_images, test_labels = stripes(96, seed=1)
+    run_dir = tmp_path_factory.mktemp("run")
+    run = training.train(small_network, batches(images, labels), batches(test_images, test_labels), CONFIG,
+                         run_dir=run_dir)
+    return run, test_images, test_labels
+
+
+def test_training_learns_and_writes_checkpoint_and_log(trained):
+    run, test_images, test_labels = trained
+    assert not run.diverged
+    assert 1 <= run.best_epoch <= run.epochs_trained <= CONFIG.epochs
+    assert run.best_validation_accuracy >= 0.9
+    assert list(run.history.columns[:2]) == ["accuracy", "loss"] and run.history.loss.iloc[-1] < run.history.loss.iloc[0]
+    log = pd.read_csv(run.run_dir / "log.csv")
+    assert len(log) == run.epochs_trained and {"val_accuracy", "loss"} <= set(log.columns)
+    assert 0 < run.seconds_per_batch < run.seconds_per_epoch < run.seconds
+    best = keras.saving.load_model(run.run_dir / "best.keras", safe_mode=True)
+    scores = evaluation.evaluate(best, batches(test_images, test_labels), test_labels, ["m", "f"], ordinal=False)
+    assert scores.exact == pytest.approx(run.best_validation_accuracy, abs=1e-6)  # restored = saved = best epoch
+
+
+def test_a_nan_loss_ends_the_run_as_diverged_not_as_a_crash(tmp_path):
+    images, labels = stripes(64)
+    config = training.TrainingConfig(epochs=3, learning_rate=1e6, schedule="constant")
+    run = training.train(small_network, batches(images, labels), batches(images, labels), config, run_dir=tmp_path)
+    assert run.diverged
+    assert run.epochs_trained < config.epochs  # stopped at the first NaN, not run to the end
+
+
+def test_mirrored_strategy_trains_on_cpu(tmp_path):
+    images, labels = stripes(64)
+    distribution = training.strategy("mirrored")
+    config = training.TrainingConfig(epochs=1, schedule="constant")
+    run = training.train(small_network, batches(images, labels), batches(images, labels), config, distribution=distribution)
+    assert not run.diverged and run.epochs_trained == 1
+    assert run.model.distribute_strategy is distribution
+    with pytest.raises(ValueError, match="unknown strategy"):
+        training.strategy("horovod")
+
+
+def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
+    images, labels = stripes(32)
+    config = training.TrainingConfig(epochs=1, schedule="constant", mixed_precision="mixed_bfloat16")
+    run = training.train(small_network, batches(images, labels), batches(images, labels), config)
+    assert run.model.get_layer("conv1").compute_dtype == "bfloat16"
+    assert run.model.get_layer("probabilities").compute_dtype == "float32"
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+
+
+def test_scores_exact_one_off_confusion_and_recall():
+    truth = [0, 1, 2, 3, 3, 7]
+    predicted = [0, 2, 2, 5, 3, 6]
+    scores = evaluation.score(truth, predicted, [f"g{i}" for i in range(8)], ordinal=True)
+    assert scores.exact == pytest.approx(3 / 6)
+    assert scores.one_off == pytest.approx(5 / 6)
+    assert scores.confusion.loc["g3", "g5"] == 1 and scores.confusion.to_numpy().sum() == 6
+    assert scores.recall["g3"] == 0.5 and scores.recall["g1"] == 0 and np.isnan(scores.recall["g4"])
+    assert np.isnan(evaluation.score([0, 1], [1, 1], ["m", "f"], ordinal=False).one_off)
+    with pytest.raises(ValueError, match="same length"):
+        evaluation.score([0, 1], [1], ["m", "f"], ordinal=False)
+
+
+def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops():
+    network = small_network(seed=3)
+    rng = np.random.default_rng(0)
+    crops = rng.normal(0, 50, (5, 10, SIDE, SIDE, 3)).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensor_slices((crops, np.zeros(5, np.int32))).batch(2)
+    averaged = evaluation.predict(network, dataset, ten_crop=True)
+    expected = np.stack([keras.ops.convert_to_numpy(network(c)).mean(axis=0) for c in crops])
+    np.testing.assert_allclose(averaged, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
+    run = trained[0]
+    original = [keras.ops.convert_to_numpy(w).copy() for w in run.model.weights]
+    images, labels = stripes(64, seed=2)
+    for freeze in (True, False):
+        network = transfer.new_head(run.model, 8, freeze_trunk=freeze, seed=0)
+        assert network.output_shape == (None, 8)
+        trunk = network.get_layer("trunk")
+        before = [keras.ops.convert_to_numpy(w).copy() for w in trunk.weights]
+        head_before = keras.ops.convert_to_numpy(network.get_layer("output").kernel).copy()
+        training.compile_model(network, training.TrainingConfig(schedule="constant", learning_rate=1e-2))
+        network.fit(images, labels % 8, epochs=1, batch_size=32, verbose=0)
+        changed = [not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trunk.weights)]
+        assert not np.array_equal(head_before, keras.ops.convert_to_numpy(network.get_layer("output").kernel))
+        assert (not any(changed)) if freeze else all(changed), (freeze, changed, [w.path for w in trunk.weights])
+    assert all(layer.trainable for layer in run.model.layers)  # the pre-trained model is left as it was
+    assert all(np.array_equal(a, keras.ops.convert_to_numpy(b)) for a, b in zip(original, run.model.weights))
+    with pytest.raises(ValueError, match="no layer named 'output'"):
+        transfer.new_head(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), 2)
