@@ -4,6 +4,7 @@
 #   make lab     JupyterLab with the kit's kernel
 #   make install only the set-up: .venv, the pinned packages, the kit and its Jupyter kernel
 #   make paper DATA_DIR=/path/to/datasets   the paper profile on the real data (meant for a GPU machine)
+#   make bench   the speed and memory benchmarks in bench/ (about 6 minutes on 2 cores); see bench/RESULTS.md
 # Nothing is reinstalled while pyproject.toml is unchanged (the stamp below is keyed on its hash).
 
 PYTHON   ?= python3
@@ -22,11 +23,11 @@ DEPS_KEY := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma)
 STAMP    := $(VENV)/.installed-$(DEPS_KEY)
 SYNTHETIC_SOURCES := data_scripts/make_synthetic.py $(wildcard helpers/synthetic/*.py)
 
-.PHONY: install run test lab paper data clean help
+.PHONY: install run test lab paper data bench clean help
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,9p' Makefile
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "age-gender-kit needs Python 3.10 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -58,5 +59,12 @@ paper: $(STAMP)
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
 	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS)
 
+BENCHMARKS := loader training_feed flops study_cache
+bench: data
+	@mkdir -p bench/out
+	@{ for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || echo "FAILED bench/$$name.py"; done; } 2>&1 | tee bench/out/last.log
+	@echo "== ratios (figures above; all in bench/out/last.log)"; grep '^RATIO' bench/out/last.log
+	@! grep -q '^FAILED' bench/out/last.log
+
 clean:
-	rm -rf runs results cache
+	rm -rf runs results cache bench/out

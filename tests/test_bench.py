@@ -1,0 +1,49 @@
+"""The benchmark scripts run end to end at tiny sizes and print their ratio lines (their figures are not
+judged here: timings belong to `make bench`, not to tests)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+RATIO = re.compile(r"^RATIO (\w+): (-?[0-9.]+) \(", re.MULTILINE)
+
+
+def run(repo, synthetic, out, script, *arguments):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "AGE_GENDER_KIT_SYNTHETIC": str(synthetic),
+           "AGE_GENDER_KIT_BENCH_OUT": str(out), "AGE_GENDER_KIT_CACHE": str(out / "cache")}
+    done = subprocess.run([sys.executable, str(repo / "bench" / script), *arguments], capture_output=True, text=True,
+                          env=env, cwd=repo, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dict((name, float(value)) for name, value in RATIO.findall(done.stdout)), done.stdout
+
+
+@pytest.mark.slow
+def test_loader_benchmark_compares_speed_and_memory(repo, synthetic_tiny, tmp_path):
+    ratios, output = run(repo, synthetic_tiny, tmp_path, "loader.py", "--sizes", "20", "80", "--source-side", "300")
+    assert set(ratios) == {"loader_speed", "loader_memory"} and all(v > 0 for v in ratios.values())
+    assert "report (PIL loop, list)" in output
+
+
+@pytest.mark.slow
+def test_study_cache_benchmark_reports_runs_2_to_5_against_run_1(repo, synthetic_tiny, tmp_path):
+    ratios, output = run(repo, synthetic_tiny, tmp_path, "study_cache.py", "--images", "40")
+    assert len(re.findall(r"^run [1-5]: data time", output, re.MULTILINE)) == 5
+    assert 0 < ratios["study_cache"] < 1  # even at 40 images, reading the cache beats decoding
+
+
+def test_training_work_per_image_counts_each_layer(repo):
+    sys.path.insert(0, str(repo / "bench"))
+    import flops
+
+    from helpers import model
+
+    network = model.levi_hassner(2, input_size=227)
+    forward = 2 * (56 * 56 * 96 * 7 * 7 * 3 + 28 * 28 * 256 * 5 * 5 * 96 + 14 * 14 * 384 * 3 * 3 * 256
+                   + 7 * 7 * 384 * 512 + 512 * 512 + 512 * 2)
+    first_layer = 2 * 56 * 56 * 96 * 7 * 7 * 3
+    assert flops.training_flops_per_image(network) == 3 * forward - first_layer
