@@ -39,7 +39,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # The synthetic mirrors are regenerated when the generator changes; otherwise they are kept.
-$(SYNTHETIC_DIR)/MANIFEST.json: $(STAMP) $(SYNTHETIC_SOURCES)
+$(SYNTHETIC_DIR)/MANIFEST.json: $(SYNTHETIC_SOURCES) | $(STAMP)
 	$(PY) data_scripts/make_synthetic.py --out $(SYNTHETIC_DIR) --preset $(PRESET) --seed $(SEED) --overwrite
 
 install: $(STAMP)

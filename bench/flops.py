@@ -58,12 +58,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--steps", type=int, default=6)
     arguments = parser.parse_args()
-    import keras
+    from helpers import environment
+
+    environment.setup("smoke", verbose=False)  # first: it quiets TensorFlow's start-up lines
     import numpy as np
 
-    from helpers import environment, model, training
+    from helpers import model, training
 
-    environment.setup("smoke", verbose=False)
     print(f"machine: {common.machine()}")
     network = training.compile_model(model.levi_hassner(8), training.TrainingConfig(schedule="constant"))
     images = np.random.default_rng(0).normal(0, 50, (arguments.batch * arguments.steps, 227, 227, 3)).astype(np.float32)
@@ -77,7 +78,6 @@ def main() -> None:
         rates.append(len(images) / (time.perf_counter() - start))
     per_image = training_flops_per_image(network)
     achieved = per_image * max(rates)
-    keras.utils.set_random_seed(0)
     print(f"training work: {per_image / 1e9:.2f} GFLOP per image at 227 px")
     print(f"training step: {max(rates):.1f} images/s -> {achieved / 1e9:.0f} GFLOP/s")
     print(f"float32 matrix product (2048 x 2048): {matmul / 1e9:.0f} GFLOP/s")

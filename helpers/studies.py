@@ -1,0 +1,117 @@
+"""Studies: one factor varied around the paper's settings, every run recorded, nothing run twice.
+
+A study is a name and its *variants* (a label and the settings it changes, e.g. ``"16": {"batch_size":
+16}``). :func:`run_study` trains one fresh network per (variant, task, fold, seed) and appends one row per
+run to ``results/<profile>/<study>.csv``: the settings, the test scores, the epochs, the seconds and whether
+the run diverged.
+
+- Resumable: a run whose row is already in the file is skipped, so an interrupted study picks up where it
+  stopped, and a finished one is only read.
+- Safe: the file is rewritten whole into a temporary file and renamed over the old one after every run,
+  so an interruption leaves the previous complete file, never a half-written row.
+- A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import experiment, profiles
+from helpers.profiles import Profile
+
+KEY = ["variant", "task", "fold", "seed"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Study:
+    name: str
+    variants: dict  # label -> {Settings field: value}
+    tasks: tuple = ("gender", "age")
+    oversample: bool = False  # also score 10-crop over-sampling
+
+
+#: The report's one-factor studies (notebooks 03-07).
+STUDIES = {
+    "batch_size": Study("batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)}),
+    "hidden_units": Study("hidden_units", {str(units): {"hidden_units": units} for units in (128, 256, 512, 1024, 2048)}),
+    "hidden_layers": Study("hidden_layers", {str(layers): {"hidden_layers": layers} for layers in (1, 2, 3)}),
+    "learning_rate": Study("learning_rate", {
+        "step 1e-3 (paper)": {"schedule": "step", "learning_rate": None},
+        **{f"constant {rate:g}": {"schedule": "constant", "learning_rate": rate} for rate in (1e-4, 1e-3, 5e-3, 1e-2)},
+    }),
+    "augmentation": Study("augmentation", {
+        "none": {"random_crop": False, "flip": False},
+        "flip": {"random_crop": False, "flip": True},
+        "crop": {"random_crop": True, "flip": False},
+        "crop + flip (paper)": {"random_crop": True, "flip": True},
+    }, oversample=True),
+}
+
+
+def results_dir(profile: Profile) -> Path:
+    base = Path(os.environ.get("AGE_GENDER_KIT_RESULTS", profiles.REPO_ROOT / "results"))
+    return base / profile.name
+
+
+def results_path(profile: Profile, study: str) -> Path:
+    return results_dir(profile) / f"{study}.csv"
+
+
+def read_results(profile: Profile, study: str) -> pd.DataFrame:
+    path = results_path(profile, study)
+    return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=KEY)
+
+
+def _write_atomically(frame: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_csv(temporary, index=False)
+    os.replace(temporary, path)  # atomic on POSIX and Windows: readers see the old file or the new one
+
+
+def settings_for(study: Study, variant: str, profile: Profile) -> experiment.Settings:
+    base = experiment.baseline(profile)
+    changes = {k: (getattr(base, k) if v is None else v) for k, v in study.variants[variant].items()}
+    return dataclasses.replace(base, **changes)
+
+
+def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose: bool = True) -> pd.DataFrame:
+    """Run every missing (variant, task, fold, seed) of ``study``; return all its rows."""
+    folds = tuple(profile.folds if folds is None else folds)
+    seeds = tuple(profile.seeds if seeds is None else seeds)
+    path = results_path(profile, study.name)
+    results = read_results(profile, study.name)
+    done = set(map(tuple, results[KEY].astype(str).to_numpy())) if len(results) else set()
+    plan = [(variant, task, fold, seed) for task in study.tasks for fold in folds for variant in study.variants
+            for seed in seeds]
+    todo = [key for key in plan if tuple(map(str, key)) not in done]
+    if verbose:
+        print(f"{study.name}: {len(plan)} runs planned, {len(plan) - len(todo)} already in {path}, {len(todo)} to run")
+    data = {}
+    for number, (variant, task, fold, seed) in enumerate(todo, 1):
+        if (task, fold) not in data:
+            data = {(task, fold): experiment.task_data(profile, task, fold)}  # one task's images at a time
+        settings = settings_for(study, variant, profile)
+        outcome = experiment.run(data[(task, fold)], settings, seed, oversample=study.oversample)
+        row = {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
+               **dataclasses.asdict(settings), **outcome.row(), "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+        results = pd.concat([results.astype(object), pd.DataFrame([row])], ignore_index=True) if len(results) else pd.DataFrame([row])
+        _write_atomically(results, path)
+        if verbose:
+            state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
+            print(f"  [{number}/{len(todo)}] {task:<6} fold {fold} seed {seed} {variant:<20} {state}, "
+                  f"{row['epochs_trained']} epochs, {row['seconds']:.0f} s", flush=True)
+    return read_results(profile, study.name)
+
+
+def summary(results: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
+    """Mean, standard deviation and n of ``metric`` per task and variant (diverged runs counted apart)."""
+    scored = results[~results.diverged.astype(bool)]
+    table = scored.groupby(["task", "variant"], sort=False)[metric].agg(["mean", "std", "count"])
+    table["diverged"] = results.groupby(["task", "variant"], sort=False).diverged.apply(lambda d: int(d.astype(bool).sum()))
+    return table.rename(columns={"count": "n"})
