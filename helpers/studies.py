@@ -111,7 +111,9 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
 
 def summary(results: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     """Mean, standard deviation and n of ``metric`` per task and variant (diverged runs counted apart)."""
-    scored = results[~results.diverged.astype(bool)]
-    table = scored.groupby(["task", "variant"], sort=False)[metric].agg(["mean", "std", "count"])
-    table["diverged"] = results.groupby(["task", "variant"], sort=False).diverged.apply(lambda d: int(d.astype(bool).sum()))
+    diverged = results.diverged.astype(bool)
+    every = pd.MultiIndex.from_frame(results[["task", "variant"]].drop_duplicates())
+    table = results[~diverged].groupby(["task", "variant"], sort=False)[metric].agg(["mean", "std", "count"]).reindex(every)
+    table["count"] = table["count"].fillna(0).astype(int)
+    table["diverged"] = diverged.groupby([results.task, results.variant], sort=False).sum().reindex(every).astype(int)
     return table.rename(columns={"count": "n"})

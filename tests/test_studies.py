@@ -1,0 +1,97 @@
+"""One experiment run and the study runner: protocol, results file, resuming, atomic writes, divergence."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import experiment, profiles, studies
+
+
+@pytest.fixture()
+def profile(synthetic_tiny, tmp_path, monkeypatch):
+    """The smoke profile shrunk to seconds: 40 px crops, one epoch."""
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
+
+
+def test_task_data_follows_the_adience_protocol(profile):
+    from helpers import adience
+
+    data = experiment.task_data(profile, "gender", fold=1)
+    index = adience.load_adience(profile.data_dir / "adience").index
+    counts = data.counts()
+    assert counts["test"] == index[(index.fold == 1) & index.gender.isin(["m", "f"])].shape[0]
+    assert counts["train"] > 5 * counts["validation"] > 0
+    assert data.mean.shape == (48, 48, 3)
+    images, labels = next(iter(data.training(batch_size=8, seed=0)))
+    assert images.shape == (8, 40, 40, 3) and set(labels.numpy()) <= {0, 1}
+    again = experiment.task_data(profile, "gender", fold=1)
+    for split in counts:  # the same people in the same splits every time: runs are comparable
+        assert list(again.files[split]) == list(data.files[split])
+
+
+MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+
+
+def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
+    results = studies.run_study(MINI, profile)
+    assert len(results) == 2 and set(results.variant) == {"wide", "narrow"}
+    assert set(results.hidden_units) == {64, 16} and (results.task == "gender").all()
+    assert results.accuracy.between(0, 1).all() and (results.n_test > 0).all()
+    assert {"one_off_accuracy", "epochs_trained", "best_epoch", "seconds", "diverged", "test_loss"} <= set(results.columns)
+    path = studies.results_path(profile, "mini")
+    assert path.parent.name == "smoke" and path.exists()
+
+    before = path.read_bytes()
+    capsys.readouterr()
+    studies.run_study(MINI, profile)
+    assert "0 to run" in capsys.readouterr().out
+    assert path.read_bytes() == before  # a finished study is only read
+
+    pd.read_csv(path).iloc[:1].to_csv(path, index=False)  # lose the second run
+    again = studies.run_study(MINI, profile)
+    assert len(again) == 2 and "1 to run" in capsys.readouterr().out
+
+
+def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile, monkeypatch):
+    real_run, calls = experiment.run, []
+
+    def run_then_fail(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the user stops the study during the second run
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(experiment, "run", run_then_fail)
+    with pytest.raises(KeyboardInterrupt):
+        studies.run_study(MINI, profile)
+    saved = pd.read_csv(studies.results_path(profile, "mini"))
+    assert len(saved) == 1 and saved.accuracy.notna().all()
+    assert not list(studies.results_path(profile, "mini").parent.glob(".*.tmp"))
+
+
+def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile):
+    study = studies.Study("blowup", {"huge rate": {"learning_rate": 1e6, "schedule": "constant"},
+                                     "paper": {}}, tasks=("gender",))
+    results = studies.run_study(study, profile).set_index("variant")
+    assert bool(results.loc["huge rate", "diverged"]) and np.isnan(results.loc["huge rate", "accuracy"])
+    assert not bool(results.loc["paper", "diverged"]) and results.loc["paper", "accuracy"] > 0
+    table = studies.summary(results.reset_index())
+    assert table.loc[("gender", "huge rate"), "diverged"] == 1 and table.loc[("gender", "huge rate"), "n"] == 0
+    assert table.loc[("gender", "paper"), "n"] == 1
+
+
+def test_standard_studies_vary_one_factor_around_the_papers_settings(profile):
+    base = experiment.baseline(profile)
+    for study in studies.STUDIES.values():
+        for variant in study.variants:
+            settings = studies.settings_for(study, variant, profile)
+            changed = {f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) != getattr(base, f.name)}
+            assert changed <= set(study.variants[variant]), (study.name, variant, changed)
+    assert studies.settings_for(studies.STUDIES["learning_rate"], "step 1e-3 (paper)", profile) == base
