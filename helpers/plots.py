@@ -1,4 +1,5 @@
-"""Figures the notebooks share: label distributions and sample images from an index."""
+"""Figures the notebooks share: data (label distributions, samples), training (curves, confusion matrix,
+feature maps) and studies (mean and spread per variant)."""
 
 from __future__ import annotations
 
@@ -51,5 +52,76 @@ def samples_per_age_group(index: pd.DataFrame, root, per_group: int = 4, seed: i
                 axis.set_xlabel(entry.gender if pd.notna(entry.gender) else "?", fontsize=8)
             if row == 0:
                 axis.set_title(group, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def training_curves(history: pd.DataFrame, title: str = ""):
+    """Loss and accuracy per epoch, training against validation (a ``training.Run.history``)."""
+    import matplotlib.pyplot as plt
+
+    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(11, 3.5))
+    for column, style in (("loss", "-o"), ("val_loss", "--o")):
+        loss_axis.plot(history.index, history[column], style, label=column.replace("val_", "validation "))
+    for column, style in (("accuracy", "-o"), ("val_accuracy", "--o")):
+        accuracy_axis.plot(history.index, history[column], style, label=column.replace("val_", "validation "))
+    loss_axis.set(xlabel="epoch", ylabel="loss", title=f"{title} loss".strip())
+    accuracy_axis.set(xlabel="epoch", ylabel="accuracy", title=f"{title} accuracy".strip())
+    for axis in (loss_axis, accuracy_axis):
+        axis.legend()
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def confusion_matrix(confusion: pd.DataFrame, title: str = ""):
+    """A confusion matrix (rows: true class) as a heatmap of row percentages, with the counts written in."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    shares = confusion.div(confusion.sum(axis=1).replace(0, np.nan), axis=0) * 100
+    figure, axis = plt.subplots(figsize=(1.0 + 0.75 * len(confusion), 0.8 + 0.65 * len(confusion)))
+    sns.heatmap(shares, annot=confusion.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=100, cbar_kws={"label": "% of true class"},
+                ax=axis)
+    axis.set(title=title, xlabel="predicted", ylabel="true")
+    figure.tight_layout()
+    return figure
+
+
+def feature_maps(maps: np.ndarray, title: str, count: int = 8):
+    """The first ``count`` channels of one image's activation maps (height x width x channels)."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, count, figsize=(1.6 * count, 1.9))
+    for channel, axis in enumerate(axes):
+        axis.imshow(maps[..., channel], cmap="viridis")
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.set_xlabel(f"channel {channel}", fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def study(results: pd.DataFrame, metrics=("accuracy", "one_off_accuracy"), title: str = ""):
+    """Mean and standard deviation over folds x seeds of each variant, one panel per task; n in the labels."""
+    import matplotlib.pyplot as plt
+
+    scored = results[~results.diverged.astype(bool)]
+    task_names = list(dict.fromkeys(results.task))
+    figure, axes = plt.subplots(1, len(task_names), figsize=(5.5 * len(task_names), 3.8), squeeze=False)
+    for axis, task in zip(axes[0], task_names):
+        rows = scored[scored.task == task]
+        order = list(dict.fromkeys(results[results.task == task].variant))
+        for offset, metric in enumerate(m for m in metrics if rows[m].notna().any()):
+            grouped = rows.groupby("variant")[metric].agg(["mean", "std", "count"]).reindex(order)
+            positions = np.arange(len(order)) + 0.12 * (offset - 0.5)
+            axis.errorbar(positions, grouped["mean"], yerr=grouped["std"].fillna(0), fmt="o", capsize=4,
+                          label=metric.replace("_", " "))
+        counts = rows.groupby("variant").size().reindex(order).fillna(0).astype(int)
+        axis.set_xticks(np.arange(len(order)), [f"{v}\n(n={n})" for v, n in zip(order, counts)], fontsize=8)
+        axis.set(title=f"{title} {task}".strip(), ylabel="test accuracy", ylim=(0, 1))
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=8)
     figure.tight_layout()
     return figure
