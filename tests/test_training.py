@@ -90,6 +90,18 @@ def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
 
 
+def test_xla_compiled_training_matches_plain_training():
+    images, labels = stripes(32)
+    losses = {}
+    for jit in (False, True):
+        keras.utils.set_random_seed(0)
+        config = training.TrainingConfig(epochs=1, schedule="constant", jit_compile=jit)
+        run = training.train(lambda: small_network(seed=5), batches(images, labels), batches(images, labels), config)
+        assert run.model.jit_compile == jit
+        losses[jit] = run.history.loss.iloc[0]
+    assert losses[True] == pytest.approx(losses[False], rel=2e-2)  # same model and data; XLA fuses differently
+
+
 def test_scores_exact_one_off_confusion_and_recall():
     truth = [0, 1, 2, 3, 3, 7]
     predicted = [0, 2, 2, 5, 3, 6]
