@@ -90,6 +90,14 @@ def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
 
 
+def test_adam_is_available_and_an_unknown_optimizer_is_refused():
+    network = training.compile_model(small_network(), training.TrainingConfig(optimizer="adam", schedule="constant"))
+    assert isinstance(network.optimizer, keras.optimizers.Adam)
+    assert isinstance(training.compile_model(small_network(), training.TrainingConfig()).optimizer, keras.optimizers.SGD)
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        training.compile_model(small_network(), training.TrainingConfig(optimizer="lbfgs"))
+
+
 def test_xla_compiled_training_matches_plain_training():
     images, labels = stripes(32)
     losses = {}
