@@ -64,19 +64,19 @@ def _entry_bytes(size: int) -> int:
     return len(tf.io.serialize_tensor(tf.zeros([size, size, 3], tf.uint8)).numpy())
 
 
-def _explain_decode_failure(sources: list[str], error: Exception) -> Exception:
+def _explain_decode_failure(root: Path, relative_paths: list[str], error: Exception) -> Exception:
     """Find the files TensorFlow could not decode (it does not say which) and name them."""
     from helpers import image_checks
 
-    checked = image_checks.check_images("/", [s.lstrip("/") for s in sources], min_side=1, progress=False)
+    checked = image_checks.check_images(root, relative_paths, min_side=1, progress=False)
     bad = checked[checked.status.str.startswith("rejected")]
-    named = "; ".join(f"/{row.path}: {row.status.removeprefix('rejected: ')}" for row in bad.head(5).itertuples())
+    named = "; ".join(f"{root / row.path}: {row.status.removeprefix('rejected: ')}" for row in bad.head(5).itertuples())
     return ValueError(f"could not decode {len(bad) or 'some'} image(s) while caching: {named or error}. "
                       "Drop them from the index first: helpers.image_checks.apply_image_checks(result, root) "
                       "moves unusable images to the rejects.")
 
 
-def _write_missing(sources: list[str], targets: list[str], size: int, progress: bool) -> None:
+def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, progress: bool) -> None:
     import tensorflow as tf
 
     def decode_resize_write(source, target):
@@ -86,6 +86,7 @@ def _write_missing(sources: list[str], targets: list[str], size: int, progress: 
 
     for directory in {os.path.dirname(t) for t in targets}:
         os.makedirs(directory, exist_ok=True)
+    sources = [str(root / p) for p in relative_paths]
     dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
     dataset = dataset.map(decode_resize_write, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(64)
     with tqdm(total=len(sources), desc=f"decoding and caching at {size} px", unit="img", disable=not progress,
@@ -94,7 +95,7 @@ def _write_missing(sources: list[str], targets: list[str], size: int, progress: 
             for written in dataset:
                 bar.update(int(written.shape[0]))
         except tf.errors.OpError as error:
-            raise _explain_decode_failure(sources, error) from None
+            raise _explain_decode_failure(root, relative_paths, error) from None
 
 
 def cached_files(root, relative_paths, size: int, directory=None, progress: bool = True) -> np.ndarray:
@@ -105,6 +106,7 @@ def cached_files(root, relative_paths, size: int, directory=None, progress: bool
     """
     root = Path(root)
     folder = Path(directory or cache_dir()) / f"{root.name}-{size}px"
+    relative_paths = [str(p) for p in relative_paths]
     sources = [root / p for p in relative_paths]
     missing = [s for s in sources if not s.is_file()]
     if missing:
@@ -112,7 +114,7 @@ def cached_files(root, relative_paths, size: int, directory=None, progress: bool
                                 "with require_files=True (the default) so that missing files become rejects")
     targets = [str(folder / _entry_name(s)) for s in sources]
     complete = _entry_bytes(size)
-    todo = {t: str(s) for s, t in zip(sources, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
+    todo = {t: p for p, t in zip(relative_paths, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
     if todo:
-        _write_missing(list(todo.values()), list(todo), size, progress)
+        _write_missing(root, list(todo.values()), list(todo), size, progress)
     return np.array(targets)
