@@ -35,13 +35,14 @@ class Settings:
     flip: bool = True
     epochs: int = 60
     patience: int = 10
+    optimizer: str = "sgd"
 
 
 def baseline(profile: Profile) -> Settings:
     """The paper's settings, sized by the profile (batch size, epochs, and a step interval that drops the rate
     at the same fractions of training as the paper's 10,000 of 50,000 iterations)."""
     return Settings(batch_size=profile.batch_size, epochs=profile.max_epochs, learning_rate=profile.learning_rate,
-                    step_every=profile.step_every, patience=profile.patience)
+                    step_every=profile.step_every, patience=profile.patience, optimizer=profile.optimizer)
 
 
 @dataclasses.dataclass
@@ -123,7 +124,7 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     keras.utils.set_random_seed(seed)
     config = training.TrainingConfig(epochs=settings.epochs, learning_rate=settings.learning_rate,
                                      schedule=settings.schedule, step_every=settings.step_every,
-                                     patience=settings.patience)
+                                     patience=settings.patience, optimizer=settings.optimizer)
 
     def build():
         return model.levi_hassner(len(data.classes), input_size=data.crop_size, hidden_units=settings.hidden_units,

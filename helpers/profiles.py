@@ -37,13 +37,14 @@ class Profile:
     learning_rate: float  # the base rate of the paper's step schedule
     step_every: int  # iterations between the schedule's tenfold drops
     patience: int  # epochs without a better validation accuracy before early stopping
+    optimizer: str  # "sgd" (the paper's) or "adam"; see helpers.training.compile_model
 
     def describe(self) -> str:
         kind = ("synthetic mirror" if self.synthetic else "real data") if self.data_dir.exists() else "NO DATA YET (run make data)"
         return (
             f"profile {self.name!r}: {kind} at {self.data_dir}, images {self.image_size} px cropped to "
             f"{self.crop_size} px, folds {list(self.folds)}, seeds {list(self.seeds)}, "
-            f"up to {self.max_epochs} epochs, batch {self.batch_size}"
+            f"up to {self.max_epochs} epochs, batch {self.batch_size}, {self.optimizer} at {self.learning_rate:g}"
         )
 
 
@@ -59,15 +60,18 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) 
             name="smoke",
             data_dir=root,
             synthetic=(root / "MANIFEST.json").exists(),
-            image_size=128,
-            crop_size=112,  # 112 keeps a 3x3 map after the last pooling; 64 would shrink it to 1x1
+            image_size=92,
+            crop_size=80,  # 80 keeps a 2x2 map after the last pooling (64 would leave 1x1), at 1.8x the speed of 112
             folds=(0,),
             seeds=(0,),
             max_epochs=6,
             batch_size=32,
-            learning_rate=1e-3,
+            # The paper's SGD moves the convolutions too little in the ~200 iterations a CPU run affords here
+            # (measured: age still at chance after 6 epochs, learning from about 12); Adam learns both tasks in 6.
+            learning_rate=2e-4,
             step_every=10_000,
             patience=3,
+            optimizer="adam",
         )
     if name == "paper":
         if not data_dir:
@@ -89,5 +93,6 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) 
             learning_rate=1e-3,
             step_every=10_000,  # 50,000 iterations in all, as the paper
             patience=10,
+            optimizer="sgd",
         )
     raise ValueError(f"unknown profile {name!r}: use 'smoke' (synthetic data, CPU) or 'paper' (real data, GPU)")

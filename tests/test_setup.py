@@ -53,4 +53,4 @@ def test_smoke_profile_keeps_a_few_cells_after_the_last_pooling():
     size = (crop - 7) // 4 + 1  # conv1 7x7 stride 4
     for _ in range(3):  # three 3x3 stride-2 poolings in Caffe's ceil mode
         size = -(-(size - 3) // 2) + 1
-    assert size >= 3, f"crop {crop} leaves a {size}x{size} map"
+    assert size >= 2, f"crop {crop} leaves a {size}x{size} map: the dense layers would see no layout at all"

@@ -21,7 +21,9 @@ class Preset:
 
 
 PRESETS = {
-    "tiny": Preset("tiny", adience_users=80, adience_faces_per_user=4, adience_photos_per_face=5,
+    # Many small albums: each fold holds about 40 users, so that a smoke-size test fold is not decided by the
+    # handful of people 16 albums would give (the real Adience has 168 users with about 14 people each).
+    "tiny": Preset("tiny", adience_users=200, adience_faces_per_user=2, adience_photos_per_face=3.5,
                    adience_size=128, celeba_identities=80, celeba_photos_per_identity=8,
                    wiki_entries=600, wiki_size=(96, 176)),
     "small": Preset("small", adience_users=168, adience_faces_per_user=6, adience_photos_per_face=6,
