@@ -80,7 +80,7 @@ def confusion_matrix(confusion: pd.DataFrame, title: str = ""):
     import seaborn as sns
 
     shares = confusion.div(confusion.sum(axis=1).replace(0, np.nan), axis=0) * 100
-    figure, axis = plt.subplots(figsize=(1.0 + 0.75 * len(confusion), 0.8 + 0.65 * len(confusion)))
+    figure, axis = plt.subplots(figsize=(max(4.5, 1.0 + 0.75 * len(confusion)), max(3.5, 0.8 + 0.65 * len(confusion))))
     sns.heatmap(shares, annot=confusion.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=100, cbar_kws={"label": "% of true class"},
                 ax=axis)
     axis.set(title=title, xlabel="predicted", ylabel="true")
@@ -88,16 +88,22 @@ def confusion_matrix(confusion: pd.DataFrame, title: str = ""):
     return figure
 
 
-def feature_maps(maps: np.ndarray, title: str, count: int = 8):
-    """The first ``count`` channels of one image's activation maps (height x width x channels)."""
+def feature_maps(maps: np.ndarray, title: str, count: int = 8, image: np.ndarray | None = None):
+    """The first ``count`` channels of one image's activation maps (height x width x channels), after the
+    image itself when it is given."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, count, figsize=(1.6 * count, 1.9))
-    for channel, axis in enumerate(axes):
+    panels = count + (image is not None)
+    figure, axes = plt.subplots(1, panels, figsize=(1.6 * panels, 1.9))
+    if image is not None:
+        axes[0].imshow(image.astype(np.uint8))
+        axes[0].set_xlabel("input", fontsize=8)
+    for channel, axis in enumerate(axes[panels - count:]):
         axis.imshow(maps[..., channel], cmap="viridis")
+        axis.set_xlabel(f"channel {channel}", fontsize=8)
+    for axis in axes:
         axis.set_xticks([])
         axis.set_yticks([])
-        axis.set_xlabel(f"channel {channel}", fontsize=8)
     figure.suptitle(title)
     figure.tight_layout()
     return figure
@@ -123,5 +129,19 @@ def study(results: pd.DataFrame, metrics=("accuracy", "one_off_accuracy"), title
         axis.set(title=f"{title} {task}".strip(), ylabel="test accuracy", ylim=(0, 1))
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def lrn_effect(before: np.ndarray, after: np.ndarray, title: str = "What LRN does to one image's activations"):
+    """Each activation before LRN against the factor LRN divided it by (before / after)."""
+    import matplotlib.pyplot as plt
+
+    before, after = before.ravel(), after.ravel()
+    active = before > 0
+    figure, axis = plt.subplots(figsize=(6, 3.5))
+    axis.scatter(before[active], before[active] / after[active], s=2, alpha=0.3)
+    axis.set(xlabel="activation before LRN", ylabel="divided by", title=title)
+    axis.grid(alpha=0.3)
     figure.tight_layout()
     return figure
