@@ -38,6 +38,7 @@ class Profile:
     step_every: int  # iterations between the schedule's tenfold drops
     patience: int  # epochs without a better validation accuracy before early stopping
     optimizer: str  # "sgd" (the paper's) or "adam"; see helpers.training.compile_model
+    quick_studies: bool  # run only each study's quick variants (helpers.studies)
 
     def describe(self) -> str:
         kind = ("synthetic mirror" if self.synthetic else "real data") if self.data_dir.exists() else "NO DATA YET (run make data)"
@@ -72,6 +73,7 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) 
             step_every=10_000,
             patience=3,
             optimizer="adam",
+            quick_studies=True,
         )
     if name == "paper":
         if not data_dir:
@@ -94,5 +96,6 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) 
             step_every=10_000,  # 50,000 iterations in all, as the paper
             patience=10,
             optimizer="sgd",
+            quick_studies=False,
         )
     raise ValueError(f"unknown profile {name!r}: use 'smoke' (synthetic data, CPU) or 'paper' (real data, GPU)")

@@ -10,6 +10,9 @@ the run diverged.
 - Safe: the file is rewritten whole into a temporary file and renamed over the old one after every run,
   so an interruption leaves the previous complete file, never a half-written row.
 - A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
+- Shared: a run whose settings, task, fold and seed equal a finished run of *any* study of the profile (the
+  paper's baseline appears in every study) is copied from there, marked ``reused_from``, not trained again.
+- Quick: a profile with ``quick_studies`` (smoke) runs only each study's ``quick`` variants.
 """
 
 from __future__ import annotations
@@ -33,17 +36,23 @@ class Study:
     variants: dict  # label -> {Settings field: value}
     tasks: tuple = ("gender", "age")
     oversample: bool = False  # also score 10-crop over-sampling
+    quick: tuple = ()  # the variants a quick profile runs (all when empty)
+
+    def variants_for(self, profile: Profile) -> list[str]:
+        return list(self.quick) if profile.quick_studies and self.quick else list(self.variants)
 
 
 #: The report's one-factor studies (notebooks 03-07).
 STUDIES = {
-    "batch_size": Study("batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)}),
-    "hidden_units": Study("hidden_units", {str(units): {"hidden_units": units} for units in (128, 256, 512, 1024, 2048)}),
+    "batch_size": Study("batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)},
+                        quick=("8", "32", "64")),
+    "hidden_units": Study("hidden_units", {str(units): {"hidden_units": units} for units in (128, 256, 512, 1024, 2048)},
+                          quick=("128", "512", "2048")),
     "hidden_layers": Study("hidden_layers", {str(layers): {"hidden_layers": layers} for layers in (1, 2, 3)}),
     "learning_rate": Study("learning_rate", {
-        "step 1e-3 (paper)": {"schedule": "step", "learning_rate": None},
+        "step schedule (profile's rate)": {"schedule": "step", "learning_rate": None},
         **{f"constant {rate:g}": {"schedule": "constant", "learning_rate": rate} for rate in (1e-4, 1e-3, 5e-3, 1e-2)},
-    }),
+    }, quick=("step schedule (profile's rate)", "constant 0.0001", "constant 0.001")),
     "augmentation": Study("augmentation", {
         "none": {"random_crop": False, "flip": False},
         "flip": {"random_crop": False, "flip": True},
@@ -80,6 +89,24 @@ def settings_for(study: Study, variant: str, profile: Profile) -> experiment.Set
     return dataclasses.replace(base, **changes)
 
 
+def _same_run(profile: Profile, task: str, fold: int, seed: int, settings: experiment.Settings,
+              oversample: bool) -> dict | None:
+    """A finished run of any study of ``profile`` with exactly these settings, task, fold and seed."""
+    wanted = {"task": task, "fold": fold, "seed": seed, **dataclasses.asdict(settings)}
+    as_text = pd.Series({key: str(value) for key, value in wanted.items()})
+    for path in sorted(results_dir(profile).glob("*.csv")):
+        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+        needed = list(wanted) + (["accuracy_10crop"] if oversample else [])
+        if len(text) == 0 or not set(needed) <= set(text.columns):
+            continue
+        same = (text[list(wanted)] == as_text).all(axis=1)
+        if oversample:
+            same &= (text["accuracy_10crop"] != "") | (text["diverged"] == "True")
+        if same.any():
+            return pd.read_csv(path).loc[same.to_numpy().argmax()].to_dict()
+    return None
+
+
 def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose: bool = True) -> pd.DataFrame:
     """Run every missing (variant, task, fold, seed) of ``study``; return all its rows."""
     folds = tuple(profile.folds if folds is None else folds)
@@ -87,25 +114,33 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     path = results_path(profile, study.name)
     results = read_results(profile, study.name)
     done = set(map(tuple, results[KEY].astype(str).to_numpy())) if len(results) else set()
-    plan = [(variant, task, fold, seed) for task in study.tasks for fold in folds for variant in study.variants
+    plan = [(variant, task, fold, seed) for task in study.tasks for fold in folds for variant in study.variants_for(profile)
             for seed in seeds]
     todo = [key for key in plan if tuple(map(str, key)) not in done]
     if verbose:
         print(f"{study.name}: {len(plan)} runs planned, {len(plan) - len(todo)} already in {path}, {len(todo)} to run")
     data = {}
     for number, (variant, task, fold, seed) in enumerate(todo, 1):
-        if (task, fold) not in data:
-            data = {(task, fold): experiment.task_data(profile, task, fold)}  # one task's images at a time
         settings = settings_for(study, variant, profile)
-        outcome = experiment.run(data[(task, fold)], settings, seed, oversample=study.oversample)
-        row = {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
-               **dataclasses.asdict(settings), **outcome.row(), "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+        shared = _same_run(profile, task, fold, seed, settings, study.oversample)
+        if shared is not None:
+            source = shared.get("reused_from")
+            source = source if isinstance(source, str) else f"{shared['study']}/{shared['variant']}"
+            row = {**shared, "study": study.name, "variant": variant, "reused_from": source}
+        else:
+            if (task, fold) not in data:
+                data = {(task, fold): experiment.task_data(profile, task, fold)}  # one task's images at a time
+            outcome = experiment.run(data[(task, fold)], settings, seed, oversample=study.oversample)
+            row = {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
+                   **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
+                   "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
         results = pd.concat([results.astype(object), pd.DataFrame([row])], ignore_index=True) if len(results) else pd.DataFrame([row])
         _write_atomically(results, path)
         if verbose:
             state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
+            how = f"the same run as {row['reused_from']}" if row["reused_from"] else f"{row['seconds']:.0f} s"
             print(f"  [{number}/{len(todo)}] {task:<6} fold {fold} seed {seed} {variant:<20} {state}, "
-                  f"{row['epochs_trained']} epochs, {row['seconds']:.0f} s", flush=True)
+                  f"{row['epochs_trained']} epochs, {how}", flush=True)
     return read_results(profile, study.name)
 
 

@@ -94,4 +94,20 @@ def test_standard_studies_vary_one_factor_around_the_papers_settings(profile):
             settings = studies.settings_for(study, variant, profile)
             changed = {f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) != getattr(base, f.name)}
             assert changed <= set(study.variants[variant]), (study.name, variant, changed)
-    assert studies.settings_for(studies.STUDIES["learning_rate"], "step 1e-3 (paper)", profile) == base
+    assert studies.settings_for(studies.STUDIES["learning_rate"], "step schedule (profile's rate)", profile) == base
+    for study in studies.STUDIES.values():  # a quick profile still runs the baseline, so runs can be shared
+        quick = [studies.settings_for(study, variant, profile) for variant in study.variants_for(profile)]
+        assert set(study.variants_for(profile)) <= set(study.variants) and (base in quick or study.name == "augmentation")
+    assert len(studies.STUDIES["batch_size"].variants_for(profile)) == 3
+    assert len(studies.STUDIES["batch_size"].variants_for(dataclasses.replace(profile, quick_studies=False))) == 5
+
+
+def test_a_run_already_made_by_another_study_is_reused_not_retrained(profile, monkeypatch):
+    first = studies.run_study(MINI, profile).set_index("variant")
+    monkeypatch.setattr(experiment, "run", lambda *args, **kwargs: pytest.fail("trained a run it already had"))
+    other = studies.Study("other", {"512 wide": {"hidden_units": 64}}, tasks=("gender",))
+    copied = studies.run_study(other, profile).iloc[0]
+    assert copied.reused_from == "mini/wide" and copied.study == "other"
+    assert copied.accuracy == first.loc["wide", "accuracy"] and copied.seconds == first.loc["wide", "seconds"]
+    with pytest.raises(pytest.fail.Exception):  # a different setting is a different run
+        studies.run_study(studies.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
