@@ -38,6 +38,8 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
                  dropout: float = 0.5, weight_decay: float = 5e-4, seed: int | None = None,
                  name: str = "levi_hassner") -> keras.Model:
     """The network as a functional Keras model; outputs class probabilities."""
+    # Plain ints: values read from a results table arrive as NumPy integers, which Keras layers refuse.
+    num_classes, input_size, hidden_units, hidden_layers = map(int, (num_classes, input_size, hidden_units, hidden_layers))
     if hidden_layers < 0 or hidden_units < 1 or num_classes < 2:
         raise ValueError(f"need num_classes >= 2, hidden_units >= 1, hidden_layers >= 0; got {num_classes}, "
                          f"{hidden_units}, {hidden_layers}")

@@ -71,7 +71,7 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None) 
             # (measured: age still at chance after 6 epochs, learning from about 12); Adam learns both tasks in 6.
             learning_rate=2e-4,
             step_every=10_000,
-            patience=3,
+            patience=6,  # no early stop within 6 epochs: the first epochs are a plateau; the best one is still kept
             optimizer="adam",
             quick_studies=True,
         )
