@@ -55,9 +55,15 @@ def predict(model, dataset, ten_crop: bool = False) -> np.ndarray:
     """
     if not ten_crop:
         return model.predict(dataset, verbose=0)
-    flat = dataset.map(lambda crops, label: _merge_crops(crops))
+    return crop_probabilities(model, dataset).mean(axis=1)
+
+
+def crop_probabilities(model, ten_crop_dataset) -> np.ndarray:
+    """(images, 10, classes): the softmax of each of the 10 crops, in ``pipeline.ten_crops`` order, so
+    ``[:, 4]`` is the centre crop (the single-crop prediction) and ``.mean(axis=1)`` the over-sampled one."""
+    flat = ten_crop_dataset.map(lambda crops, label: _merge_crops(crops))
     probabilities = model.predict(flat, verbose=0)
-    return probabilities.reshape(-1, 10, probabilities.shape[-1]).mean(axis=1)
+    return probabilities.reshape(-1, 10, probabilities.shape[-1])
 
 
 def _merge_crops(crops):
@@ -65,6 +71,12 @@ def _merge_crops(crops):
 
     shape = tf.shape(crops)
     return tf.reshape(crops, tf.concat([[shape[0] * 10], shape[2:]], axis=0))
+
+
+def cross_entropy(probabilities, labels) -> float:
+    """Mean negative log-probability of the true class: the test loss, without the weight-decay term."""
+    picked = np.asarray(probabilities, np.float64)[np.arange(len(labels)), np.asarray(labels, int)]
+    return float(-np.log(np.clip(picked, 1e-12, 1.0)).mean())
 
 
 def evaluate(model, dataset, labels, classes: list[str], ordinal: bool, ten_crop: bool = False) -> Scores:

@@ -7,6 +7,10 @@ Every notebook and every study goes through :func:`run`, so they all follow the 
 - the mean image is computed over the training split only;
 - model selection (early stopping, best checkpoint) looks at the validation split only; the test fold is
   scored once, at the end, with the centre crop and, on request, with the 10-crop over-sampling.
+
+Pre-training (notebook 08) uses the same protocol on the other datasets: :func:`source_data` splits CelebA
+by its official partition and IMDB-WIKI by whole people, and ``Settings.transfer`` says how a run starts
+from the pre-trained network (see ``helpers.transfer``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import adience, evaluation, image_cache, model, pipeline, splits, tasks, training
+from helpers import adience, celeba, evaluation, image_cache, imdb_wiki, model, pipeline, splits, tasks, training
 from helpers.profiles import Profile
 
 
@@ -36,6 +40,7 @@ class Settings:
     epochs: int = 60
     patience: int = 10
     optimizer: str = "sgd"
+    transfer: str = "none"  # "none": from scratch; "frozen" or "fine-tune": from a pre-trained network
 
 
 def baseline(profile: Profile) -> Settings:
@@ -80,10 +85,7 @@ def _adience_index(root: Path):
     return adience.load_adience(root).index
 
 
-def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) -> TaskData:
-    """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed."""
-    root = profile.data_dir / "adience"
-    parts = splits.adience_split(_adience_index(root), fold, seed=validation_seed)
+def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int) -> TaskData:
     files, labels = {}, {}
     for split, frame in parts.items():
         rows, labels[split] = tasks.labelled(frame, task)
@@ -92,12 +94,38 @@ def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) 
                     pipeline.mean_image(files["train"], profile.image_size))
 
 
+def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) -> TaskData:
+    """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed."""
+    root = profile.data_dir / "adience"
+    return _cached(profile, root, splits.adience_split(_adience_index(root), fold, seed=validation_seed), task, fold)
+
+
+#: The dataset each task pre-trains on (the course report's choice), and its folder under the data root.
+SOURCES = {"gender": ("celeba", "celeba"), "age": ("imdb_wiki", "wiki_crop")}
+
+
+def source_data(profile: Profile, task: str, split_seed: int = 0) -> TaskData:
+    """The pre-training data of ``task``: CelebA's ``Male`` attribute split by its official partition, or
+    IMDB-WIKI's ages in the 8 Adience groups split by whole people. ``fold`` is -1: these are not Adience."""
+    tasks.check_task(task)
+    name, folder = SOURCES[task]
+    root = profile.data_dir / folder
+    if not root.exists():
+        raise FileNotFoundError(f"no {name} under {profile.data_dir} (looked for {root}): run `make data` for the "
+                                f"synthetic mirror, or put the real {name} there (README.md, 'Datasets')")
+    if name == "celeba":
+        parts = splits.partition_split(celeba.load_celeba(root).index)
+    else:
+        parts = splits.subject_split(imdb_wiki.load_imdb_wiki(root).index, seed=split_seed)
+    return _cached(profile, root, parts, task, fold=-1)
+
+
 @dataclasses.dataclass
 class Outcome:
     training: training.Run
     scores: evaluation.Scores | None  # centre crop; None when the run diverged
     oversampled: evaluation.Scores | None  # 10 crops, when asked for
-    test_loss: float = float("nan")
+    test_loss: float = float("nan")  # cross-entropy of the centre crop on the test fold
 
     def row(self) -> dict:
         run, nan = self.training, float("nan")
@@ -114,29 +142,46 @@ class Outcome:
 
 
 def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
-        verbose: int = 0) -> Outcome:
+        verbose: int = 0, pretrained=None, save_model: bool = True) -> Outcome:
     """Train a fresh network on ``data`` with ``settings`` and score it on the test fold.
 
-    A diverged run (NaN loss) is not scored: its outcome has ``scores=None`` and ``diverged=True``.
+    With ``settings.transfer`` "frozen" or "fine-tune", the network is ``pretrained`` (a Keras model) with a
+    new output layer (``helpers.transfer.new_head``). ``run_dir`` receives the training log and, with
+    ``save_model``, the best model. A diverged run (NaN loss) is not scored: its outcome has ``scores=None``
+    and ``diverged=True``.
     """
     import keras
 
+    from helpers import transfer
+
+    if settings.transfer not in ("none", "frozen", "fine-tune"):
+        raise ValueError(f"Settings.transfer={settings.transfer!r}: use 'none', 'frozen' or 'fine-tune'")
+    if (settings.transfer != "none") != (pretrained is not None):
+        raise ValueError(f"Settings.transfer={settings.transfer!r} "
+                         + ("needs a pretrained model" if pretrained is None else "takes no pretrained model"))
     keras.utils.set_random_seed(seed)
     config = training.TrainingConfig(epochs=settings.epochs, learning_rate=settings.learning_rate,
                                      schedule=settings.schedule, step_every=settings.step_every,
                                      patience=settings.patience, optimizer=settings.optimizer)
 
     def build():
+        if pretrained is not None:
+            return transfer.new_head(pretrained, len(data.classes), freeze_trunk=settings.transfer == "frozen", seed=seed)
         return model.levi_hassner(len(data.classes), input_size=data.crop_size, hidden_units=settings.hidden_units,
                                   hidden_layers=settings.hidden_layers, seed=seed)
 
     trained = training.train(build, data.training(settings.batch_size, seed, settings.random_crop, settings.flip),
-                             data.evaluation("validation"), config, run_dir=run_dir, verbose=verbose)
+                             data.evaluation("validation"), config, run_dir=run_dir, save_model=save_model,
+                             verbose=verbose)
     if trained.diverged:
         return Outcome(trained, None, None)
-    ordinal = data.task == "age"
-    test = data.evaluation("test")
-    single = evaluation.evaluate(trained.model, test, data.labels["test"], data.classes, ordinal)
-    over = (evaluation.evaluate(trained.model, data.evaluation("test", ten_crop=True), data.labels["test"],
-                                data.classes, ordinal, ten_crop=True) if oversample else None)
-    return Outcome(trained, single, over, test_loss=float(trained.model.evaluate(test, verbose=0)[0]))
+    ordinal, labels = data.task == "age", data.labels["test"]
+    over = None
+    if oversample:  # one pass over the 10 crops gives both scores: crop 4 is the centre crop
+        crops = evaluation.crop_probabilities(trained.model, data.evaluation("test", ten_crop=True))
+        probabilities = crops[:, 4]
+        over = evaluation.score(labels, crops.mean(axis=1).argmax(axis=1), data.classes, ordinal)
+    else:
+        probabilities = evaluation.predict(trained.model, data.evaluation("test"))
+    single = evaluation.score(labels, probabilities.argmax(axis=1), data.classes, ordinal)
+    return Outcome(trained, single, over, test_loss=evaluation.cross_entropy(probabilities, labels))

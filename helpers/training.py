@@ -114,11 +114,11 @@ def compile_model(network: keras.Model, config: TrainingConfig) -> keras.Model:
 
 
 def train(build_model, train_data, validation_data, config: TrainingConfig = TrainingConfig(), run_dir=None,
-          distribution=None, verbose: int = 0) -> Run:
+          distribution=None, verbose: int = 0, save_model: bool = True) -> Run:
     """Build a fresh model with ``build_model()``, compile it with ``config`` and fit it.
 
     ``train_data`` and ``validation_data`` are batched datasets of (images, labels). ``run_dir`` receives
-    ``best.keras`` and ``log.csv`` (nothing is written when it is None). ``distribution`` is a strategy from
+    ``log.csv`` and, with ``save_model``, ``best.keras`` (nothing is written when it is None). ``distribution`` is a strategy from
     :func:`strategy`; the model is built inside its scope.
     """
     distribution = distribution or strategy("default")
@@ -138,9 +138,10 @@ def train(build_model, train_data, validation_data, config: TrainingConfig = Tra
     if run_dir is not None:
         run_dir = Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        callbacks += [keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_accuracy", mode="max",
-                                                      save_best_only=True),
-                      keras.callbacks.CSVLogger(run_dir / "log.csv")]
+        callbacks.append(keras.callbacks.CSVLogger(run_dir / "log.csv"))
+        if save_model:
+            callbacks.append(keras.callbacks.ModelCheckpoint(run_dir / "best.keras", monitor="val_accuracy", mode="max",
+                                                             save_best_only=True))
     start = time.perf_counter()
     fitted = network.fit(train_data, validation_data=validation_data, epochs=config.epochs, callbacks=callbacks,
                          shuffle=False, verbose=verbose)  # the dataset shuffles itself

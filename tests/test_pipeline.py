@@ -125,6 +125,9 @@ def test_ten_crops_are_the_corners_centre_and_their_mirrors(cached):
     expected = [image[y:y + CROP, x:x + CROP] for y, x in ((0, 0), (0, far), (far, 0), (far, far), (mid, mid))]
     expected += [crop[:, ::-1] for crop in expected]
     np.testing.assert_allclose(crops[1].numpy(), np.stack(expected))
+    centre, _ = next(iter(pipeline.evaluation_dataset(files, np.zeros(len(files)), size=SIZE, crop_size=CROP,
+                                                      batch_size=2, mean=mean)))
+    np.testing.assert_array_equal(crops[:, 4].numpy(), centre.numpy())  # experiment.run scores crop 4 as the single crop
 
 
 def windows(image):

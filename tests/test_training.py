@@ -123,6 +123,13 @@ def test_scores_exact_one_off_confusion_and_recall():
         evaluation.score([0, 1], [1], ["m", "f"], ordinal=False)
 
 
+def test_test_loss_is_keras_cross_entropy_of_the_probabilities():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.5, 0.25, 0.25]], np.float32)
+    labels = np.array([0, 1, 2])
+    expected = keras.losses.SparseCategoricalCrossentropy()(labels, probabilities)
+    assert evaluation.cross_entropy(probabilities, labels) == pytest.approx(float(expected), rel=1e-5)
+
+
 def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops():
     network = small_network(seed=3)
     rng = np.random.default_rng(0)

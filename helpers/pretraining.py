@@ -1,0 +1,62 @@
+"""Pre-training: the network each task starts from in transfer learning, trained once and kept.
+
+The course report pre-trained gender on CelebA (its ``Male`` attribute) and age on IMDB-WIKI (ages from
+date of birth and photo year, in the 8 Adience groups), then moved the network to Adience. Here
+:func:`pretrained_model` trains that network with the profile's baseline settings (for
+``profile.pretraining_epochs``) on
+``experiment.source_data`` (the same protocol as every Adience run: validation picks the epoch, the
+source's own test split is scored once) and keeps it under ``results/<profile>/pretrained/``:
+
+- ``best.keras``: the network with the best validation accuracy;
+- ``log.csv``: its training log;
+- ``scores.json``: its scores on the source's test split, written last, so a run cut short is redone.
+
+Later calls, from any notebook or study, load the kept network instead of training it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import experiment
+from helpers.profiles import Profile, results_dir
+
+
+def pretraining_directory(profile: Profile, task: str, seed: int) -> Path:
+    return results_dir(profile) / "pretrained" / f"{experiment.SOURCES[task][0]}_{task}_seed{seed}"
+
+
+def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = True):
+    """The network pre-trained for ``task`` (trained now if it is not kept yet), ready for ``transfer.new_head``."""
+    import keras
+
+    directory = pretraining_directory(profile, task, seed)
+    if not (directory / "scores.json").exists():
+        data = experiment.source_data(profile, task)
+        if verbose:
+            print(f"pre-training {task} on {experiment.SOURCES[task][0]} ({data.counts()}) ...", flush=True)
+        settings = dataclasses.replace(experiment.baseline(profile), epochs=profile.pretraining_epochs)
+        outcome = experiment.run(data, settings, seed, run_dir=directory, oversample=True)
+        if outcome.training.diverged:
+            raise RuntimeError(f"pre-training {task} on {experiment.SOURCES[task][0]} diverged (NaN loss, log in "
+                               f"{directory / 'log.csv'}): lower the profile's learning rate and run again")
+        row = {"source": experiment.SOURCES[task][0], "task": task, "seed": seed, **outcome.row(),
+               "n_train": len(data.labels["train"]), "majority": float(pd.Series(data.labels["test"]).value_counts(normalize=True).max())}
+        temporary = directory / f".scores.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(row, indent=1))
+        os.replace(temporary, directory / "scores.json")
+        if verbose:
+            print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
+                  f"{row['seconds']:.0f} s", flush=True)
+    return keras.saving.load_model(directory / "best.keras")
+
+
+def pretraining_results(profile: Profile) -> pd.DataFrame:
+    """One row per kept pre-trained network: source, task, seed and its scores on the source's test split."""
+    rows = [json.loads(path.read_text()) for path in sorted((results_dir(profile) / "pretrained").glob("*/scores.json"))]
+    return pd.DataFrame(rows)
