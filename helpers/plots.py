@@ -145,3 +145,41 @@ def lrn_effect(before: np.ndarray, after: np.ndarray, title: str = "What LRN doe
     axis.grid(alpha=0.3)
     figure.tight_layout()
     return figure
+
+
+def image_grid(images, titles=(), title: str = "", columns: int = 8):
+    """A row (or rows) of images; float images of any range (mean-subtracted crops) are stretched to [0, 1]."""
+    import matplotlib.pyplot as plt
+
+    images = [np.asarray(image, dtype=np.float32) for image in images]
+    rows = -(-len(images) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.7 * rows), squeeze=False)
+    for index, axis in enumerate(axes.ravel()):
+        axis.set_axis_off()
+        if index < len(images):
+            image = images[index]
+            axis.imshow((image - image.min()) / max(float(image.max() - image.min()), 1e-6))
+            if index < len(titles):
+                axis.set_title(titles[index], fontsize=8)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def differences(table: pd.DataFrame, title: str = "Best value against the one compared with"):
+    """Each (study, task)'s accuracy difference with its noise level as an error bar (``conclusions.best_settings``):
+    a bar whose whisker does not reach 0 is a difference larger than the noise."""
+    import matplotlib.pyplot as plt
+
+    compared = table.dropna(subset=["difference"])
+    labels = [f"{row.study} · {row.task}: {row.best}" for row in compared.itertuples()]
+    figure, axis = plt.subplots(figsize=(7.5, 0.42 * len(compared) + 1.2))
+    colours = ["tab:green" if beyond else "tab:gray" for beyond in compared["beyond noise"]]
+    axis.barh(np.arange(len(compared)), compared["difference"], xerr=compared["noise (2 SE)"], color=colours, capsize=3)
+    axis.set_yticks(np.arange(len(compared)), labels, fontsize=8)
+    axis.invert_yaxis()
+    axis.axvline(0, color="black", linewidth=0.8)
+    axis.set(xlabel="test accuracy difference (whisker: 2 standard errors)", title=title)
+    axis.grid(alpha=0.3, axis="x")
+    figure.tight_layout()
+    return figure

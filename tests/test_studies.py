@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import experiment, profiles, studies
+from helpers import experiment, pretraining, profiles, studies
 
 
 @pytest.fixture()
@@ -97,7 +97,7 @@ def test_standard_studies_vary_one_factor_around_the_papers_settings(profile):
     assert studies.settings_for(studies.STUDIES["learning_rate"], "step schedule (profile's rate)", profile) == base
     for study in studies.STUDIES.values():  # a quick profile still runs the baseline, so runs can be shared
         quick = [studies.settings_for(study, variant, profile) for variant in study.variants_for(profile)]
-        assert set(study.variants_for(profile)) <= set(study.variants) and (base in quick or study.name == "augmentation")
+        assert set(study.variants_for(profile)) <= set(study.variants) and base in quick
     assert len(studies.STUDIES["batch_size"].variants_for(profile)) == 3
     assert len(studies.STUDIES["batch_size"].variants_for(dataclasses.replace(profile, quick_studies=False))) == 5
 
@@ -111,3 +111,51 @@ def test_a_run_already_made_by_another_study_is_reused_not_retrained(profile, mo
     assert copied.accuracy == first.loc["wide", "accuracy"] and copied.seconds == first.loc["wide", "seconds"]
     with pytest.raises(pytest.fail.Exception):  # a different setting is a different run
         studies.run_study(studies.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
+
+
+def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
+    studies.run_study(MINI, profile)
+    studies.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
+    original = studies.recorded_run(profile, "mini", "wide", "gender", 0, 0)
+    copied = studies.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
+    assert copied.row.reused_from == "mini/wide" and copied.history.equals(original.history)
+    assert len(original.history) == original.row.epochs_trained and {"loss", "val_accuracy"} <= set(original.history)
+    assert original.model is None  # MINI keeps no models
+    kept = studies.Study("kept", {"paper": {}}, tasks=("gender",), keep_models=True)
+    studies.run_study(kept, profile)
+    network = studies.recorded_run(profile, "kept", "paper", "gender", 0, 0).model
+    assert network.output_shape == (None, 2)
+    with pytest.raises(LookupError, match="run the study first"):
+        studies.recorded_run(profile, "mini", "absent", "gender", 0, 0)
+
+
+@pytest.mark.parametrize("task, source, labels", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
+def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile, task, source, labels):
+    from helpers import celeba, imdb_wiki
+
+    data = experiment.source_data(profile, task)
+    assert experiment.SOURCES[task][0] == source and data.fold == -1
+    assert min(data.counts().values()) > 0 and set(np.concatenate(list(data.labels.values()))) <= labels
+    if source == "celeba":  # the official partition, every face labelled m or f
+        index = celeba.load_celeba(profile.data_dir / "celeba").index
+        assert data.counts() == index.split.value_counts().to_dict()
+    else:
+        index = imdb_wiki.load_imdb_wiki(profile.data_dir / "wiki_crop").index
+        assert sum(data.counts().values()) == index.age_group.notna().sum()
+
+
+def test_transfer_runs_start_from_a_network_pretrained_once(profile):
+    profile = dataclasses.replace(profile, pretraining_epochs=1)
+    study = studies.Study("mini_transfer", {"frozen": {"transfer": "frozen"}, "fine-tuned": {"transfer": "fine-tune"}},
+                          tasks=("gender",))
+    results = studies.run_study(study, profile).set_index("variant")
+    assert list(results.transfer) == ["frozen", "fine-tune"] and results.accuracy.between(0, 1).all()
+    kept = pretraining.pretraining_directory(profile, "gender", 0)
+    model_stamp = (kept / "best.keras").stat().st_mtime_ns
+    scores = pretraining.pretraining_results(profile)
+    assert list(scores.source) == ["celeba"] and scores.accuracy.between(0, 1).all()
+    assert scores.n_train.iloc[0] == experiment.source_data(profile, "gender").counts()["train"]
+    network = pretraining.pretrained_model(profile, "gender", 0)  # read back, not trained again
+    assert (kept / "best.keras").stat().st_mtime_ns == model_stamp and network.output_shape == (None, 2)
+    with pytest.raises(ValueError, match="needs a pretrained model"):
+        experiment.run(experiment.task_data(profile, "gender", 0), studies.settings_for(study, "frozen", profile), 0)
