@@ -1,6 +1,7 @@
 """Conclusions: every study's results file read back into one table, next to the report and the paper.
 
-For each study and task :func:`best_settings` names the value with the best mean test accuracy and compares
+For each study and task :func:`best_settings` names the value with the best mean test accuracy (the paper's
+value when it ties) and compares
 it with the paper's value (or, when the study does not hold the paper's value, with the runner-up). A
 difference counts as *beyond the noise* when it is larger than twice its standard error:
 
@@ -72,11 +73,13 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             if len(runs) == 0:
                 continue
             table = studies.summary(runs, metric).join(runs.groupby(["task", "variant"]).n_test.mean())
-            table = table.droplevel("task").dropna(subset=["mean"]).sort_values("mean", ascending=False)
+            table = table.droplevel("task").dropna(subset=["mean"])
             if len(table) == 0:
                 continue
-            best = table.index[0]
             paper = _paper_variant(study, profile, table.index)
+            table["paper's"] = table.index == paper  # on a tie the paper's value stays the best: no reason to change
+            table = table.sort_values(["mean", "paper's"], ascending=False)
+            best = table.index[0]
             other = paper if paper is not None and paper != best else (table.index[1] if len(table) > 1 else None)
             choice, report_accuracy = REPORT_CHOICE.get((name, task), (None, None))
             row = {"study": name, "task": task, "best": best, "mean": table.loc[best, "mean"],

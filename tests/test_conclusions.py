@@ -46,6 +46,12 @@ def test_one_run_per_value_uses_the_test_sets_sampling_error(profile):
     assert age["report's choice"] == "4" and np.isnan(age["report's choice here"])  # the quick study skipped 4
 
 
+def test_a_tie_with_the_papers_value_keeps_the_papers_value(profile):
+    write_results(profile, "hidden_units", [("128", "age", 0, 0.40), ("512", "age", 0, 0.40), ("2048", "age", 0, 0.30)])
+    row = conclusions.best_settings(profile).iloc[0]
+    assert row.best == "512" and row["compared with"] == "runner-up 128" and row.difference == 0
+
+
 def test_several_runs_per_value_use_their_spread(profile):
     runs = [(variant, "gender", seed, accuracy) for variant, values in {"1": (0.70, 0.72, 0.74), "2": (0.60, 0.66, 0.72),
                                                                          "3": (0.50, 0.50, 0.50)}.items()
