@@ -47,3 +47,23 @@ def test_training_work_per_image_counts_each_layer(repo):
                    + 7 * 7 * 384 * 512 + 512 * 512 + 512 * 2)
     first_layer = 2 * 56 * 56 * 96 * 7 * 7 * 3
     assert flops.training_flops_per_image(network) == 3 * forward - first_layer
+
+
+def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, real_index):
+    import importlib.util
+
+    from helpers import profiles
+
+    spec = importlib.util.spec_from_file_location("paper_estimate", repo / "bench" / "paper_estimate.py")
+    estimate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(estimate)
+    profile = profiles.get_profile("paper", data_dir=real_index)
+    rows = {row["notebook"]: row for row in estimate.plan(profile, estimate.H200_RATES, estimate.TRAIN_IMAGES)}
+    # 5 folds x 2 tasks x the values a study adds: the paper's own value is copied, not run again
+    assert {notebook: row["runs"] for notebook, row in rows.items()} == {
+        "02": 10, "03": 50, "04": 40, "05": 20, "06": 40, "07": 30, "08": 20}
+    assert rows["08"]["pretraining_seconds_per_epoch"] > 0 and rows["02"]["pretraining_seconds_per_epoch"] == 0
+    baseline = 5 * (estimate.TRAIN_IMAGES["gender"] + estimate.TRAIN_IMAGES["age"]) / estimate.H200_RATES[50]
+    assert rows["02"]["seconds_per_epoch"] == pytest.approx(baseline)
+    counted = estimate.count_training_images(real_index)
+    assert (counted["gender"], counted["age"]) == (estimate.TRAIN_IMAGES["gender"], estimate.TRAIN_IMAGES["age"])
