@@ -6,10 +6,15 @@ import numpy as np
 import papermill
 import pytest
 
-from helpers import experiment, headline, profiles, studies
+from helpers import conclusions, experiment, headline, pretraining, profiles, studies
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: Outputs that do not depend on training, timing or the machine, and must not change.
+STABLE_OUTPUTS = {
+    "02_levi_hassner_model.ipynb": ["11,415,048"],  # the paper's age network at 227 px (test_model derives it)
+    "08_transfer_learning.ipynb": ["frozen trunk: 4,104 of"],  # only the new 512 x 8 + 8 output layer learns
+}
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +36,10 @@ def test_notebook_executes_in_the_smoke_profile(path, synthetic_tiny, tmp_path, 
     stderr = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", [])
                      if o.get("output_type") == "stream" and o.get("name") == "stderr")
     assert "oneDNN" not in stderr and "Traceback" not in stderr, stderr[:2000]
+    shown = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for c in executed.cells
+                    for o in c.get("outputs", []))
+    for expected in STABLE_OUTPUTS.get(path.name, []):
+        assert expected in shown, f"{path.name} no longer shows {expected!r}"
 
 
 def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path):
@@ -44,7 +53,7 @@ def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["batch_size", "hidden_units", "hidden_layers", "learning_rate"])
+@pytest.mark.parametrize("name", list(studies.STUDIES))
 def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_tiny, results_root, monkeypatch):
     """Runs the study if the notebook did not (then it takes minutes); otherwise reads its file."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
@@ -56,12 +65,47 @@ def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_t
     found = set(map(tuple, results[studies.KEY].astype(str).to_numpy()))  # a CSV reads "8" back as 8
     assert found == expected and len(results) == len(expected)
     scored = results[~results.diverged.astype(bool)]
-    assert scored.accuracy.between(0, 1).all() and (scored.n_test > 0).all()
+    assert scored.accuracy.between(0, 1).all() and scored.accuracy_10crop.between(0, 1).all() and (scored.n_test > 0).all()
     assert (scored.epochs_trained >= scored.best_epoch).all() and (scored.best_epoch >= 1).all()
     for task in study.tasks:
-        labels = experiment.task_data(profile, task, profile.folds[0]).labels["test"]
+        data = experiment.task_data(profile, task, profile.folds[0])
+        parts = [set(map(str, data.files[split])) for split in ("train", "validation", "test")]
+        assert not (parts[0] & parts[1] or parts[0] & parts[2] or parts[1] & parts[2]), "a face in two splits"
+        labels = data.labels["test"]
         majority = np.bincount(labels).max() / len(labels)
         best = scored[scored.task == task].accuracy.max()
         assert best >= majority + 0.04, f"{name}, {task}: best {best:.3f} against a majority of {majority:.3f}"
         if task == "age":
             assert scored[scored.task == "age"].one_off_accuracy.max() > scored[scored.task == "age"].accuracy.max() + 0.2
+
+
+@pytest.mark.slow
+def test_pretrained_networks_learned_their_source_task(synthetic_tiny, results_root, monkeypatch):
+    """After notebook 08: the kept CelebA and IMDB-WIKI networks beat always answering the largest class."""
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
+    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    for task in ("gender", "age"):
+        pretraining.pretrained_model(profile, task, profile.seeds[0], verbose=False)  # trains it if 08 did not run
+    kept = pretraining.pretraining_results(profile).set_index("task")
+    assert set(kept.source) == {"celeba", "imdb_wiki"} and (kept.epochs_trained == profile.pretraining_epochs).all()
+    assert kept.loc["gender", "accuracy"] >= kept.loc["gender", "majority"] + 0.05, kept.loc["gender"].to_dict()
+    assert kept.loc["age", "one_off_accuracy"] > kept.loc["age", "accuracy"]
+
+
+@pytest.mark.slow
+def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, results_root, monkeypatch):
+    """After notebook 09: one row per study with several values and task, each naming the value with the best
+    mean in that study's file, with a difference and a noise level computed from those rows."""
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
+    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    table = conclusions.best_settings(profile)
+    expected = {(name, task) for name, study in studies.STUDIES.items() if len(study.variants) > 1 for task in study.tasks}
+    assert set(zip(table.study, table.task)) == expected
+    for _, row in table.iterrows():
+        runs = studies.read_results(profile, row.study)
+        means = runs[runs.task == row.task].groupby("variant").accuracy.mean()
+        assert row["mean"] == pytest.approx(means.max()) and means[row.best] == means.max()
+        noise = row["noise (2 SE)"]
+        assert 0 < noise < 0.5 and row["beyond noise"] == (row.difference > noise)
+    paper = conclusions.against_paper(profile)
+    assert (paper.n[paper.metric.isin(["accuracy", "accuracy_10crop"])] == 1).all()
