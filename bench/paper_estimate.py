@@ -31,7 +31,7 @@ from helpers import experiment, profiles, studies  # noqa: E402
 #: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
 H200_RATES = {4: 1882, 8: 3807, 16: 4877, 32: 7859, 50: 6157, 64: 4232}
 #: training-split sizes from the real index files (mean over the 5 folds for Adience), counted with
-#: helpers.splits on ../shared/real_index; 80 % of the cleaned wiki.mat's 38,138 faces for IMDB-WIKI
+#: helpers.splits on ../shared/real_index (IMDB-WIKI: subject_split's training part of the cleaned wiki.mat's 38,138)
 TRAIN_IMAGES = {"gender": 12_304, "age": 13_164, "celeba": 162_770, "imdb_wiki": 30_510}
 NOTEBOOKS = {"baseline": "02", "batch_size": "03", "hidden_units": "04", "hidden_layers": "05",
              "learning_rate": "06", "augmentation": "07", "transfer": "08"}
