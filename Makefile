@@ -1,6 +1,6 @@
 # age-gender-kit: one command to run the course, one to test it.
 #   make run     set up, generate the synthetic data if missing, execute every notebook (smoke profile)
-#   make test    set up, generate the synthetic data if missing, run the whole test suite
+#   make test    set up, generate the synthetic data if missing, check the code with ruff, run the whole test suite
 #   make lab     JupyterLab with the kit's kernel
 #   make install only the set-up: .venv, the pinned packages, the kit and its Jupyter kernel
 #   make paper DATA_DIR=/path/to/datasets   the paper profile on the real data (meant for a GPU machine)
@@ -23,7 +23,7 @@ DEPS_KEY := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma)
 STAMP    := $(VENV)/.installed-$(DEPS_KEY)
 SYNTHETIC_SOURCES := data_scripts/make_synthetic.py $(wildcard helpers/synthetic/*.py)
 
-.PHONY: install run test lab paper data bench clean help
+.PHONY: install kernel run test lab paper data bench clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -34,7 +34,6 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
-	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (age-gender-kit)" --env TF_CPP_MIN_LOG_LEVEL 2
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -42,20 +41,28 @@ $(STAMP): pyproject.toml
 $(SYNTHETIC_DIR)/MANIFEST.json: $(SYNTHETIC_SOURCES) | $(STAMP)
 	$(PY) data_scripts/make_synthetic.py --out $(SYNTHETIC_DIR) --preset $(PRESET) --seed $(SEED) --overwrite
 
-install: $(STAMP)
+install: $(STAMP) kernel
+
+# The Jupyter kernel "Python (age-gender-kit)", registered for this user so that every JupyterLab, Notebook or
+# VS Code on the machine lists it, not only the .venv's own Jupyter. Registered again by each target that
+# runs notebooks (a second), so that it always starts this checkout's .venv.
+kernel: $(STAMP)
+	@$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (age-gender-kit)" \
+		--env TF_CPP_MIN_LOG_LEVEL 2 >/dev/null
 
 data: $(SYNTHETIC_DIR)/MANIFEST.json
 
-run: data
+run: data kernel
 	$(PY) -m helpers.notebook_runner --profile smoke --kernel $(KERNEL) --output runs/smoke $(NOTEBOOKS)
 
-test: data
+test: data kernel
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-lab: data
+lab: data kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-paper: $(STAMP)
+paper: $(STAMP) kernel
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
 	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS)
 

@@ -45,7 +45,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def source_images(count: int, side: int = 256) -> tuple[Path, list[str]]:
@@ -77,7 +79,9 @@ def source_images(count: int, side: int = 256) -> tuple[Path, list[str]]:
 def run_worker(script: Path, *arguments: str) -> dict:
     """Run ``script --worker ...`` in a fresh Python and return the JSON it prints last."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    done = subprocess.run([sys.executable, str(script), "--worker", *arguments], capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, str(script), "--worker", *arguments], capture_output=True, text=True, env=env
+    )
     if done.returncode != 0:
         sys.exit(f"{script.name} {' '.join(arguments)} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

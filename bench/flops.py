@@ -63,10 +63,11 @@ def main() -> None:
     environment.setup("smoke", verbose=False)  # first: it quiets TensorFlow's start-up lines
     import numpy as np
 
-    from helpers import model, training
+    from helpers.experiments import settings, training
+    from helpers.network import levi_hassner
 
     print(f"machine: {common.machine()}")
-    network = training.compile_model(model.levi_hassner(8), training.TrainingConfig(schedule="constant"))
+    network = training.compile_model(levi_hassner.levi_hassner(8), settings.Settings(schedule="constant"))
     images = np.random.default_rng(0).normal(0, 50, (arguments.batch * arguments.steps, 227, 227, 3)).astype(np.float32)
     labels = np.arange(len(images)) % 8
     network.fit(images[:arguments.batch * 2], labels[:arguments.batch * 2], batch_size=arguments.batch, verbose=0)
@@ -81,7 +82,9 @@ def main() -> None:
     print(f"training work: {per_image / 1e9:.2f} GFLOP per image at 227 px")
     print(f"training step: {max(rates):.1f} images/s -> {achieved / 1e9:.0f} GFLOP/s")
     print(f"float32 matrix product (2048 x 2048): {matmul / 1e9:.0f} GFLOP/s")
-    common.ratio_line("step_flops", achieved / matmul, "training step FLOP/s / matrix product FLOP/s", "as near 1 as the layers allow")
+    common.ratio_line(
+        "step_flops", achieved / matmul, "training step FLOP/s / matrix product FLOP/s", "as near 1 as the layers allow"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 For a GPU machine that has JAX but not TensorFlow: it measures what the paper profile's training step
 would achieve there, without the datasets or the input pipeline. It uses the kit's own model and
-optimizer code (``helpers.model``, ``helpers.optimizer``), which is written with ``keras.ops`` only.
+optimizer code (``helpers.network.levi_hassner``, ``helpers.network.optimizer``), which is written with
+``keras.ops`` only.
 
     KERAS_BACKEND=jax python bench/jax_throughput.py [--batch 50] [--steps 30] [--size 227] [--mixed]
 """
@@ -31,28 +32,36 @@ def main() -> None:
     import keras
     import numpy as np
 
-    from helpers import model, optimizer
+    from helpers.network import levi_hassner, optimizer
 
     if arguments.mixed:
         keras.config.set_dtype_policy("mixed_bfloat16")
     keras.utils.set_random_seed(0)
-    network = model.levi_hassner(arguments.classes, input_size=arguments.size)
-    network.compile(optimizer=optimizer.CaffeSGD(1e-3, momentum=0.9, multipliers=model.LEARNING_RATE_MULTIPLIERS),
-                    loss="sparse_categorical_crossentropy", jit_compile=True)
+    network = levi_hassner.levi_hassner(arguments.classes, input_size=arguments.size)
+    network.compile(
+        optimizer=optimizer.CaffeSGD(1e-3, momentum=0.9, multipliers=levi_hassner.LEARNING_RATE_MULTIPLIERS),
+        loss="sparse_categorical_crossentropy",
+        jit_compile=True,
+    )
     rng = np.random.default_rng(0)
-    images = rng.normal(0, 50, (arguments.batch * arguments.steps, arguments.size, arguments.size, 3)).astype(np.float32)
+    images = rng.normal(0, 50, (arguments.batch * arguments.steps, arguments.size, arguments.size, 3)).astype(
+        np.float32
+    )
     labels = rng.integers(0, arguments.classes, len(images))
-    network.fit(images[:arguments.batch * 2], labels[:arguments.batch * 2], batch_size=arguments.batch, verbose=0)
+    network.fit(images[: arguments.batch * 2], labels[: arguments.batch * 2], batch_size=arguments.batch, verbose=0)
     start = time.perf_counter()
     history = network.fit(images, labels, batch_size=arguments.batch, epochs=1, verbose=0)
     seconds = time.perf_counter() - start
     import jax
 
-    print(f"backend {keras.backend.backend()}, device {jax.devices()[0].device_kind}, policy {keras.config.dtype_policy().name}")
-    print(f"{len(images) / seconds:.0f} images/s at {arguments.size} px, batch {arguments.batch} "
-          f"({seconds / arguments.steps * 1000:.1f} ms per step; loss {history.history['loss'][-1]:.3f})")
-    paper_iterations = 50_000
-    print(f"the paper's 50,000 iterations of batch 50 would take {paper_iterations * 50 / (len(images) / seconds) / 3600:.2f} h")
+    device, policy = jax.devices()[0].device_kind, keras.config.dtype_policy().name
+    print(f"backend {keras.backend.backend()}, device {device}, policy {policy}")
+    print(
+        f"{len(images) / seconds:.0f} images/s at {arguments.size} px, batch {arguments.batch} "
+        f"({seconds / arguments.steps * 1000:.1f} ms per step; loss {history.history['loss'][-1]:.3f})"
+    )
+    paper_hours = 50_000 * 50 / (len(images) / seconds) / 3600
+    print(f"the paper's 50,000 iterations of batch 50 would take {paper_hours:.2f} h")
 
 
 if __name__ == "__main__":

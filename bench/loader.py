@@ -2,7 +2,7 @@
 
 The report's loader opens each image with PIL, resizes it to 256 x 256, appends the array to a Python
 list and stacks the list into one array, so memory grows with every image (it had to cut IMDB-WIKI to
-90k images). The kit decodes and resizes each image once into the on-disk cache (``helpers.image_cache``)
+90k images). The kit decodes and resizes each image once into the on-disk cache (``helpers.data.image_cache``)
 and streams batches from there, so memory stays flat.
 
 The sources are 816 x 816 JPEGs, the size of Adience's aligned faces, made from the synthetic mirror's
@@ -26,20 +26,22 @@ import common  # noqa: E402
 
 
 def kit_worker(folder: Path, names: list[str], side: int, cache: Path) -> dict:
-    from helpers import image_cache, pipeline
-
     import tensorflow as tf
+
+    from helpers.data import image_cache, pipeline
 
     tf.constant(0) + 1  # start the runtime before the baseline
     baseline = common.current_rss_mb()
     timings = {}
     start = time.perf_counter()
-    files = image_cache.cached_files(folder, names, side, directory=cache, progress=False)
+    files = image_cache.cached_files(folder, names, side, directory=cache, show_progress=False)
     timings["cache_seconds"] = time.perf_counter() - start
     mean = __import__("numpy").zeros(3, "float32")
     for epoch in ("first_epoch_seconds", "later_epoch_seconds"):
         start = time.perf_counter()
-        dataset = pipeline.evaluation_dataset(files, [0] * len(files), size=side, crop_size=side, batch_size=50, mean=mean)
+        dataset = pipeline.evaluation_dataset(
+            files, [0] * len(files), size=side, crop_size=side, batch_size=50, mean=mean
+        )
         count = sum(int(images.shape[0]) for images, _ in dataset)
         timings[epoch] = time.perf_counter() - start
     assert count == len(names)
@@ -101,13 +103,22 @@ def main() -> None:
         results[count] = (first, later, report_rate, kit["growth_mb"], report["growth_mb"])
     f_small, _, r_small, kit_small_mb, report_small_mb = results[small]
     f_large, later_large, r_large, kit_large_mb, report_large_mb = results[large]
-    print(f"memory growth from {small} to {large} images: kit x{kit_large_mb / max(kit_small_mb, 1):.2f}, "
-          f"report x{report_large_mb / max(report_small_mb, 1):.2f} (x{large / small:.0f} images)")
-    common.ratio_line("loader_speed", f_large / r_large,
-                      f"kit first epoch / report loader, images/s at {large} images; later epochs x{later_large / r_large:.1f}",
-                      "> 1")
-    common.ratio_line("loader_memory", report_large_mb / max(kit_large_mb, 1),
-                      f"report / kit memory growth at {large} images", "> 1, growing with the dataset")
+    print(
+        f"memory growth from {small} to {large} images: kit x{kit_large_mb / max(kit_small_mb, 1):.2f}, "
+        f"report x{report_large_mb / max(report_small_mb, 1):.2f} (x{large / small:.0f} images)"
+    )
+    common.ratio_line(
+        "loader_speed",
+        f_large / r_large,
+        f"kit first epoch / report loader, images/s at {large} images; later epochs x{later_large / r_large:.1f}",
+        "> 1",
+    )
+    common.ratio_line(
+        "loader_memory",
+        report_large_mb / max(kit_large_mb, 1),
+        f"report / kit memory growth at {large} images",
+        "> 1, growing with the dataset",
+    )
 
 
 if __name__ == "__main__":

@@ -17,24 +17,31 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the kit, even without an install
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # helpers.experiment imports Keras, hence TensorFlow
-
-from helpers import experiment, profiles, studies  # noqa: E402
+from helpers import profiles  # noqa: E402
+from helpers.data import task_data  # noqa: E402
+from helpers.experiments import studies  # noqa: E402  (starts TensorFlow quietly)
 
 #: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
 H200_RATES = {4: 1882, 8: 3807, 16: 4877, 32: 7859, 50: 6157, 64: 4232}
 #: training-split sizes from the real index files (mean over the 5 folds for Adience), counted with
-#: helpers.splits on ../shared/real_index (IMDB-WIKI: subject_split's training part of the cleaned wiki.mat's 38,138)
+#: helpers.data.splits on ../shared/real_index (IMDB-WIKI: subject_split's training part of the cleaned
+#: wiki.mat's 38,138)
 TRAIN_IMAGES = {"gender": 12_304, "age": 13_164, "celeba": 162_770, "imdb_wiki": 30_510}
-NOTEBOOKS = {"baseline": "02", "batch_size": "03", "hidden_units": "04", "hidden_layers": "05",
-             "learning_rate": "06", "augmentation": "07", "transfer": "08"}
+NOTEBOOKS = {
+    "baseline": "02",
+    "batch_size": "03",
+    "hidden_units": "04",
+    "hidden_layers": "05",
+    "learning_rate": "06",
+    "augmentation": "07",
+    "transfer": "08",
+}
 
 
 def rate_at(batch_size: int, rates: dict) -> float:
@@ -43,13 +50,19 @@ def rate_at(batch_size: int, rates: dict) -> float:
 
 
 def count_training_images(data_dir: Path) -> dict:
-    from helpers import adience, celeba, imdb_wiki, splits, tasks
+    from helpers.data import adience, celeba, imdb_wiki, labels, splits
 
     index = adience.load_adience(data_dir / "adience", require_files=False).index
-    counts = {task: round(np.mean([len(tasks.labelled(splits.adience_split(index, fold)["train"], task)[0]) for fold in range(5)]))
-              for task in ("gender", "age")}
+    counts = {
+        task: round(
+            np.mean([len(labels.labelled(splits.adience_split(index, fold)["train"], task)[0]) for fold in range(5)])
+        )
+        for task in ("gender", "age")
+    }
     if (data_dir / "celeba").exists():
-        counts["celeba"] = int((celeba.load_celeba(data_dir / "celeba", require_files=False).index.split == "train").sum())
+        counts["celeba"] = int(
+            (celeba.load_celeba(data_dir / "celeba", require_files=False).index.split == "train").sum()
+        )
     if (data_dir / "wiki_crop").exists():
         wiki = imdb_wiki.load_imdb_wiki(data_dir / "wiki_crop", require_files=False).index
         counts["imdb_wiki"] = len(splits.subject_split(wiki)["train"])
@@ -63,41 +76,64 @@ def plan(profile, rates: dict, images: dict) -> list[dict]:
         study = studies.STUDIES[name]
         runs, seconds_per_epoch = 0, 0.0
         for variant in study.variants_for(profile):
-            settings = studies.settings_for(study, variant, profile)
+            settings = study.settings_for(variant, profile)
             for task in study.tasks:
                 key = (task, dataclasses.astuple(settings))
                 if key in seen:
-                    continue  # copied from an earlier study (helpers.studies: reused_from)
+                    continue  # copied from an earlier study (helpers.experiments.runner: reused_from)
                 seen.add(key)
                 runs += len(profile.folds) * len(profile.seeds)
-                seconds_per_epoch += len(profile.folds) * len(profile.seeds) * images[task] / rate_at(settings.batch_size, rates)
+                seconds_per_epoch += (
+                    len(profile.folds) * len(profile.seeds) * images[task] / rate_at(settings.batch_size, rates)
+                )
         pretraining = 0.0
         if name == "transfer":
-            pretraining = sum(images[experiment.SOURCES[task][0]] for task in study.tasks) / rate_at(profile.batch_size, rates)
-        rows.append({"notebook": notebook, "study": name, "runs": runs, "seconds_per_epoch": seconds_per_epoch,
-                     "pretraining_seconds_per_epoch": pretraining})
+            pretraining = sum(images[task_data.SOURCES[task][0]] for task in study.tasks) / rate_at(
+                profile.batch_size, rates
+            )
+        rows.append(
+            {
+                "notebook": notebook,
+                "study": name,
+                "runs": runs,
+                "seconds_per_epoch": seconds_per_epoch,
+                "pretraining_seconds_per_epoch": pretraining,
+            }
+        )
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default=",".join(f"{b}:{r}" for b, r in H200_RATES.items()),
-                        help="batch:images_per_second pairs, e.g. 4:1882,50:6157")
+    parser.add_argument(
+        "--rates",
+        default=",".join(f"{b}:{r}" for b, r in H200_RATES.items()),
+        help="batch:images_per_second pairs, e.g. 4:1882,50:6157",
+    )
     parser.add_argument("--data-dir", type=Path, help="count the training splits from this data root instead")
     arguments = parser.parse_args()
     rates = {int(b): float(r) for b, r in (pair.split(":") for pair in arguments.rates.split(","))}
     images = {**TRAIN_IMAGES, **(count_training_images(arguments.data_dir) if arguments.data_dir else {})}
     profile = profiles.get_profile("paper", data_dir=arguments.data_dir or "DATA_DIR")
     print(f"rates (images/s by batch size): {rates}; training images: {images}")
-    print(f"{'notebook':<9}{'study':<15}{'runs':>5}{'per 10 epochs':>15}{'at ' + str(profile.max_epochs) + ' epochs':>15}"
-          f"{'pre-training, per 10 epochs':>29}")
+    print(
+        f"{'notebook':<9}{'study':<15}{'runs':>5}{'per 10 epochs':>15}{'at ' + str(profile.max_epochs) + ' epochs':>15}"
+        f"{'pre-training, per 10 epochs':>29}"
+    )
     total = 0.0
     for row in plan(profile, rates, images):
-        bound = row["seconds_per_epoch"] * profile.max_epochs + row["pretraining_seconds_per_epoch"] * profile.pretraining_epochs
+        bound = (
+            row["seconds_per_epoch"] * profile.max_epochs
+            + row["pretraining_seconds_per_epoch"] * profile.pretraining_epochs
+        )
         total += bound
-        pre = f"{row['pretraining_seconds_per_epoch'] * 10 / 60:.0f} min" if row["pretraining_seconds_per_epoch"] else "-"
-        print(f"{row['notebook']:<9}{row['study']:<15}{row['runs']:>5}{row['seconds_per_epoch'] * 10 / 60:>11.0f} min"
-              f"{bound / 3600:>13.1f} h{pre:>29}")
+        pre = (
+            f"{row['pretraining_seconds_per_epoch'] * 10 / 60:.0f} min" if row["pretraining_seconds_per_epoch"] else "-"
+        )
+        print(
+            f"{row['notebook']:<9}{row['study']:<15}{row['runs']:>5}{row['seconds_per_epoch'] * 10 / 60:>11.0f} min"
+            f"{bound / 3600:>13.1f} h{pre:>29}"
+        )
     print(f"all notebooks, if no run stopped early: {total / 3600:.0f} h")
 
 

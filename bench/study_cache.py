@@ -22,15 +22,20 @@ import common  # noqa: E402
 def data_seconds(folder, names, cache) -> float:
     import numpy as np
 
-    from helpers import image_cache, pipeline
+    from helpers.data import image_cache, pipeline
 
     start = time.perf_counter()
     split = {"train": names[: int(len(names) * 0.7)], "validation": names[int(len(names) * 0.7): int(len(names) * 0.8)],
              "test": names[int(len(names) * 0.8):]}
-    files = {part: image_cache.cached_files(folder, paths, 256, directory=cache, progress=False) for part, paths in split.items()}
-    mean = pipeline.mean_image(files["train"], 256)
+    files = {
+        part: image_cache.cached_files(folder, paths, 256, directory=cache, show_progress=False)
+        for part, paths in split.items()
+    }
+    mean = pipeline.mean_image(files["train"], 256, show_progress=False)
     labels = np.zeros(len(files["train"]), np.int32)
-    for _ in pipeline.training_dataset(files["train"], labels, size=256, crop_size=227, batch_size=50, mean=mean, seed=0):
+    for _ in pipeline.training_dataset(
+        files["train"], labels, size=256, crop_size=227, batch_size=50, mean=mean, seed=0
+    ):
         pass
     return time.perf_counter() - start
 
@@ -49,7 +54,9 @@ def main() -> None:
     seconds = [data_seconds(folder, names, cache) for _ in range(5)]
     shutil.rmtree(cache, ignore_errors=True)
     for run, value in enumerate(seconds, 1):
-        print(f"run {run}: data time {value:6.2f} s for {arguments.images} images (816 px JPEGs -> 256 px, crops of 227)")
+        print(
+            f"run {run}: data time {value:6.2f} s for {arguments.images} images (816 px JPEGs -> 256 px, crops of 227)"
+        )
     later = sum(seconds[1:]) / 4
     common.ratio_line("study_cache", later / seconds[0], "mean data time of runs 2-5 / run 1", "well below 1")
 

@@ -33,12 +33,14 @@ def compare(size: int, crop: int, batch_size: int, steps: int, count: int, repea
     import numpy as np
     import tensorflow as tf
 
-    from helpers import image_cache, model, pipeline, training
+    from helpers.data import image_cache, pipeline
+    from helpers.experiments import settings, training
+    from helpers.network import levi_hassner
 
     folder, names = common.source_images(count, 816)
-    files = image_cache.cached_files(folder, names, size, directory=common.OUT / "cache", progress=False)
+    files = image_cache.cached_files(folder, names, size, directory=common.OUT / "cache", show_progress=False)
     labels = np.arange(count, dtype=np.int32) % 2
-    mean = pipeline.mean_image(files, size)
+    mean = pipeline.mean_image(files, size, show_progress=False)
     fed = pipeline.training_dataset(files, labels, size=size, crop_size=crop, batch_size=batch_size, mean=mean,
                                     seed=0).repeat()
     crops = np.concatenate([x.numpy() for x, _ in pipeline.evaluation_dataset(
@@ -46,15 +48,18 @@ def compare(size: int, crop: int, batch_size: int, steps: int, count: int, repea
     in_memory = tf.data.Dataset.from_tensor_slices((crops, labels)).repeat().batch(batch_size)  # tensors in RAM
 
     keras.utils.set_random_seed(0)
-    network = training.compile_model(model.levi_hassner(2, input_size=crop), training.TrainingConfig(schedule="constant"))
+    network = training.compile_model(
+        levi_hassner.levi_hassner(2, input_size=crop), settings.Settings(schedule="constant")
+    )
     for dataset in (fed, in_memory):  # warm up: trace the step, fill the pipeline
         images_per_second(network, dataset, 2, batch_size)
     fed_rates, memory_rates = [], []
     for _ in range(repeats):
         fed_rates.append(images_per_second(network, fed, steps, batch_size))
         memory_rates.append(images_per_second(network, in_memory, steps, batch_size))
-    print(f"{crop:>5} px  batch {batch_size:>3}  pipeline {max(fed_rates):7.1f} img/s   in memory {max(memory_rates):7.1f} img/s"
-          f"   (all: {', '.join(f'{r:.0f}' for r in fed_rates)} / {', '.join(f'{r:.0f}' for r in memory_rates)})", flush=True)
+    every = f"{', '.join(f'{r:.0f}' for r in fed_rates)} / {', '.join(f'{r:.0f}' for r in memory_rates)}"
+    print(f"{crop:>5} px  batch {batch_size:>3}  pipeline {max(fed_rates):7.1f} img/s   "
+          f"in memory {max(memory_rates):7.1f} img/s   (all: {every})", flush=True)
     return max(fed_rates) / max(memory_rates)
 
 
@@ -67,11 +72,21 @@ def main() -> None:
 
     smoke_profile = environment.setup("smoke", verbose=False)
     print(f"machine: {common.machine()}")
-    smoke = compare(smoke_profile.image_size, smoke_profile.crop_size, smoke_profile.batch_size, 40, arguments.images,
-                    arguments.repeats)
+    smoke = compare(
+        smoke_profile.image_size,
+        smoke_profile.crop_size,
+        smoke_profile.batch_size,
+        40,
+        arguments.images,
+        arguments.repeats,
+    )
     paper = compare(256, 227, 50, 8, arguments.images, arguments.repeats)
-    common.ratio_line("feed_smoke", smoke,
-                      f"pipeline-fed / in-memory training images/s at the smoke size, {smoke_profile.crop_size} px", ">= 0.9")
+    common.ratio_line(
+        "feed_smoke",
+        smoke,
+        f"pipeline-fed / in-memory training images/s at the smoke size, {smoke_profile.crop_size} px",
+        ">= 0.9",
+    )
     common.ratio_line("feed_227", paper, "pipeline-fed / in-memory training images/s at 227 px", ">= 0.9")
 
 

@@ -5,15 +5,16 @@
     python data_scripts/prepare_data.py celeba --root DATA_DIR/celeba --out celeba.csv
     python data_scripts/prepare_data.py imdb_wiki --root DATA_DIR/wiki_crop --out wiki.csv --check-images
 
-The same functions serve the notebooks: helpers.adience.load_adience, helpers.celeba.load_celeba,
-helpers.imdb_wiki.load_imdb_wiki. Exit status: 0 on success, 2 when the input cannot be read at all.
+The same functions serve the notebooks: helpers.data.adience.load_adience,
+helpers.data.celeba.load_celeba, helpers.data.imdb_wiki.load_imdb_wiki. Exit status: 0 on success, 2 when the
+input cannot be read at all.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from helpers import adience, celeba, image_checks, imdb_wiki
+from helpers.data import adience, celeba, image_checks, imdb_wiki
 
 
 def main(argv=None) -> int:
@@ -22,10 +23,16 @@ def main(argv=None) -> int:
     parser.add_argument("--root", required=True, type=Path, help="the dataset's folder (holding its index files)")
     parser.add_argument("--out", required=True, type=Path, help="index CSV to write")
     parser.add_argument("--rejects", type=Path, help="CSV of the rows left out, with file, line and reason")
-    parser.add_argument("--strict", action="store_true",
-                        help="Adience: exactly the rows of the official per-fold lists (canonical ages, m/f)")
-    parser.add_argument("--check-images", action="store_true",
-                        help="open every image (in parallel) and reject unreadable, truncated or tiny ones")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="Adience: exactly the rows of the official per-fold lists (canonical ages, m/f)",
+    )
+    parser.add_argument(
+        "--check-images",
+        action="store_true",
+        help="open every image (in parallel) and reject unreadable, truncated or tiny ones",
+    )
     parser.add_argument("--mat", default=None, help="imdb_wiki: wiki.mat (default) or imdb.mat")
     parser.add_argument("--no-file-check", action="store_true", help="keep rows whose image file is missing")
     args = parser.parse_args(argv)

@@ -1,8 +1,13 @@
-"""age-gender-kit helpers: the reusable code behind the course notebooks.
+"""age-gender-kit helpers: the reusable code behind the course notebooks, grouped by stage.
 
-Data flows one way through the modules: dataset index -> splits -> tf.data pipeline -> model -> training
--> evaluation -> studies -> plots. Importing ``helpers`` is cheap: TensorFlow is loaded only by the
-functions that need it (``helpers.setup`` first of all).
+Data flows one way: ``data`` (datasets on disk, the index and its labels, splits, image cache, tf.data
+pipeline) -> ``network`` (layers, the Levi-Hassner network, optimizer, transfer) -> ``experiments`` (run
+settings, training, evaluation, studies and their results, conclusions). Beside them: ``setup`` (the first
+call of every notebook), ``profiles``, ``plots``, ``progress``, ``atomic``, ``headline``, the notebook
+runner and ``synthetic`` (the offline dataset mirrors).
+
+Importing ``helpers`` or ``helpers.data`` is cheap; ``helpers.network`` and ``helpers.experiments`` start
+TensorFlow, quietly, when they are first imported.
 """
 
 from helpers.environment import setup

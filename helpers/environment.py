@@ -4,7 +4,8 @@
 
 fixes every random seed (Python, NumPy, TensorFlow) in one place, silences TensorFlow's start-up chatter,
 prints the versions and the device in use, and returns the :class:`helpers.profiles.Profile` that sizes
-the rest of the notebook. An executed notebook therefore always shows what it ran on.
+the rest of the notebook, its seeds starting at ``seed``. An executed notebook therefore always shows what
+it ran on.
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ def _native_stderr_held():
             os.close(saved)
 
 
-def _start_tensorflow():
+def start_tensorflow():
+    """Import TensorFlow without its start-up chatter; the subpackages that need Keras call this first, so a
+    notebook may import every helper in one cell, before or after ``setup``. With another Keras backend
+    (``KERAS_BACKEND=jax`` on a machine without TensorFlow) it does nothing and returns None."""
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return None
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before the first import: no C++ INFO/WARNING
     with _native_stderr_held():
         import tensorflow as tf
@@ -83,18 +91,17 @@ def describe_device() -> str:
 
 def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = True) -> profiles.Profile:
     """Prepare a notebook or script and return its profile (see the module docstring)."""
-    tf = _start_tensorflow()
+    tf = start_tensorflow()
     import keras
     import numpy
 
     keras.utils.set_random_seed(seed)  # seeds Python's random, NumPy and TensorFlow together
     if not tf.config.list_physical_devices("GPU"):
-        try:
-            # On CPU one inter-op thread trained the network 25-40 % faster at 227 px (2 cores).
+        # On CPU one inter-op thread trained the network 25-40 % faster at 227 px (2 cores). A RuntimeError
+        # means TensorFlow already started its thread pools (setup called twice): keep them.
+        with contextlib.suppress(RuntimeError):
             tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:
-            pass  # TensorFlow already started its thread pools (setup called twice); keep them.
-    settings = profiles.get_profile(profile, data_dir)
+    settings = profiles.get_profile(profile, data_dir, seed)
     if verbose:
         print(
             f"Python {sys.version.split()[0]} | TensorFlow {tf.__version__} | "

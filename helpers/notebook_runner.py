@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
 
 from helpers import headline
 
@@ -28,6 +30,25 @@ class NotebookResult:
     seconds: float
     headline: str = ""
     error: str = ""
+
+
+class LocalKernelManager(AsyncKernelManager):
+    """A kernel manager that leaves nothing on stderr a student can do nothing about.
+
+    - It talks to the kernel over Unix sockets where there are some: over TCP ipykernel warns, once per
+      notebook, that the connection is unencrypted (true of a kernel on this machine too).
+    - It does not interrupt a kernel it is shutting down anyway: jupyter_client 8 does, and ipykernel then
+      now and then logs "KeyboardInterrupt caught in kernel" after a notebook that ran fine.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if os.name == "posix":
+            self.transport = "ipc"
+
+    async def _async_interrupt_kernel(self) -> None:
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
 
 
 def _describe_failure(error: papermill.PapermillExecutionError, output: Path) -> str:
@@ -53,6 +74,7 @@ def execute(notebook: Path, output_dir: Path, parameters: dict, kernel: str | No
             kernel_name=kernel,
             cwd=str(notebook.parent),
             progress_bar=False,
+            kernel_manager_class=LocalKernelManager,
         )
     except papermill.PapermillExecutionError as error:
         seconds = time.perf_counter() - started

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.dataset_index import AGE_GROUPS
+from helpers.data.age_groups import AGE_GROUPS
 
 
 def label_distributions(index: pd.DataFrame):
@@ -32,32 +32,23 @@ def label_distributions(index: pd.DataFrame):
 
 
 def samples_per_age_group(index: pd.DataFrame, root, per_group: int = 4, seed: int = 0):
-    """A grid of images: one column per age group, ``per_group`` random rows of it."""
-    import matplotlib.pyplot as plt
+    """A grid of images: one column per age group, ``per_group`` random rows of it, gender written below."""
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    figure, axes = plt.subplots(per_group, len(AGE_GROUPS), figsize=(1.6 * len(AGE_GROUPS), 1.7 * per_group), squeeze=False)
-    for column, group in enumerate(AGE_GROUPS):
+    cells = [[None] * len(AGE_GROUPS) for _ in range(per_group)]
+    for column, _ in enumerate(AGE_GROUPS):
         rows = index[index.age_group == column]
-        chosen = rows.iloc[rng.permutation(len(rows))[:per_group]] if len(rows) else rows
-        for row in range(per_group):
-            axis = axes[row, column]
-            axis.set_xticks([])
-            axis.set_yticks([])
-            if row < len(chosen):
-                entry = chosen.iloc[row]
-                with Image.open(Path(root) / entry.path) as image:
-                    axis.imshow(image.convert("RGB"))
-                axis.set_xlabel(entry.gender if pd.notna(entry.gender) else "?", fontsize=8)
-            if row == 0:
-                axis.set_title(group, fontsize=10)
-    figure.tight_layout()
-    return figure
+        for row, entry in enumerate(rows.iloc[rng.permutation(len(rows))[:per_group]].itertuples()):
+            with Image.open(Path(root) / entry.path) as image:
+                cells[row][column] = (np.asarray(image.convert("RGB")), entry.gender if pd.notna(entry.gender) else "?")
+    images = [cell[0] if cell else None for line in cells for cell in line]
+    captions = [cell[1] if cell else "" for line in cells for cell in line]
+    return image_grid(images, columns=len(AGE_GROUPS), titles=AGE_GROUPS, captions=captions)
 
 
 def training_curves(history: pd.DataFrame, title: str = ""):
-    """Loss and accuracy per epoch, training against validation (a ``training.Run.history``)."""
+    """Loss and accuracy per epoch, training against validation (a ``helpers.experiments.training.Run.history``)."""
     import matplotlib.pyplot as plt
 
     figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(11, 3.5))
@@ -81,8 +72,16 @@ def confusion_matrix(confusion: pd.DataFrame, title: str = ""):
 
     shares = confusion.div(confusion.sum(axis=1).replace(0, np.nan), axis=0) * 100
     figure, axis = plt.subplots(figsize=(max(4.5, 1.0 + 0.75 * len(confusion)), max(3.5, 0.8 + 0.65 * len(confusion))))
-    sns.heatmap(shares, annot=confusion.to_numpy(), fmt="d", cmap="Blues", vmin=0, vmax=100, cbar_kws={"label": "% of true class"},
-                ax=axis)
+    sns.heatmap(
+        shares,
+        annot=confusion.to_numpy(),
+        fmt="d",
+        cmap="Blues",
+        vmin=0,
+        vmax=100,
+        cbar_kws={"label": "% of true class"},
+        ax=axis,
+    )
     axis.set(title=title, xlabel="predicted", ylabel="true")
     figure.tight_layout()
     return figure
@@ -98,7 +97,7 @@ def feature_maps(maps: np.ndarray, title: str, count: int = 8, image: np.ndarray
     if image is not None:
         axes[0].imshow(image.astype(np.uint8))
         axes[0].set_xlabel("input", fontsize=8)
-    for channel, axis in enumerate(axes[panels - count:]):
+    for channel, axis in enumerate(axes[panels - count :]):
         axis.imshow(maps[..., channel], cmap="viridis")
         axis.set_xlabel(f"channel {channel}", fontsize=8)
     for axis in axes:
@@ -122,8 +121,14 @@ def study(results: pd.DataFrame, metrics=("accuracy", "one_off_accuracy"), title
         for offset, metric in enumerate(m for m in metrics if rows[m].notna().any()):
             grouped = rows.groupby("variant")[metric].agg(["mean", "std", "count"]).reindex(order)
             positions = np.arange(len(order)) + 0.12 * (offset - 0.5)
-            axis.errorbar(positions, grouped["mean"], yerr=grouped["std"].fillna(0), fmt="o", capsize=4,
-                          label=metric.replace("_", " "))
+            axis.errorbar(
+                positions,
+                grouped["mean"],
+                yerr=grouped["std"].fillna(0),
+                fmt="o",
+                capsize=4,
+                label=metric.replace("_", " "),
+            )
         counts = rows.groupby("variant").size().reindex(order).fillna(0).astype(int)
         axis.set_xticks(np.arange(len(order)), [f"{v}\n(n={n})" for v, n in zip(order, counts)], fontsize=8)
         axis.set(title=f"{title} {task}".strip(), ylabel="test accuracy", ylim=(0, 1))
@@ -147,28 +152,40 @@ def lrn_effect(before: np.ndarray, after: np.ndarray, title: str = "What LRN doe
     return figure
 
 
-def image_grid(images, titles=(), title: str = "", columns: int = 8):
-    """A row (or rows) of images; float images of any range (mean-subtracted crops) are stretched to [0, 1]."""
+def image_grid(images, columns: int = 8, titles=(), captions=(), row_labels=(), title: str = ""):
+    """Images in rows of ``columns``: ``titles`` above and ``captions`` below each (in order), ``row_labels``
+    beside each row; a ``None`` leaves its cell empty. uint8 images are shown as they are, any other (a
+    mean-subtracted crop, say) stretched to its own range."""
     import matplotlib.pyplot as plt
 
-    images = [np.asarray(image, dtype=np.float32) for image in images]
     rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, 1.7 * rows), squeeze=False)
-    for index, axis in enumerate(axes.ravel()):
-        axis.set_axis_off()
-        if index < len(images):
-            image = images[index]
-            axis.imshow((image - image.min()) / max(float(image.max() - image.min()), 1e-6))
-            if index < len(titles):
-                axis.set_title(titles[index], fontsize=8)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.7 * rows), squeeze=False)
+    for position, axis in enumerate(axes.ravel()):
+        axis.set_xticks([])
+        axis.set_yticks([])
+        image = images[position] if position < len(images) else None
+        if image is None:
+            axis.set_frame_on(False)
+        else:
+            image = np.asarray(image)
+            if image.dtype != np.uint8:
+                image = (image - image.min()) / max(float(image.max() - image.min()), 1e-6)
+            axis.imshow(image)
+        if position < len(titles) and titles[position]:
+            axis.set_title(titles[position], fontsize=9)
+        if position < len(captions) and captions[position]:
+            axis.set_xlabel(captions[position], fontsize=8)
+        if position % columns == 0 and position // columns < len(row_labels):
+            axis.set_ylabel(row_labels[position // columns], fontsize=10)
     figure.suptitle(title)
     figure.tight_layout()
     return figure
 
 
 def differences(table: pd.DataFrame, title: str = "Best value against the one compared with"):
-    """Each (study, task)'s accuracy difference with its noise level as an error bar (``conclusions.best_settings``):
-    a bar whose whisker does not reach 0 is a difference larger than the noise."""
+    """Each (study, task)'s accuracy difference with its noise level as an error bar, from
+    ``helpers.experiments.conclusions.best_settings``: a bar whose whisker does not reach 0 is a difference
+    larger than the noise."""
     import matplotlib.pyplot as plt
 
     compared = table.dropna(subset=["difference"])

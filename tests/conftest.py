@@ -21,7 +21,9 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def real_index() -> Path:
     if not REAL_INDEX.is_dir():
-        pytest.skip(f"real index files not found at {REAL_INDEX} (they ship beside the kit's development checkout only)")
+        pytest.skip(
+            f"real index files not found at {REAL_INDEX} (they ship beside the kit's development checkout only)"
+        )
     return REAL_INDEX
 
 
@@ -39,5 +41,5 @@ def synthetic_tiny(tmp_path_factory) -> Path:
         if content.get("preset") == "tiny" and content.get("seed") == 0:
             return default
     out = tmp_path_factory.mktemp("synthetic") / "tiny"
-    synthetic.generate(out, "tiny", seed=0, progress=False)
+    synthetic.generate(out, "tiny", seed=0, show_progress=False)
     return out

@@ -40,9 +40,9 @@ def test_training_work_per_image_counts_each_layer(repo):
     sys.path.insert(0, str(repo / "bench"))
     import flops
 
-    from helpers import model
+    from helpers.network import levi_hassner
 
-    network = model.levi_hassner(2, input_size=227)
+    network = levi_hassner.levi_hassner(2, input_size=227)
     forward = 2 * (56 * 56 * 96 * 7 * 7 * 3 + 28 * 28 * 256 * 5 * 5 * 96 + 14 * 14 * 384 * 3 * 3 * 256
                    + 7 * 7 * 384 * 512 + 512 * 512 + 512 * 2)
     first_layer = 2 * 56 * 56 * 96 * 7 * 7 * 3

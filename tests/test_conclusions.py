@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import conclusions, profiles, studies
+from helpers import profiles
+from helpers.experiments import conclusions, references, results, studies
 from tests.conftest import REPO
 
 REPORT = REPO.parent / "shared" / "design" / "REPORT.md"
@@ -25,15 +26,25 @@ def write_results(profile, study: str, runs: list[tuple]) -> None:
     rows = [{"study": study, "variant": variant, "task": task, "fold": 0, "seed": seed, "accuracy": accuracy,
              "accuracy_10crop": accuracy, "one_off_accuracy": np.nan, "n_test": 200, "diverged": False}
             for variant, task, seed, accuracy in runs]
-    path = studies.results_path(profile, study)
+    path = results.results_path(profile, study)
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(path, index=False)
 
 
 def test_one_run_per_value_uses_the_test_sets_sampling_error(profile):
     # the smoke profile's batch size is 32, so "32" is the paper's setting the best value is compared with
-    write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("32", "gender", 0, 0.60), ("64", "gender", 0, 0.58),
-                                          ("16", "age", 0, 0.40), ("32", "age", 0, 0.42), ("64", "age", 0, 0.30)])
+    write_results(
+        profile,
+        "batch_size",
+        [
+            ("16", "gender", 0, 0.70),
+            ("32", "gender", 0, 0.60),
+            ("64", "gender", 0, 0.58),
+            ("16", "age", 0, 0.40),
+            ("32", "age", 0, 0.42),
+            ("64", "age", 0, 0.30),
+        ],
+    )
     table = conclusions.best_settings(profile).set_index("task")
     gender = table.loc["gender"]
     assert gender.best == "16" and gender["compared with"] == "paper's 32" and gender.n == 1
@@ -53,19 +64,23 @@ def test_a_tie_with_the_papers_value_keeps_the_papers_value(profile):
 
 
 def test_several_runs_per_value_use_their_spread(profile):
-    runs = [(variant, "gender", seed, accuracy) for variant, values in {"1": (0.70, 0.72, 0.74), "2": (0.60, 0.66, 0.72),
-                                                                         "3": (0.50, 0.50, 0.50)}.items()
-            for seed, accuracy in enumerate(values)]
+    runs = [
+        (variant, "gender", seed, accuracy)
+        for variant, values in {"1": (0.70, 0.72, 0.74), "2": (0.60, 0.66, 0.72), "3": (0.50, 0.50, 0.50)}.items()
+        for seed, accuracy in enumerate(values)
+    ]
     write_results(profile, "hidden_layers", runs)
     row = conclusions.best_settings(profile).iloc[0]
     assert row.best == "1" and row.n == 3 and row["compared with"] == "paper's 2"
     noise = 2 * np.hypot(0.02 / np.sqrt(3), 0.06 / np.sqrt(3))  # standard deviations 0.02 and 0.06
     assert row["noise (2 SE)"] == pytest.approx(noise) and row.difference == pytest.approx(0.06)
-    assert row["beyond noise"] == (0.06 > noise)
+    assert row["beyond noise"] == (noise < 0.06)
 
 
 def test_the_baseline_is_set_beside_the_papers_accuracies(profile):
-    write_results(profile, "baseline", [("paper", "gender", 0, 0.80), ("paper", "gender", 1, 0.84), ("paper", "age", 0, 0.45)])
+    write_results(
+        profile, "baseline", [("paper", "gender", 0, 0.80), ("paper", "gender", 1, 0.84), ("paper", "age", 0, 0.45)]
+    )
     table = conclusions.against_paper(profile).set_index(["task", "metric"])
     assert table.loc[("gender", "accuracy"), "kit mean"] == pytest.approx(0.82)
     assert table.loc[("gender", "accuracy"), "n"] == 2
@@ -77,20 +92,25 @@ def test_reference_figures_are_those_of_the_design_notes():
     if not REPORT.exists():
         pytest.skip(f"{REPORT} ships beside the development checkout only")
     text = REPORT.read_text()
-    for value in conclusions.PAPER_ACCURACY.values():
+    for value in references.PAPER_ACCURACY.values():
         assert f"{value * 100:.1f}%" in text, value
-    for choice, accuracy in conclusions.REPORT_CHOICE.values():
+    for _, accuracy in references.REPORT_CHOICE.values():
         assert accuracy is None or f"{accuracy:.3f}" in text, accuracy
-    assert f"{conclusions.REPORT_AGE_WITH_PRETRAINING:.3f}" in text
-    line = re.search(r"batch size age (\d+) / gender (\d+); hidden neurons (\d+) / (\d+);\s+learning rate age "
-                     r"([\d.]+) / gender ([\d.]+); hidden layers (\d) / (\d)", text)
-    assert line, "the report's conclusions line moved: update helpers.conclusions.REPORT_CHOICE"
+    assert f"{references.REPORT_AGE_WITH_PRETRAINING:.3f}" in text
+    line = re.search(
+        r"batch size age (\d+) / gender (\d+); hidden neurons (\d+) / (\d+);\s+learning rate age "
+        r"([\d.]+) / gender ([\d.]+); hidden layers (\d) / (\d)",
+        text,
+    )
+    assert line, "the report's conclusions line moved: update helpers.references.REPORT_CHOICE"
     batch_age, batch_gender, units_age, units_gender, rate_age, rate_gender, layers_age, layers_gender = line.groups()
-    choice = {key: value[0] for key, value in conclusions.REPORT_CHOICE.items()}
+    choice = {key: value[0] for key, value in references.REPORT_CHOICE.items()}
     assert (choice["batch_size", "age"], choice["batch_size", "gender"]) == (batch_age, batch_gender)
     assert (choice["hidden_units", "age"], choice["hidden_units", "gender"]) == (units_age, units_gender)
-    assert (choice["learning_rate", "age"], choice["learning_rate", "gender"]) == (f"constant {float(rate_age):g}",
-                                                                                   f"constant {float(rate_gender):g}")
+    assert (choice["learning_rate", "age"], choice["learning_rate", "gender"]) == (
+        f"constant {float(rate_age):g}",
+        f"constant {float(rate_gender):g}",
+    )
     assert (choice["hidden_layers", "age"], choice["hidden_layers", "gender"]) == (layers_age, layers_gender)
-    for (study, _), (variant, _) in conclusions.REPORT_CHOICE.items():  # every choice names a real variant
+    for (study, _), (variant, _) in references.REPORT_CHOICE.items():  # every choice names a real variant
         assert variant in studies.STUDIES[study].variants, (study, variant)

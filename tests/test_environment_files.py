@@ -49,7 +49,9 @@ def test_environment_yml_names_the_same_packages_and_versions(repo):
         f"only in pyproject.toml: {sorted(set(pyproject) - set(environment))}; "
         f"only in environment.yml: {sorted(set(environment) - set(pyproject))}"
     )
-    different = {name: (pyproject[name], environment[name]) for name in pyproject if pyproject[name] != environment[name]}
+    different = {
+        name: (pyproject[name], environment[name]) for name in pyproject if pyproject[name] != environment[name]
+    }
     assert not different, f"versions differ (pyproject, environment.yml): {different}"
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from helpers import adience, celeba, dataset_index, image_checks, imdb_wiki, splits
+from helpers.data import adience, celeba, image_checks, imdb_wiki, splits
+from helpers.data import index as dataset_index
 
 ADIENCE_HEADER = "\t".join(adience.HEADER)
 
@@ -48,10 +49,16 @@ def test_adience_strict_reproduces_the_official_lists_exactly(real_index):
     for task in ("age", "gender"):
         lines = adience.official_list_lines(strict.index, task)
         for fold in range(5):
-            official = pd.read_csv(real_index / f"adience/train_val_txt_files_per_fold/test_fold_is_{fold}/{task}_test.txt",
-                                   sep=" ", header=None, names=["path", "label"])
+            official = pd.read_csv(
+                real_index / f"adience/train_val_txt_files_per_fold/test_fold_is_{fold}/{task}_test.txt",
+                sep=" ",
+                header=None,
+                names=["path", "label"],
+            )
             ours = lines[lines.fold == fold]
-            assert collections.Counter(zip(ours.path, ours.label)) == collections.Counter(zip(official.path, official.label)), (task, fold)
+            assert collections.Counter(zip(ours.path, ours.label)) == collections.Counter(
+                zip(official.path, official.label)
+            ), (task, fold)
 
 
 def test_adience_rejects_missing_images_and_keeps_present_ones(real_index, tmp_path):
@@ -72,13 +79,8 @@ def test_adience_rejects_missing_images_and_keeps_present_ones(real_index, tmp_p
     assert len(result.index) == 18661 - (index.path.isin(removed)).sum()
 
 
-def test_adience_odd_single_ages_go_to_their_or_the_nearest_group():
-    assert adience.group_of_age(13) == 2 and adience.group_of_age(22) == 3 and adience.group_of_age(23) == 4
-    assert adience.group_of_age(3) == 1 and adience.group_of_age(35) == 5  # ties go to the older group
-    assert adience.group_of_age(57) == 7 and adience.group_of_age(56) == 6 and adience.group_of_age(30) == 4
-
-
 # --- bad Adience input ------------------------------------------------------------------------------
+
 
 def _adience_root(tmp_path, fold0_rows):
     root = tmp_path / "adience"
@@ -95,18 +97,18 @@ def _row(user="111@N01", image="1_aa_o.jpg", face="1", age="(25, 32)", gender="f
 
 def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
     rows = [
-        _row(),                                   # line 2: good
-        _row(),                                   # line 3: duplicate of line 2
-        _row(face="2")[:-3],                      # line 4: 11 fields
-        _row(face="3", age="abc"),                # line 5: unknown age label
-        _row(face="4", gender="x"),               # line 6: unknown gender label
-        _row(user="..", face="5"),                # line 7: escapes the root
-        _row(user="/etc", face="6"),              # line 8: absolute path
-        _row(image="../../passwd", face="7"),     # line 9: slash in the image name
-        _row(face="eight"),                       # line 10: face_id not a number
-        _row(face="9", age="None", gender="u"),   # line 11: nothing to learn from
-        _row(face="10", image="2_bb_o.jpg"),      # line 12: image file missing
-        "just some text",                         # line 13: malformed
+        _row(),  # line 2: good
+        _row(),  # line 3: duplicate of line 2
+        _row(face="2")[:-3],  # line 4: 11 fields
+        _row(face="3", age="abc"),  # line 5: unknown age label
+        _row(face="4", gender="x"),  # line 6: unknown gender label
+        _row(user="..", face="5"),  # line 7: escapes the root
+        _row(user="/etc", face="6"),  # line 8: absolute path
+        _row(image="../../passwd", face="7"),  # line 9: slash in the image name
+        _row(face="eight"),  # line 10: face_id not a number
+        _row(face="9", age="None", gender="u"),  # line 11: nothing to learn from
+        _row(face="10", image="2_bb_o.jpg"),  # line 12: image file missing
+        "just some text",  # line 13: malformed
     ]
     root = _adience_root(tmp_path, rows)
     good = root / adience.image_path("111@N01", "1", "1_aa_o.jpg")
@@ -114,9 +116,19 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
     Image.new("RGB", (64, 64)).save(good)
     result = adience.load_adience(root)
     got = dict(zip(result.rejects.line, result.rejects.reason))
-    assert got == {3: "duplicate line", 4: "wrong column count", 5: "unknown age label 'abc'",
-                   6: "unknown gender label 'x'", 7: "unsafe path", 8: "unsafe path", 9: "unsafe path",
-                   10: "malformed line", 11: "no usable label", 12: "missing image file", 13: "wrong column count"}
+    assert got == {
+        3: "duplicate line",
+        4: "wrong column count",
+        5: "unknown age label 'abc'",
+        6: "unknown gender label 'x'",
+        7: "unsafe path",
+        8: "unsafe path",
+        9: "unsafe path",
+        10: "malformed line",
+        11: "no usable label",
+        12: "missing image file",
+        13: "wrong column count",
+    }
     assert result.index.line.tolist() == [2]
     assert len(result.index) + len(result.rejects) == len(rows)  # nothing lost silently
 
@@ -129,6 +141,7 @@ def test_a_file_that_is_not_a_fold_file_gets_a_clear_error(tmp_path):
 
 
 # --- CelebA -----------------------------------------------------------------------------------------
+
 
 def test_celeba_counts_on_the_real_files(real_index):
     result = celeba.load_celeba(real_index / "celeba", require_files=False)
@@ -153,10 +166,16 @@ def test_bad_celeba_rows_are_rejected(tmp_path):
     names = " ".join(f"A{i}" for i in range(19)) + " Male " + " ".join(f"B{i}" for i in range(20))
     good = " ".join(["1"] * 40)
     (tmp_path / "list_attr_celeba.txt").write_text(
-        f"5\r\n{names} \r\n000001.jpg {good}\r\n000002.jpg {' '.join(['1'] * 39)}\r\n000003.jpg {good.replace('1', '0', 1)}\r\n"
-        f"000004.jpg {good}\r\n../x.jpg {good}\r\n")
-    (tmp_path / "list_eval_partition.txt").write_text("000001.jpg 0\r\n000002.jpg 0\r\n000003.jpg 1\r\n000004.jpg 7\r\n../x.jpg 2\r\n")
-    (tmp_path / "identity_CelebA.txt").write_text("000001.jpg 1\r\n000002.jpg 2\r\n000003.jpg 3\r\n000004.jpg 4\r\n../x.jpg 5\r\n")
+        f"5\r\n{names} \r\n000001.jpg {good}\r\n000002.jpg {' '.join(['1'] * 39)}\r\n"
+        f"000003.jpg {good.replace('1', '0', 1)}\r\n"
+        f"000004.jpg {good}\r\n../x.jpg {good}\r\n"
+    )
+    (tmp_path / "list_eval_partition.txt").write_text(
+        "000001.jpg 0\r\n000002.jpg 0\r\n000003.jpg 1\r\n000004.jpg 7\r\n../x.jpg 2\r\n"
+    )
+    (tmp_path / "identity_CelebA.txt").write_text(
+        "000001.jpg 1\r\n000002.jpg 2\r\n000003.jpg 3\r\n000004.jpg 4\r\n../x.jpg 5\r\n"
+    )
     (tmp_path / "img_align_celeba").mkdir()
     Image.new("RGB", (178, 218)).save(tmp_path / "img_align_celeba/000001.jpg")
     result = celeba.load_celeba(tmp_path)
@@ -169,6 +188,7 @@ def test_bad_celeba_rows_are_rejected(tmp_path):
 
 # --- IMDB-WIKI --------------------------------------------------------------------------------------
 
+
 def test_wiki_default_cleaning_gives_exactly_yu4us_rows_ages_and_genders(real_index):
     result = imdb_wiki.load_imdb_wiki(real_index / "imdb_wiki", require_files=False)
     reference = pd.read_csv(real_index / "imdb_wiki/yu4u_meta_wiki.csv")
@@ -180,14 +200,17 @@ def test_wiki_default_cleaning_gives_exactly_yu4us_rows_ages_and_genders(real_in
 
 
 def test_wiki_cleaning_options_change_what_is_kept(real_index):
-    loose = imdb_wiki.load_imdb_wiki(real_index / "imdb_wiki", min_face_score=0.0, drop_second_faces=False,
-                                     require_gender=False, require_files=False)
+    loose = imdb_wiki.load_imdb_wiki(
+        real_index / "imdb_wiki", min_face_score=0.0, drop_second_faces=False, require_gender=False, require_files=False
+    )
     assert len(loose.index) == 62328 - 18016 - (loose.rejects.reason == "age outside 0-100").sum()
     assert loose.index.gender.isna().sum() > 0
 
 
 def test_age_follows_the_first_of_july_rule():
-    datenum = lambda y, m, d: np.datetime64(f"{y:04d}-{m:02d}-{d:02d}").astype("datetime64[D]").astype(int) + 719163 + 366  # noqa: E731
+    def datenum(year, month, day):
+        return np.datetime64(f"{year:04d}-{month:02d}-{day:02d}").astype("datetime64[D]").astype(int) + 719163 + 366
+
     dob = np.array([datenum(1980, 6, 30), datenum(1980, 7, 1)])
     assert imdb_wiki.ages_at_photo(dob, np.array([2010, 2010])).tolist() == [30, 29]
 
@@ -195,9 +218,16 @@ def test_age_follows_the_first_of_july_rule():
 def test_wiki_unsafe_paths_are_rejected(tmp_path):
     from helpers.synthetic import imdb_wiki as mirror
 
-    columns = {"dob": [723671, 723671], "photo_taken": [2009, 2009], "full_path": ["17/1_1981-05-05_2009.jpg", "../../evil.jpg"],
-               "gender": [1.0, 0.0], "name": ["a", "b"], "face_location": [np.zeros((1, 4))] * 2,
-               "face_score": [4.0, 4.0], "second_face_score": [np.nan, np.nan]}
+    columns = {
+        "dob": [723671, 723671],
+        "photo_taken": [2009, 2009],
+        "full_path": ["17/1_1981-05-05_2009.jpg", "../../evil.jpg"],
+        "gender": [1.0, 0.0],
+        "name": ["a", "b"],
+        "face_location": [np.zeros((1, 4))] * 2,
+        "face_score": [4.0, 4.0],
+        "second_face_score": [np.nan, np.nan],
+    }
     mirror.write_index(tmp_path, columns)
     result = imdb_wiki.load_imdb_wiki(tmp_path / "wiki_crop", require_files=False)
     assert result.index.path.tolist() == ["17/1_1981-05-05_2009.jpg"]
@@ -205,6 +235,7 @@ def test_wiki_unsafe_paths_are_rejected(tmp_path):
 
 
 # --- the synthetic mirrors through the same code -----------------------------------------------------
+
 
 def test_mirrors_load_through_the_same_functions_with_their_images(synthetic_tiny):
     a = adience.load_adience(synthetic_tiny / "adience")
@@ -219,6 +250,7 @@ def test_mirrors_load_through_the_same_functions_with_their_images(synthetic_tin
 
 
 # --- splits -----------------------------------------------------------------------------------------
+
 
 def test_adience_splits_are_subject_exclusive_on_every_fold(real_adience):
     for fold in range(5):
@@ -246,6 +278,7 @@ def test_a_leak_between_splits_is_refused():
 
 # --- image checks -----------------------------------------------------------------------------------
 
+
 def test_image_checks_sort_every_kind_of_file(tmp_path):
     Image.new("RGB", (64, 64), "red").save(tmp_path / "rgb.jpg")
     Image.new("L", (64, 64)).save(tmp_path / "gray.jpg")
@@ -257,14 +290,33 @@ def test_image_checks_sort_every_kind_of_file(tmp_path):
     (tmp_path / "text.jpg").write_text("not a picture")
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (256, 256, 3), dtype=np.uint8)).save(tmp_path / "big.jpg")
     (tmp_path / "cut.jpg").write_bytes((tmp_path / "big.jpg").read_bytes()[:3000])
-    names = ["rgb.jpg", "gray.jpg", "cmyk.jpg", "rgba.png", "deep.png", "tiny.jpg", "empty.jpg", "text.jpg", "cut.jpg", "gone.jpg"]
-    checked = image_checks.check_images(tmp_path, names * 30, workers=2, progress=False)  # enough for several chunks
+    names = [
+        "rgb.jpg",
+        "gray.jpg",
+        "cmyk.jpg",
+        "rgba.png",
+        "deep.png",
+        "tiny.jpg",
+        "empty.jpg",
+        "text.jpg",
+        "cut.jpg",
+        "gone.jpg",
+    ]
+    checked = image_checks.check_images(
+        tmp_path, names * 30, workers=2, show_progress=False
+    )  # enough for several chunks
     status = dict(zip(checked.path, checked.status))
     assert status == {
-        "rgb.jpg": "ok", "gray.jpg": "converted: grayscale", "cmyk.jpg": "converted: CMYK",
-        "rgba.png": "converted: RGBA", "deep.png": "converted: 16-bit", "tiny.jpg": "rejected: smaller than 32 px",
-        "empty.jpg": "rejected: empty file", "text.jpg": "rejected: not an image",
-        "cut.jpg": "rejected: unreadable or truncated image", "gone.jpg": "rejected: missing image file",
+        "rgb.jpg": "ok",
+        "gray.jpg": "converted: grayscale",
+        "cmyk.jpg": "converted: CMYK",
+        "rgba.png": "converted: RGBA",
+        "deep.png": "converted: 16-bit",
+        "tiny.jpg": "rejected: smaller than 32 px",
+        "empty.jpg": "rejected: empty file",
+        "text.jpg": "rejected: not an image",
+        "cut.jpg": "rejected: unreadable or truncated image",
+        "gone.jpg": "rejected: missing image file",
     }
 
 
@@ -275,7 +327,7 @@ def test_apply_image_checks_moves_bad_rows_to_the_rejects(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         Image.new("L", (64, 64)).save(path)
     (root / adience.image_path("111@N01", "2", "2_bb_o.jpg")).write_bytes(b"")
-    result = image_checks.apply_image_checks(adience.load_adience(root), root, progress=False)
+    result = image_checks.apply_image_checks(adience.load_adience(root), root, show_progress=False)
     assert result.index.line.tolist() == [2]
     assert result.rejects.reason.tolist() == ["empty file"]
     assert result.notes["image converted: grayscale (to RGB in the pipeline)"] == 1
@@ -283,15 +335,34 @@ def test_apply_image_checks_moves_bad_rows_to_the_rejects(tmp_path):
 
 # --- command line -----------------------------------------------------------------------------------
 
+
 def test_prepare_data_writes_index_rejects_and_summary(synthetic_tiny, repo, tmp_path):
     script = repo / "data_scripts" / "prepare_data.py"
-    done = subprocess.run([sys.executable, str(script), "adience", "--root", str(synthetic_tiny / "adience"),
-                           "--out", str(tmp_path / "index.csv"), "--rejects", str(tmp_path / "rejects.csv"), "--check-images"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "adience",
+            "--root",
+            str(synthetic_tiny / "adience"),
+            "--out",
+            str(tmp_path / "index.csv"),
+            "--rejects",
+            str(tmp_path / "rejects.csv"),
+            "--check-images",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     index, rejects = pd.read_csv(tmp_path / "index.csv"), pd.read_csv(tmp_path / "rejects.csv")
     assert list(index.columns) == dataset_index.COLUMNS and list(rejects.columns) == dataset_index.REJECT_COLUMNS
     assert f"kept {len(index)} rows, rejected {len(rejects)}" in done.stdout
-    wrong = subprocess.run([sys.executable, str(script), "celeba", "--root", str(tmp_path), "--out", str(tmp_path / "x.csv")],
-                           capture_output=True, text=True, timeout=120)
+    wrong = subprocess.run(
+        [sys.executable, str(script), "celeba", "--root", str(tmp_path), "--out", str(tmp_path / "x.csv")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert wrong.returncode == 2 and "list_attr_celeba.txt not found" in wrong.stderr

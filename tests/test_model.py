@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import layers, model, optimizer
+from helpers.network import layers, levi_hassner, optimizer
 
 
 def caffe_lrn_reference(x: np.ndarray, local_size=5, alpha=1e-4, beta=0.75, k=1.0) -> np.ndarray:
@@ -40,7 +40,9 @@ def test_lrn_keeps_bfloat16_and_rejects_even_windows():
     x = np.random.default_rng(0).normal(0, 50, (1, 2, 2, 8)).astype(np.float32)
     out = layers.LocalResponseNormalization(dtype="mixed_bfloat16")(x)
     assert keras.backend.standardize_dtype(out.dtype) == "bfloat16"
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(keras.ops.cast(out, "float32")), caffe_lrn_reference(x), rtol=2e-2)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(keras.ops.cast(out, "float32")), caffe_lrn_reference(x), rtol=2e-2
+    )
     with pytest.raises(ValueError, match="odd"):
         layers.LocalResponseNormalization(local_size=4)
 
@@ -51,7 +53,9 @@ def caffe_max_pool_reference(x: np.ndarray, size=3, stride=2) -> np.ndarray:
     out = np.empty((x.shape[0], out_h, out_w, x.shape[3]), x.dtype)
     for i in range(out_h):
         for j in range(out_w):
-            out[:, i, j] = x[:, i * stride:min(i * stride + size, height), j * stride:min(j * stride + size, width)].max(axis=(1, 2))
+            out[:, i, j] = x[
+                :, i * stride : min(i * stride + size, height), j * stride : min(j * stride + size, width)
+            ].max(axis=(1, 2))
     return out
 
 
@@ -63,7 +67,7 @@ def test_ceil_mode_pooling_matches_caffe_on_odd_and_even_sides(side):
 
 
 def test_network_shapes_at_227_are_the_papers():
-    network = model.levi_hassner(8)
+    network = levi_hassner.levi_hassner(8)
     shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in network.layers}
     assert shapes["conv1"] == (56, 56, 96)
     assert shapes["pool1"] == (28, 28, 96)
@@ -89,45 +93,59 @@ def caffe_parameter_count(num_classes, input_size=227, hidden_units=512, hidden_
     return count + (width + 1) * num_classes
 
 
-@pytest.mark.parametrize("num_classes,input_size,hidden_units,hidden_layers",
-                         [(2, 227, 512, 2), (8, 227, 512, 2), (8, 112, 1024, 1), (2, 112, 128, 3)])
+@pytest.mark.parametrize(
+    "num_classes,input_size,hidden_units,hidden_layers",
+    [(2, 227, 512, 2), (8, 227, 512, 2), (8, 112, 1024, 1), (2, 112, 128, 3)],
+)
 def test_parameter_count_matches_the_layer_definitions(num_classes, input_size, hidden_units, hidden_layers):
-    network = model.levi_hassner(num_classes, input_size=input_size, hidden_units=hidden_units, hidden_layers=hidden_layers)
+    network = levi_hassner.levi_hassner(
+        num_classes, input_size=input_size, hidden_units=hidden_units, hidden_layers=hidden_layers
+    )
     assert network.count_params() == caffe_parameter_count(num_classes, input_size, hidden_units, hidden_layers)
 
 
 def test_initializers_and_weight_decay_follow_the_caffe_definition():
-    network = model.levi_hassner(8, seed=0)
+    network = levi_hassner.levi_hassner(8, seed=0)
     weights = {v.path: keras.ops.convert_to_numpy(v) for v in network.weights}
-    for name, std, bias in [("conv1", 0.01, 0), ("conv2", 0.01, 1), ("conv3", 0.01, 0), ("hidden1", 0.005, 1),
-                            ("hidden2", 0.005, 1), ("output", 0.01, 0)]:
+    for name, std, bias in [
+        ("conv1", 0.01, 0),
+        ("conv2", 0.01, 1),
+        ("conv3", 0.01, 0),
+        ("hidden1", 0.005, 1),
+        ("hidden2", 0.005, 1),
+        ("output", 0.01, 0),
+    ]:
         kernel = weights[f"{name}/kernel"]
         assert abs(kernel.mean()) < 0.2 * std, name
         assert kernel.std() == pytest.approx(std, rel=0.15 if kernel.size > 1000 else 0.4), name
         assert np.all(weights[f"{name}/bias"] == bias), name
     # L2 on the 6 kernels only; Caffe's decay * w in the gradient is L2(decay / 2) on the loss
     assert len(network.losses) == 6
-    expected = 5e-4 / 2 * sum((w ** 2).sum() for path, w in weights.items() if path.endswith("kernel"))
+    expected = 5e-4 / 2 * sum((w**2).sum() for path, w in weights.items() if path.endswith("kernel"))
     assert float(sum(network.losses)) == pytest.approx(expected, rel=1e-4)
 
 
 def test_saved_model_loads_in_safe_mode_with_identical_outputs(tmp_path):
-    network = model.levi_hassner(2, input_size=67, hidden_units=32, seed=1)
+    network = levi_hassner.levi_hassner(2, input_size=67, hidden_units=32, seed=1)
     network.save(tmp_path / "m.keras")
     loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True)
     x = np.random.default_rng(0).normal(0, 50, (3, 67, 67, 3)).astype(np.float32)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(network(x)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(network(x)), rtol=1e-5, atol=1e-6
+    )
     assert [type(layer).__name__ for layer in loaded.layers].count("LocalResponseNormalization") == 2
 
 
 def test_caffe_sgd_scales_each_variables_rate_like_caffe_lr_mult():
     """One SGD step on gradient 1: a variable moves by -rate x its multiplier."""
-    network = model.levi_hassner(2, input_size=48, hidden_units=8)
-    sgd = optimizer.CaffeSGD(0.1, momentum=0.9, multipliers=model.LEARNING_RATE_MULTIPLIERS)
+    network = levi_hassner.levi_hassner(2, input_size=48, hidden_units=8)
+    sgd = optimizer.CaffeSGD(0.1, momentum=0.9, multipliers=levi_hassner.LEARNING_RATE_MULTIPLIERS)
     before = {v.path: keras.ops.convert_to_numpy(v).copy() for v in network.trainable_variables}
     sgd.apply([keras.ops.ones_like(v) for v in network.trainable_variables], network.trainable_variables)
-    steps = {path: float(np.mean(before[path] - keras.ops.convert_to_numpy(v))) for path, v in
-             ((v.path, v) for v in network.trainable_variables)}
+    steps = {
+        path: float(np.mean(before[path] - keras.ops.convert_to_numpy(v)))
+        for path, v in ((v.path, v) for v in network.trainable_variables)
+    }
     assert steps["conv1/kernel"] == pytest.approx(0.1)
     assert steps["conv1/bias"] == pytest.approx(0.2)
     assert steps["hidden2/bias"] == pytest.approx(0.2)

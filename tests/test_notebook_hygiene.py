@@ -1,4 +1,4 @@
-"""Committed notebooks are clean, parameterised, and runnable with the kit's kernel or python3."""
+"""Committed notebooks are clean, parameterised, import everything in one cell, and name the kit's kernel."""
 
 import json
 import re
@@ -19,7 +19,9 @@ def test_there_are_numbered_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_committed_without_outputs(path):
     cells = json.loads(path.read_text())["cells"]
-    dirty = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
+    dirty = [
+        i for i, c in enumerate(cells) if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs or execution counts; clear them before committing"
 
 
@@ -42,6 +44,18 @@ def test_notebook_calls_setup_right_after_its_parameters(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_kernelspec_is_python3(path):
+def test_notebook_names_the_kits_kernel(path):
     kernelspec = json.loads(path.read_text())["metadata"]["kernelspec"]
-    assert kernelspec["name"] == "python3" and kernelspec["language"] == "python"
+    assert kernelspec == {"name": "age-gender-kit", "display_name": "Python (age-gender-kit)", "language": "python"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_imports_everything_in_its_setup_cell(path):
+    cells = json.loads(path.read_text())["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    later = [
+        number
+        for number, source in enumerate(code[2:], start=2)
+        if re.search(r"^\s*(import \w|from [\w.]+ import )", source, flags=re.M)
+    ]
+    assert not later, f"{path.name}: code cells {later} import modules; import everything next to helpers.setup"

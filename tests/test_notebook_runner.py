@@ -27,8 +27,17 @@ def test_runner_reports_failures_and_headlines_and_goes_on(tmp_path, capsys):
     assert (tmp_path / "out" / "01_fails.ipynb").exists() and (tmp_path / "out" / "02_passes.ipynb").exists()
 
 
+def test_runner_leaves_nothing_on_stderr_a_user_cannot_act_on(tmp_path, capfd):
+    """ipykernel warns on stderr, once per notebook, that a TCP connection to it is unencrypted."""
+    passing = _notebook(tmp_path / "00_ok.ipynb", "x = 1")
+    assert notebook_runner.main(["--output", str(tmp_path / "out"), str(passing)]) == 0
+    assert "WARNING" not in capfd.readouterr().err
+
+
 def test_runner_exits_zero_when_all_pass_and_passes_data_dir(tmp_path, capsys):
-    passing = _notebook(tmp_path / "00_ok.ipynb", "import helpers.headline\nhelpers.headline.record('data', str(data_dir))")
+    passing = _notebook(
+        tmp_path / "00_ok.ipynb", "import helpers.headline\nhelpers.headline.record('data', str(data_dir))"
+    )
     status = notebook_runner.main(["--output", str(tmp_path / "out"), "--data-dir", str(tmp_path), str(passing)])
     assert status == 0
     assert f"data = {tmp_path}" in capsys.readouterr().out

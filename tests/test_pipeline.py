@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from helpers import image_cache, pipeline, tasks
+from helpers.data import image_cache, labels, pipeline
 
 SIZE, CROP = 16, 12
 
@@ -38,11 +38,11 @@ def read_all(files, size=SIZE):
 def test_cache_decodes_once_and_reuses(tmp_path):
     root = tmp_path / "adience"
     paths = write_images(root)
-    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", progress=False)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", show_progress=False)
     assert all(str(f).startswith(str(tmp_path / "cache" / f"adience-{SIZE}px")) for f in files)
     np.testing.assert_array_equal(read_all(files)[2], resized(root / paths[2]))
     stamps = [os.stat(f).st_mtime_ns for f in files]
-    again = image_cache.cached_files(root, paths + paths[:1], SIZE, directory=tmp_path / "cache", progress=False)
+    again = image_cache.cached_files(root, paths + paths[:1], SIZE, directory=tmp_path / "cache", show_progress=False)
     assert list(again[:-1]) == list(files) and again[-1] == files[0]
     assert [os.stat(f).st_mtime_ns for f in files] == stamps  # nothing rewritten
 
@@ -51,15 +51,15 @@ def test_cache_rewrites_a_truncated_entry_and_follows_a_changed_image(tmp_path):
     root = tmp_path / "adience"
     paths = write_images(root)
     cache = tmp_path / "cache"
-    files = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    files = image_cache.cached_files(root, paths, SIZE, directory=cache, show_progress=False)
     with open(files[0], "r+b") as handle:  # what a run killed mid-write leaves behind
         handle.truncate(10)
-    repaired = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    repaired = image_cache.cached_files(root, paths, SIZE, directory=cache, show_progress=False)
     np.testing.assert_array_equal(read_all(repaired[:1])[0], resized(root / paths[0]))
 
     Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(root / paths[1])
     os.utime(root / paths[1], ns=(1, 1))  # a different modification time
-    changed = image_cache.cached_files(root, paths, SIZE, directory=cache, progress=False)
+    changed = image_cache.cached_files(root, paths, SIZE, directory=cache, show_progress=False)
     assert changed[1] != files[1]
     assert read_all(changed[1:2]).max() == 0
 
@@ -72,7 +72,7 @@ def test_grayscale_cmyk_rgba_and_png_become_rgb(tmp_path):
     Image.new("RGBA", (20, 30), (10, 20, 30, 128)).save(root / "rgba.png")
     Image.new("P", (20, 20), 3).save(root / "palette.png")
     files = image_cache.cached_files(root, ["gray.jpg", "cmyk.jpg", "rgba.png", "palette.png"], SIZE,
-                                     directory=tmp_path / "cache", progress=False)
+                                     directory=tmp_path / "cache", show_progress=False)
     images = read_all(files)
     assert images.shape == (4, SIZE, SIZE, 3)
     assert abs(int(images[0].mean()) - 200) <= 2 and images[0].std() < 2
@@ -84,16 +84,16 @@ def test_an_undecodable_image_is_named_with_the_fix(tmp_path):
     paths = write_images(root, count=3)
     (root / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     with pytest.raises(ValueError, match=r"broken\.jpg.*apply_image_checks"):
-        image_cache.cached_files(root, paths + ["broken.jpg"], SIZE, directory=tmp_path / "cache", progress=False)
+        image_cache.cached_files(root, paths + ["broken.jpg"], SIZE, directory=tmp_path / "cache", show_progress=False)
     with pytest.raises(FileNotFoundError, match="missing.jpg"):
-        image_cache.cached_files(root, ["missing.jpg"], SIZE, directory=tmp_path / "cache", progress=False)
+        image_cache.cached_files(root, ["missing.jpg"], SIZE, directory=tmp_path / "cache", show_progress=False)
 
 
 @pytest.fixture()
 def cached(tmp_path):
     root = tmp_path / "adience"
     paths = write_images(root, count=8)
-    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", progress=False)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", show_progress=False)
     return files, read_all(files).astype(np.float32)
 
 
@@ -127,7 +127,7 @@ def test_ten_crops_are_the_corners_centre_and_their_mirrors(cached):
     np.testing.assert_allclose(crops[1].numpy(), np.stack(expected))
     centre, _ = next(iter(pipeline.evaluation_dataset(files, np.zeros(len(files)), size=SIZE, crop_size=CROP,
                                                       batch_size=2, mean=mean)))
-    np.testing.assert_array_equal(crops[:, 4].numpy(), centre.numpy())  # experiment.run scores crop 4 as the single crop
+    np.testing.assert_array_equal(crops[:, 4].numpy(), centre.numpy())  # runs.run scores crop 4 as the single crop
 
 
 def windows(image):
@@ -171,13 +171,13 @@ def test_training_batches_are_random_crops_and_flips_seeded_and_reshuffled(cache
 
 
 def test_labels_for_each_task(synthetic_tiny):
-    from helpers import adience
+    from helpers.data import adience
 
     index = adience.load_adience(synthetic_tiny / "adience").index
-    rows, labels = tasks.labelled(index, "gender")
-    assert set(labels) == {0, 1} and len(rows) == index.gender.isin(["m", "f"]).sum()
-    assert (labels == 1).sum() == (rows.gender == "f").sum()
-    rows, labels = tasks.labelled(index, "age")
-    assert labels.min() >= 0 and labels.max() == 7 and len(rows) == index.age_group.notna().sum()
+    rows, targets = labels.labelled(index, "gender")
+    assert set(targets) == {0, 1} and len(rows) == index.gender.isin(["m", "f"]).sum()
+    assert (targets == 1).sum() == (rows.gender == "f").sum()
+    rows, targets = labels.labelled(index, "age")
+    assert targets.min() >= 0 and targets.max() == 7 and len(rows) == index.age_group.notna().sum()
     with pytest.raises(ValueError, match="unknown task"):
-        tasks.labelled(index, "emotion")
+        labels.labelled(index, "emotion")

@@ -1,5 +1,6 @@
 """helpers.setup: seeds, quiet start-up, and a record of versions and device."""
 
+import os
 import subprocess
 import sys
 
@@ -36,6 +37,30 @@ def test_tensorflow_start_up_notices_are_silenced():
     assert done.returncode == 0, done.stderr
     noisy = [line for line in done.stderr.splitlines() if "oneDNN" in line or "cuda" in line.lower()]
     assert not noisy, f"TensorFlow notices reached stderr: {noisy}"
+
+
+def test_every_helper_imports_in_one_cell_with_nothing_on_stderr():
+    """A notebook imports all it needs before calling setup: TensorFlow still starts quietly, and setup still
+    gets to choose its thread pools."""
+    command = ("import helpers, helpers.experiments.runner, helpers.network.levi_hassner, helpers.plots; "
+               "helpers.setup(verbose=False); import tensorflow as tf; tf.constant(1); "
+               "print(tf.config.threading.get_inter_op_parallelism_threads())")
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a plain shell has it
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120, env=environment)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.strip() == "1"
+
+
+def test_importing_helpers_and_its_data_stage_does_not_start_tensorflow():
+    command = ("import sys, helpers, helpers.data.task_data, helpers.plots, helpers.synthetic.gallery; "
+               "print('tensorflow' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_the_notebook_seed_starts_the_profiles_seeds():
+    assert helpers.setup(seed=3, verbose=False).seeds == (3,)
+    assert profiles.get_profile("paper", data_dir="/data", seed=2).seeds == (2,)
 
 
 def test_paper_profile_without_data_dir_says_what_to_do():

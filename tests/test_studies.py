@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import experiment, pretraining, profiles, studies
+from helpers import profiles
+from helpers.data import task_data
+from helpers.experiments import pretraining, results, runner, runs, studies, summaries
+from helpers.experiments.settings import baseline
 
 
 @pytest.fixture()
@@ -21,9 +24,9 @@ def profile(synthetic_tiny, tmp_path, monkeypatch):
 
 
 def test_task_data_follows_the_adience_protocol(profile):
-    from helpers import adience
+    from helpers.data import adience
 
-    data = experiment.task_data(profile, "gender", fold=1)
+    data = task_data.task_data(profile, "gender", fold=1)
     index = adience.load_adience(profile.data_dir / "adience").index
     counts = data.counts()
     assert counts["test"] == index[(index.fold == 1) & index.gender.isin(["m", "f"])].shape[0]
@@ -31,7 +34,7 @@ def test_task_data_follows_the_adience_protocol(profile):
     assert data.mean.shape == (48, 48, 3)
     images, labels = next(iter(data.training(batch_size=8, seed=0)))
     assert images.shape == (8, 40, 40, 3) and set(labels.numpy()) <= {0, 1}
-    again = experiment.task_data(profile, "gender", fold=1)
+    again = task_data.task_data(profile, "gender", fold=1)
     for split in counts:  # the same people in the same splits every time: runs are comparable
         assert list(again.files[split]) == list(data.files[split])
 
@@ -40,27 +43,29 @@ MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_u
 
 
 def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
-    results = studies.run_study(MINI, profile)
-    assert len(results) == 2 and set(results.variant) == {"wide", "narrow"}
-    assert set(results.hidden_units) == {64, 16} and (results.task == "gender").all()
-    assert results.accuracy.between(0, 1).all() and (results.n_test > 0).all()
-    assert {"one_off_accuracy", "epochs_trained", "best_epoch", "seconds", "diverged", "test_loss"} <= set(results.columns)
-    path = studies.results_path(profile, "mini")
+    recorded = runner.run_study(MINI, profile)
+    assert len(recorded) == 2 and set(recorded.variant) == {"wide", "narrow"}
+    assert set(recorded.hidden_units) == {64, 16} and (recorded.task == "gender").all()
+    assert recorded.accuracy.between(0, 1).all() and (recorded.n_test > 0).all()
+    assert {"one_off_accuracy", "epochs_trained", "best_epoch", "seconds", "diverged", "test_loss"} <= set(
+        recorded.columns
+    )
+    path = results.results_path(profile, "mini")
     assert path.parent.name == "smoke" and path.exists()
 
     before = path.read_bytes()
     capsys.readouterr()
-    studies.run_study(MINI, profile)
+    runner.run_study(MINI, profile)
     assert "0 to run" in capsys.readouterr().out
     assert path.read_bytes() == before  # a finished study is only read
 
     pd.read_csv(path).iloc[:1].to_csv(path, index=False)  # lose the second run
-    again = studies.run_study(MINI, profile)
+    again = runner.run_study(MINI, profile)
     assert len(again) == 2 and "1 to run" in capsys.readouterr().out
 
 
 def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile, monkeypatch):
-    real_run, calls = experiment.run, []
+    real_run, calls = runs.run, []
 
     def run_then_fail(*args, **kwargs):
         calls.append(1)
@@ -68,73 +73,76 @@ def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile,
             raise KeyboardInterrupt  # the user stops the study during the second run
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(experiment, "run", run_then_fail)
+    monkeypatch.setattr(runs, "run", run_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        studies.run_study(MINI, profile)
-    saved = pd.read_csv(studies.results_path(profile, "mini"))
+        runner.run_study(MINI, profile)
+    saved = pd.read_csv(results.results_path(profile, "mini"))
     assert len(saved) == 1 and saved.accuracy.notna().all()
-    assert not list(studies.results_path(profile, "mini").parent.glob(".*.tmp"))
+    assert not list(results.results_path(profile, "mini").parent.glob(".*.tmp"))
 
 
 def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile):
-    study = studies.Study("blowup", {"huge rate": {"learning_rate": 1e6, "schedule": "constant"},
-                                     "paper": {}}, tasks=("gender",))
-    results = studies.run_study(study, profile).set_index("variant")
-    assert bool(results.loc["huge rate", "diverged"]) and np.isnan(results.loc["huge rate", "accuracy"])
-    assert not bool(results.loc["paper", "diverged"]) and results.loc["paper", "accuracy"] > 0
-    table = studies.summary(results.reset_index())
+    study = studies.Study(
+        "blowup", {"huge rate": {"learning_rate": 1e6, "schedule": "constant"}, "paper": {}}, tasks=("gender",)
+    )
+    recorded = runner.run_study(study, profile).set_index("variant")
+    assert bool(recorded.loc["huge rate", "diverged"]) and np.isnan(recorded.loc["huge rate", "accuracy"])
+    assert not bool(recorded.loc["paper", "diverged"]) and recorded.loc["paper", "accuracy"] > 0
+    table = summaries.summary(recorded.reset_index())
     assert table.loc[("gender", "huge rate"), "diverged"] == 1 and table.loc[("gender", "huge rate"), "n"] == 0
     assert table.loc[("gender", "paper"), "n"] == 1
 
 
 def test_standard_studies_vary_one_factor_around_the_papers_settings(profile):
-    base = experiment.baseline(profile)
+    base = baseline(profile)
     for study in studies.STUDIES.values():
         for variant in study.variants:
-            settings = studies.settings_for(study, variant, profile)
-            changed = {f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) != getattr(base, f.name)}
+            settings = study.settings_for(variant, profile)
+            changed = {
+                f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) != getattr(base, f.name)
+            }
             assert changed <= set(study.variants[variant]), (study.name, variant, changed)
-    assert studies.settings_for(studies.STUDIES["learning_rate"], "step schedule (profile's rate)", profile) == base
+    assert studies.STUDIES["learning_rate"].settings_for("step schedule (profile's rate)", profile) == base
     for study in studies.STUDIES.values():  # a quick profile still runs the baseline, so runs can be shared
-        quick = [studies.settings_for(study, variant, profile) for variant in study.variants_for(profile)]
+        quick = [study.settings_for(variant, profile) for variant in study.variants_for(profile)]
         assert set(study.variants_for(profile)) <= set(study.variants) and base in quick
     assert len(studies.STUDIES["batch_size"].variants_for(profile)) == 3
     assert len(studies.STUDIES["batch_size"].variants_for(dataclasses.replace(profile, quick_studies=False))) == 5
 
 
 def test_a_run_already_made_by_another_study_is_reused_not_retrained(profile, monkeypatch):
-    first = studies.run_study(MINI, profile).set_index("variant")
-    monkeypatch.setattr(experiment, "run", lambda *args, **kwargs: pytest.fail("trained a run it already had"))
+    first = runner.run_study(MINI, profile).set_index("variant")
+    monkeypatch.setattr(runs, "run", lambda *args, **kwargs: pytest.fail("trained a run it already had"))
     other = studies.Study("other", {"512 wide": {"hidden_units": 64}}, tasks=("gender",))
-    copied = studies.run_study(other, profile).iloc[0]
+    copied = runner.run_study(other, profile).iloc[0]
     assert copied.reused_from == "mini/wide" and copied.study == "other"
     assert copied.accuracy == first.loc["wide", "accuracy"] and copied.seconds == first.loc["wide", "seconds"]
     with pytest.raises(pytest.fail.Exception):  # a different setting is a different run
-        studies.run_study(studies.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
+        runner.run_study(studies.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
 
 
 def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
-    studies.run_study(MINI, profile)
-    studies.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
-    original = studies.recorded_run(profile, "mini", "wide", "gender", 0, 0)
-    copied = studies.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
+    runner.run_study(MINI, profile)
+    runner.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
+    original = results.recorded_run(profile, "mini", "wide", "gender", 0, 0)
+    copied = results.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
     assert copied.row.reused_from == "mini/wide" and copied.history.equals(original.history)
     assert len(original.history) == original.row.epochs_trained and {"loss", "val_accuracy"} <= set(original.history)
     assert original.model is None  # MINI keeps no models
     kept = studies.Study("kept", {"paper": {}}, tasks=("gender",), keep_models=True)
-    studies.run_study(kept, profile)
-    network = studies.recorded_run(profile, "kept", "paper", "gender", 0, 0).model
+    runner.run_study(kept, profile)
+    network = results.recorded_run(profile, "kept", "paper", "gender", 0, 0).model
     assert network.output_shape == (None, 2)
     with pytest.raises(LookupError, match="run the study first"):
-        studies.recorded_run(profile, "mini", "absent", "gender", 0, 0)
+        results.recorded_run(profile, "mini", "absent", "gender", 0, 0)
 
 
 @pytest.mark.parametrize("task, source, labels", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
 def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile, task, source, labels):
-    from helpers import celeba, imdb_wiki
+    from helpers.data import celeba, imdb_wiki
 
-    data = experiment.source_data(profile, task)
-    assert experiment.SOURCES[task][0] == source and data.fold == -1
+    data = task_data.source_data(profile, task)
+    assert task_data.SOURCES[task][0] == source and data.fold == -1
     assert min(data.counts().values()) > 0 and set(np.concatenate(list(data.labels.values()))) <= labels
     if source == "celeba":  # the official partition, every face labelled m or f
         index = celeba.load_celeba(profile.data_dir / "celeba").index
@@ -146,16 +154,17 @@ def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile,
 
 def test_transfer_runs_start_from_a_network_pretrained_once(profile):
     profile = dataclasses.replace(profile, pretraining_epochs=1)
-    study = studies.Study("mini_transfer", {"frozen": {"transfer": "frozen"}, "fine-tuned": {"transfer": "fine-tune"}},
-                          tasks=("gender",))
-    results = studies.run_study(study, profile).set_index("variant")
-    assert list(results.transfer) == ["frozen", "fine-tune"] and results.accuracy.between(0, 1).all()
+    study = studies.Study(
+        "mini_transfer", {"frozen": {"transfer": "frozen"}, "fine-tuned": {"transfer": "fine-tune"}}, tasks=("gender",)
+    )
+    recorded = runner.run_study(study, profile).set_index("variant")
+    assert list(recorded.transfer) == ["frozen", "fine-tune"] and recorded.accuracy.between(0, 1).all()
     kept = pretraining.pretraining_directory(profile, "gender", 0)
     model_stamp = (kept / "best.keras").stat().st_mtime_ns
     scores = pretraining.pretraining_results(profile)
     assert list(scores.source) == ["celeba"] and scores.accuracy.between(0, 1).all()
-    assert scores.n_train.iloc[0] == experiment.source_data(profile, "gender").counts()["train"]
+    assert scores.n_train.iloc[0] == task_data.source_data(profile, "gender").counts()["train"]
     network = pretraining.pretrained_model(profile, "gender", 0)  # read back, not trained again
     assert (kept / "best.keras").stat().st_mtime_ns == model_stamp and network.output_shape == (None, 2)
     with pytest.raises(ValueError, match="needs a pretrained model"):
-        experiment.run(experiment.task_data(profile, "gender", 0), studies.settings_for(study, "frozen", profile), 0)
+        runs.run(task_data.task_data(profile, "gender", 0), study.settings_for("frozen", profile), 0)

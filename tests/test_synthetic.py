@@ -14,7 +14,7 @@ import scipy.io
 from PIL import Image
 
 from helpers import synthetic
-from helpers.synthetic import adience, celeba, imdb_wiki, mirror
+from helpers.synthetic import adience, celeba, imdb_wiki, mirror, people
 
 CANONICAL = adience.AGE_GROUPS
 
@@ -39,7 +39,7 @@ def _hashes(root):
 
 def test_same_preset_and_seed_give_byte_identical_files_whatever_the_workers(synthetic_tiny, tmp_path):
     again = tmp_path / "again"
-    synthetic.generate(again, "tiny", seed=0, workers=1, progress=False)
+    synthetic.generate(again, "tiny", seed=0, workers=1, show_progress=False)
     first, second = _hashes(synthetic_tiny), _hashes(again)
     assert len(first) > 2000
     assert first.keys() == second.keys()
@@ -48,7 +48,7 @@ def test_same_preset_and_seed_give_byte_identical_files_whatever_the_workers(syn
 
 def test_another_seed_gives_other_data(tmp_path):
     out = tmp_path / "seed1"
-    synthetic.generate(out, "tiny", seed=1, progress=False)
+    synthetic.generate(out, "tiny", seed=1, show_progress=False)
     reference = tmp_path / "seed0_index"
     rows, _ = adience.build(synthetic.PRESETS["tiny"], np.random.default_rng([0, 1]))
     adience.write_index(reference, rows)
@@ -58,7 +58,7 @@ def test_another_seed_gives_other_data(tmp_path):
 def test_refuses_a_folder_holding_other_data(tmp_path):
     (tmp_path / "my_thesis.tex").write_text("precious")
     with pytest.raises(mirror.NotAMirrorError, match="my_thesis.tex"):
-        synthetic.generate(tmp_path, "tiny", progress=False)
+        synthetic.generate(tmp_path, "tiny", show_progress=False)
     assert (tmp_path / "my_thesis.tex").read_text() == "precious"
 
 
@@ -155,7 +155,8 @@ def test_celeba_list_files_have_the_real_layout(synthetic_tiny, real_index):
     assert lines[1] == real_attr_head[1], "attribute names or their order differ from the real file"
     assert re.fullmatch(rb"\d{6}\.jpg( (-1| 1)){40}", lines[2])
     assert re.fullmatch(rb"\d{6}\.jpg( (-1| 1)){40}", real_attr_head[2])
-    for name, pattern in (("list_eval_partition.txt", rb"\d{6}\.jpg [012]"), ("identity_CelebA.txt", rb"\d{6}\.jpg \d+")):
+    patterns = {"list_eval_partition.txt": rb"\d{6}\.jpg [012]", "identity_CelebA.txt": rb"\d{6}\.jpg \d+"}
+    for name, pattern in patterns.items():
         rows = (folder / name).read_bytes().split(b"\r\n")
         assert rows[-1] == b"" and all(re.fullmatch(pattern, row) for row in rows[:-1]), name
 
@@ -189,17 +190,19 @@ def test_celeba_images_are_178_by_218(synthetic_tiny):
 
 def test_celeba_drawn_attributes_follow_the_person():
     rng = np.random.default_rng(0)
-    old_bald = synthetic.faces.Person(**{**synthetic.faces.draw_person(rng, "m", 70).__dict__, "hair_style": "bald",
-                                         "facial_hair": "beard"})
-    shown = celeba.drawn_attributes(old_bald, synthetic.faces.Extras(eyeglasses=True))
+    old_bald = people.Person(
+        **{**people.draw_person(rng, "m", 70).__dict__, "hair_style": "bald", "facial_hair": "beard"}
+    )
+    shown = celeba.drawn_attributes(old_bald, people.Extras(eyeglasses=True))
     assert shown["Male"] and not shown["Young"] and shown["Bald"] and shown["Eyeglasses"]
     assert not shown["No_Beard"] and not shown["Wearing_Hat"]
-    young_woman = synthetic.faces.draw_person(rng, "f", 22)
-    shown = celeba.drawn_attributes(young_woman, synthetic.faces.Extras(hat=True, smiling=True))
+    young_woman = people.draw_person(rng, "f", 22)
+    shown = celeba.drawn_attributes(young_woman, people.Extras(hat=True, smiling=True))
     assert not shown["Male"] and shown["Young"] and shown["Wearing_Hat"] and shown["Smiling"] and not shown["Bald"]
 
 
 # --- IMDB-WIKI --------------------------------------------------------------------------------------
+
 
 def _struct(path):
     return scipy.io.loadmat(path)["wiki"][0, 0]
@@ -214,7 +217,9 @@ def test_wiki_mat_struct_matches_the_real_file_field_by_field(synthetic_tiny, re
     assert mirror.dtype.names == real.dtype.names
     for name in real.dtype.names:
         ours, theirs = mirror[name], real[name]
-        assert ours.dtype == theirs.dtype and ours.ndim == theirs.ndim == 2 and ours.shape[0] == theirs.shape[0] == 1, name
+        assert ours.dtype == theirs.dtype and ours.ndim == theirs.ndim == 2 and ours.shape[0] == theirs.shape[0] == 1, (
+            name
+        )
         if theirs.dtype == object:
             real_kinds = {(e.dtype.kind, e.ndim) for e in theirs.ravel()}
             assert {(e.dtype.kind, e.ndim) for e in ours.ravel()} <= real_kinds, name
@@ -253,9 +258,14 @@ def test_age_definition_uses_the_first_of_july():
 
 # --- learnability -----------------------------------------------------------------------------------
 
+
 def _load_images(root, rows, size):
-    paths = root / ("adience/aligned/" + rows.user_id + "/landmark_aligned_face." + rows.face_id + "." + rows.original_image)
-    return np.stack([np.asarray(Image.open(p).convert("RGB").resize((size, size)), dtype=np.float32) / 255 for p in paths])
+    paths = root / (
+        "adience/aligned/" + rows.user_id + "/landmark_aligned_face." + rows.face_id + "." + rows.original_image
+    )
+    return np.stack(
+        [np.asarray(Image.open(p).convert("RGB").resize((size, size)), dtype=np.float32) / 255 for p in paths]
+    )
 
 
 @pytest.mark.slow
@@ -270,14 +280,21 @@ def test_a_small_cnn_learns_gender_and_age_on_held_out_subjects(synthetic_tiny):
     held_out = rows.fold.to_numpy() == 4
 
     def fit_and_score(usable, labels, classes):
-        model = keras.Sequential([
-            keras.Input((64, 64, 3)),
-            keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(96, 3, activation="relu"), keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(), keras.layers.Dropout(0.3),
-            keras.layers.Dense(128, activation="relu"), keras.layers.Dense(classes, activation="softmax"),
-        ])
+        model = keras.Sequential(
+            [
+                keras.Input((64, 64, 3)),
+                keras.layers.Conv2D(32, 3, activation="relu"),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Conv2D(64, 3, activation="relu"),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Conv2D(96, 3, activation="relu"),
+                keras.layers.MaxPooling2D(),
+                keras.layers.Flatten(),
+                keras.layers.Dropout(0.3),
+                keras.layers.Dense(128, activation="relu"),
+                keras.layers.Dense(classes, activation="softmax"),
+            ]
+        )
         model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
         train, test = usable & ~held_out, usable & held_out
         model.fit(images[train], labels[train], epochs=10, batch_size=32, verbose=0)
@@ -305,7 +322,7 @@ def test_a_small_cnn_learns_gender_and_age_on_held_out_subjects(synthetic_tiny):
 def test_difficulty_changes_the_pictures_and_is_recorded(tmp_path):
     easy, hard = tmp_path / "easy", tmp_path / "hard"
     for out, difficulty in ((easy, 0.0), (hard, 1.0)):
-        synthetic.generate(out, "tiny", seed=0, difficulty=difficulty, progress=False)
+        synthetic.generate(out, "tiny", seed=0, difficulty=difficulty, show_progress=False)
     assert '"difficulty": 0.0' in (easy / "MANIFEST.json").read_text()
 
     fold_file = "adience/fold_0_data.txt"
@@ -316,8 +333,11 @@ def test_difficulty_changes_the_pictures_and_is_recorded(tmp_path):
     studio = [synthetic.faces.draw_photo(rng, 0.0) for _ in range(300)]
     snapshots = [synthetic.faces.draw_photo(rng, 1.0) for _ in range(300)]
     for attribute in ("roll_degrees", "yaw", "blur", "noise", "light_strength"):
-        spread = lambda photos: np.mean([abs(getattr(p, attribute)) for p in photos])  # noqa: E731
+
+        def spread(photos, attribute=attribute):
+            return np.mean([abs(getattr(p, attribute)) for p in photos])
+
         assert spread(snapshots) > 2 * spread(studio), attribute
     assert np.mean([p.jpeg_quality for p in snapshots]) < np.mean([p.jpeg_quality for p in studio]) - 10
     with pytest.raises(ValueError, match="label_noise"):
-        synthetic.generate(tmp_path / "bad", "tiny", label_noise=0.9, progress=False)
+        synthetic.generate(tmp_path / "bad", "tiny", label_noise=0.9, show_progress=False)

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from helpers import evaluation, model, training, transfer
+from helpers.experiments import evaluation, training
+from helpers.experiments.settings import Settings
+from helpers.network import levi_hassner, transfer
 
 SIDE = 48
 
@@ -31,10 +33,10 @@ def batches(images, labels, size=32):
 
 
 def small_network(classes=2, seed=0):
-    return model.levi_hassner(classes, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=seed)
+    return levi_hassner.levi_hassner(classes, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=seed)
 
 
-CONFIG = training.TrainingConfig(epochs=6, learning_rate=1e-3, schedule="constant", patience=3)
+CONFIG = Settings(epochs=6, learning_rate=1e-3, schedule="constant", patience=3)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,9 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
     assert not run.diverged
     assert 1 <= run.best_epoch <= run.epochs_trained <= CONFIG.epochs
     assert run.best_validation_accuracy >= 0.9
-    assert list(run.history.columns[:2]) == ["accuracy", "loss"] and run.history.loss.iloc[-1] < run.history.loss.iloc[0]
+    assert (
+        list(run.history.columns[:2]) == ["accuracy", "loss"] and run.history.loss.iloc[-1] < run.history.loss.iloc[0]
+    )
     log = pd.read_csv(run.run_dir / "log.csv")
     assert len(log) == run.epochs_trained and {"val_accuracy", "loss"} <= set(log.columns)
     assert 0 < run.seconds_per_batch < run.seconds_per_epoch < run.seconds
@@ -64,7 +68,7 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
 
 def test_a_nan_loss_ends_the_run_as_diverged_not_as_a_crash(tmp_path):
     images, labels = stripes(64)
-    config = training.TrainingConfig(epochs=3, learning_rate=1e6, schedule="constant")
+    config = Settings(epochs=3, learning_rate=1e6, schedule="constant")
     run = training.train(small_network, batches(images, labels), batches(images, labels), config, run_dir=tmp_path)
     assert run.diverged
     assert run.epochs_trained < config.epochs  # stopped at the first NaN, not run to the end
@@ -73,8 +77,10 @@ def test_a_nan_loss_ends_the_run_as_diverged_not_as_a_crash(tmp_path):
 def test_mirrored_strategy_trains_on_cpu(tmp_path):
     images, labels = stripes(64)
     distribution = training.strategy("mirrored")
-    config = training.TrainingConfig(epochs=1, schedule="constant")
-    run = training.train(small_network, batches(images, labels), batches(images, labels), config, distribution=distribution)
+    config = Settings(epochs=1, schedule="constant")
+    run = training.train(
+        small_network, batches(images, labels), batches(images, labels), config, distribution=distribution
+    )
     assert not run.diverged and run.epochs_trained == 1
     assert run.model.distribute_strategy is distribution
     with pytest.raises(ValueError, match="unknown strategy"):
@@ -83,7 +89,7 @@ def test_mirrored_strategy_trains_on_cpu(tmp_path):
 
 def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
     images, labels = stripes(32)
-    config = training.TrainingConfig(epochs=1, schedule="constant", mixed_precision="mixed_bfloat16")
+    config = Settings(epochs=1, schedule="constant", precision="mixed_bfloat16")
     run = training.train(small_network, batches(images, labels), batches(images, labels), config)
     assert run.model.get_layer("conv1").compute_dtype == "bfloat16"
     assert run.model.get_layer("probabilities").compute_dtype == "float32"
@@ -91,11 +97,11 @@ def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
 
 
 def test_adam_is_available_and_an_unknown_optimizer_is_refused():
-    network = training.compile_model(small_network(), training.TrainingConfig(optimizer="adam", schedule="constant"))
+    network = training.compile_model(small_network(), Settings(optimizer="adam", schedule="constant"))
     assert isinstance(network.optimizer, keras.optimizers.Adam)
-    assert isinstance(training.compile_model(small_network(), training.TrainingConfig()).optimizer, keras.optimizers.SGD)
+    assert isinstance(training.compile_model(small_network(), Settings()).optimizer, keras.optimizers.SGD)
     with pytest.raises(ValueError, match="unknown optimizer"):
-        training.compile_model(small_network(), training.TrainingConfig(optimizer="lbfgs"))
+        training.compile_model(small_network(), Settings(optimizer="lbfgs"))
 
 
 def test_xla_compiled_training_matches_plain_training():
@@ -103,7 +109,7 @@ def test_xla_compiled_training_matches_plain_training():
     losses = {}
     for jit in (False, True):
         keras.utils.set_random_seed(0)
-        config = training.TrainingConfig(epochs=1, schedule="constant", jit_compile=jit)
+        config = Settings(epochs=1, schedule="constant", jit_compile=jit)
         run = training.train(lambda: small_network(seed=5), batches(images, labels), batches(images, labels), config)
         assert run.model.jit_compile == jit
         losses[jit] = run.history.loss.iloc[0]
@@ -150,7 +156,7 @@ def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
         trunk = network.get_layer("trunk")
         before = [keras.ops.convert_to_numpy(w).copy() for w in trunk.weights]
         head_before = keras.ops.convert_to_numpy(network.get_layer("output").kernel).copy()
-        training.compile_model(network, training.TrainingConfig(schedule="constant", learning_rate=1e-2))
+        training.compile_model(network, Settings(schedule="constant", learning_rate=1e-2))
         network.fit(images, labels % 8, epochs=1, batch_size=32, verbose=0)
         changed = [not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trunk.weights)]
         assert not np.array_equal(head_before, keras.ops.convert_to_numpy(network.get_layer("output").kernel))

@@ -18,11 +18,11 @@ import re
 
 import numpy as np
 
-from helpers.synthetic import faces
+from helpers.data.age_groups import AGE_GROUPS, age_group
+from helpers.synthetic import people
 
 HEADER = ["user_id", "original_image", "face_id", "age", "gender", "x", "y", "dx", "dy", "tilt_ang",
           "fiducial_yaw_angle", "fiducial_score"]
-AGE_GROUPS = ["(0, 2)", "(4, 6)", "(8, 12)", "(15, 20)", "(25, 32)", "(38, 43)", "(48, 53)", "(60, 100)"]
 # Rows per age string over the five real fold files (../shared/design/REPORT.md).
 AGE_LABEL_COUNTS = {
     "(25, 32)": 4950, "(0, 2)": 2519, "(38, 43)": 2300, "(4, 6)": 2163, "(8, 12)": 2132, "(15, 20)": 1655,
@@ -56,9 +56,8 @@ def years_for_label(label: str, rng: np.random.Generator) -> float:
 
 
 def neighbouring_age(years: float, rng: np.random.Generator) -> float:
-    """An age from the canonical group next to the one ``years`` is nearest (for label noise)."""
-    lows = np.array([0, 4, 8, 15, 25, 38, 48, 60])
-    group = int(np.clip(np.searchsorted(lows, years, side="right") - 1, 0, 7))
+    """An age from a group next to the one ``years`` belongs to by the kit's one rule (for label noise)."""
+    group = age_group(years)
     other = group + (1 if group == 0 else -1 if group == 7 else int(rng.choice([-1, 1])))
     return years_for_label(AGE_GROUPS[other], rng)
 
@@ -115,14 +114,15 @@ def build(preset, rng: np.random.Generator):
                     shown_years = neighbouring_age(years, rng)
                 if rng.random() < preset.label_noise:
                     shown_gender = "m" if gender == "f" else "f"
-                person = faces.draw_person(rng, shown_gender, shown_years, preset.difficulty)
+                person = people.draw_person(rng, shown_gender, shown_years, preset.difficulty)
                 n_photos = min(len(photo_pool), int(rng.geometric(1.0 / preset.adience_photos_per_face)))
                 for name in rng.choice(photo_pool, size=n_photos, replace=False):
                     size = int(rng.integers(200, 1200))
                     yaw = int(rng.choice([0, 0, 0, 0, -15, 15, -30, 30, -45, 45]))
                     row = [user, str(name), str(face_id), age_label, written_gender,
                            str(int(rng.integers(0, 2000))), str(int(rng.integers(0, 1500))), str(size),
-                           str(size + int(rng.integers(0, 2))), str(int(rng.choice([0, 0, 0, -5, 5, -15, 15, -90, 180]))),
+                           str(size + int(rng.integers(0, 2))),
+                           str(int(rng.choice([0, 0, 0, -5, 5, -15, 15, -90, 180]))),
                            str(yaw), str(int(rng.integers(0, 200)))]
                     fold_rows[fold].append(row)
                     if rng.random() < DUPLICATE_RATE:

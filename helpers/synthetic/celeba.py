@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.synthetic import faces
+from helpers.synthetic import people
 
 SIZE = (178, 218)
 # Share of +1 per attribute in the real list_attr_celeba.txt, in the real column order.
@@ -38,7 +38,7 @@ PARTITION_SHARES = np.array([162770, 19867, 19962], dtype=float) / 202599
 REAL_IDENTITIES = 10177
 
 
-def drawn_attributes(person: faces.Person, extras: faces.Extras) -> dict[str, bool]:
+def drawn_attributes(person: people.Person, extras: people.Extras) -> dict[str, bool]:
     """The attributes that the picture of ``person`` with ``extras`` shows."""
     grey = person.age > person.greying_age  # more than half of the hair is grey
     has_hair = person.hair_style != "bald" and not extras.hat
@@ -75,11 +75,11 @@ def build(preset, rng: np.random.Generator):
     for identity in identities:
         male = rng.random() < ATTRIBUTE_FREQUENCIES["Male"]
         age = rng.uniform(17, 36) if rng.random() < ATTRIBUTE_FREQUENCIES["Young"] else 36 + rng.gamma(2.0, 9.0)
-        person = faces.draw_person(rng, "m" if male else "f", float(min(age, 90)), preset.difficulty)
+        person = people.draw_person(rng, "m" if male else "f", float(min(age, 90)), preset.difficulty)
         wears_glasses = rng.random() < 0.25
         for _ in range(1 + int(rng.poisson(preset.celeba_photos_per_identity - 1))):
             smiling = bool(rng.random() < ATTRIBUTE_FREQUENCIES["Smiling"])
-            extras = faces.Extras(
+            extras = people.Extras(
                 smiling=smiling,
                 mouth_open=bool(rng.random() < (0.75 if smiling else 0.2)),
                 eyeglasses=bool(wears_glasses and rng.random() < 0.26),

@@ -20,7 +20,7 @@ import io
 import numpy as np
 import scipy.io
 
-from helpers.synthetic import faces
+from helpers.synthetic import people
 
 NO_FACE = 18016 / 62328
 SECOND_FACE = 4096 / 62328
@@ -99,10 +99,12 @@ def build(preset, rng: np.random.Generator):
         columns["face_location"].append(location)
         columns["face_score"].append(score)
         columns["second_face_score"].append(float(rng.uniform(0.73, 5.5)) if second else np.nan)
-        person = faces.draw_person(rng, shown_gender, shown_age, preset.difficulty) if has_face else None
-        other = faces.draw_person(rng, str(rng.choice(["m", "f"])), float(rng.uniform(5, 80))) if second else None
+        person = people.draw_person(rng, shown_gender, shown_age, preset.difficulty) if has_face else None
+        other = people.draw_person(rng, str(rng.choice(["m", "f"])), float(rng.uniform(5, 80))) if second else None
         # A low detector score goes with a harder photo.
-        difficulty = float(np.clip(preset.difficulty + 0.12 * (3.0 - score), 0.0, 1.0)) if has_face else preset.difficulty
+        difficulty = preset.difficulty
+        if has_face:
+            difficulty = float(np.clip(preset.difficulty + 0.12 * (3.0 - score), 0.0, 1.0))
         jobs.append(dict(path=f"wiki_crop/{path}", person=person, second=other, size=(side, side),
                          difficulty=difficulty, face_fraction=0.28, seed=int(rng.integers(2**63))))
     return columns, jobs

@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from helpers.synthetic import adience, celeba, faces, imdb_wiki
+from helpers import progress
+from helpers.synthetic import adience, celeba, faces, imdb_wiki, people
 from helpers.synthetic.presets import PRESETS
 
 MANIFEST = "MANIFEST.json"
@@ -34,7 +34,7 @@ def _render_job(job: dict, root: str) -> None:
     rng = np.random.default_rng(job["seed"])
     person = job.get("person")
     photo = faces.draw_photo(rng, job.get("difficulty", 0.5), job.get("yaw_degrees"))
-    image = faces.render(person, photo, job["size"], rng, extras=job.get("extras", faces.Extras()),
+    image = faces.render(person, photo, job["size"], rng, extras=job.get("extras", people.Extras()),
                          second=job.get("second"), face_fraction=job.get("face_fraction", 0.27))
     path = Path(root) / job["path"]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +68,7 @@ def check_output_dir(out: Path, overwrite: bool) -> None:
 
 
 def generate(out, preset: str = "tiny", seed: int = 0, workers: int | None = None, overwrite: bool = False,
-             progress: bool = True, difficulty: float | None = None, label_noise: float | None = None) -> dict:
+             show_progress: bool = True, difficulty: float | None = None, label_noise: float | None = None) -> dict:
     """Write the three mirrors under ``out`` and return the manifest (counts, preset, seed, speed).
 
     ``difficulty`` (0 studio portraits ... 1 bad snapshots) and ``label_noise`` (share of people drawn with
@@ -105,7 +105,7 @@ def generate(out, preset: str = "tiny", seed: int = 0, workers: int | None = Non
     jobs = adience_jobs + celeba_jobs + wiki_jobs
     workers = workers or os.cpu_count() or 1
     chunks = [jobs[i:i + 32] for i in range(0, len(jobs), 32)]
-    bar = tqdm(total=len(jobs), desc=f"SynthFaces {preset}", unit="img", disable=not progress, mininterval=2.0)
+    bar = progress.bar(len(jobs), f"SynthFaces {preset}", enabled=show_progress)
     if workers == 1:
         for chunk in chunks:
             bar.update(_render_chunk(chunk, str(out)))

@@ -1,8 +1,9 @@
 """IMDB-WIKI: ``wiki.mat`` (or ``imdb.mat``) into the kit's index, with the usual cleaning as options.
 
 The .mat file holds one struct (``wiki`` or ``imdb``) of 1xN fields; see ``helpers/synthetic/imdb_wiki.py``
-for the layout. Age follows the dataset authors' definition: the photo is taken on 1 July of
-``photo_taken``, so ``age = photo_taken - birth year``, one less for a birthday from July on.
+for the layout. Age follows the dataset authors' definition: the photo is taken on 1 July of ``photo_taken``,
+so ``age = photo_taken - birth year``, one less for a birthday from July on; it goes into the 8 Adience groups
+by the kit's one rule (``age_groups.age_group``).
 
 The cleaning, each a named option with the common default: a detected face with ``face_score`` at least
 ``min_face_score`` (1.0); no second face (``second_face_score`` NaN); age within ``age_range`` (0-100); known
@@ -19,9 +20,8 @@ import numpy as np
 import pandas as pd
 import scipy.io
 
-from helpers.dataset_index import AGE_GROUPS, LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
-
-GROUP_LOWS = np.array([0, 4, 8, 15, 25, 38, 48, 60])
+from helpers.data.age_groups import age_group
+from helpers.data.index import LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
 
 
 def birth_year_and_month(dob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,11 +37,6 @@ def birth_year_and_month(dob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def ages_at_photo(dob: np.ndarray, photo_taken: np.ndarray) -> np.ndarray:
     years, months = birth_year_and_month(dob)
     return photo_taken.astype(np.int64) - years - (months >= 7)
-
-
-def age_group_of(age: np.ndarray) -> np.ndarray:
-    """Adience group of an age in years: the group whose lower bound is the last one at or below it."""
-    return np.clip(np.searchsorted(GROUP_LOWS, age, side="right") - 1, 0, len(AGE_GROUPS) - 1)
 
 
 def read_mat(path: Path) -> pd.DataFrame:
@@ -103,7 +98,7 @@ def load_imdb_wiki(root, mat_name: str = "wiki.mat", min_face_score: float = 1.0
     rows = pd.DataFrame({
         "dataset": "imdb_wiki", "path": kept.full_path, "subject": person,
         "gender": kept.gender.map({1.0: "m", 0.0: "f"}), "age": kept.age.astype(float),
-        "age_group": pd.Series(age_group_of(kept.age.to_numpy()), index=kept.index).where(in_range),
+        "age_group": pd.Series(age_group(kept.age.clip(lower=0).to_numpy()), index=kept.index).where(in_range),
         "source": mat_name, "line": kept.index + 1,  # "line" is the entry's 1-based position in the struct
     }).to_dict("records")
     if require_files:

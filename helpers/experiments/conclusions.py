@@ -12,8 +12,7 @@ difference counts as *beyond the noise* when it is larger than twice its standar
 The two values were scored on the same test faces, so this is a cautious test: a paired comparison would
 call a little more "beyond the noise".
 
-The reference figures below are those of the course report and of Levi & Hassner (2015), as summarised in
-the kit's design notes.
+The reference figures are those of ``helpers.experiments.references``.
 """
 
 from __future__ import annotations
@@ -23,27 +22,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from helpers import experiment, studies
+from helpers.experiments import references, results, summaries
+from helpers.experiments.settings import baseline
+from helpers.experiments.studies import STUDIES
 from helpers.profiles import Profile
-
-#: Levi & Hassner (2015), means over the five Adience folds.
-PAPER_ACCURACY = {
-    ("gender", "accuracy"): 0.859, ("gender", "accuracy_10crop"): 0.868,
-    ("age", "accuracy"): 0.495, ("age", "accuracy_10crop"): 0.507, ("age", "one_off_accuracy_10crop"): 0.847,
-}
-
-#: The course report's choice per study and task (its conclusions table, its flip and transfer results),
-#: as the kit's variant labels, with the test accuracy the report measured where it gave one.
-REPORT_CHOICE = {
-    ("batch_size", "gender"): ("16", None), ("batch_size", "age"): ("4", None),
-    ("hidden_units", "gender"): ("512", None), ("hidden_units", "age"): ("512", None),
-    ("hidden_layers", "gender"): ("1", None), ("hidden_layers", "age"): ("1", None),
-    ("learning_rate", "gender"): ("constant 0.001", None), ("learning_rate", "age"): ("constant 0.005", None),
-    ("augmentation", "gender"): ("flip", 0.857), ("augmentation", "age"): ("flip", 0.421),
-    ("transfer", "gender"): ("frozen trunk, new softmax (report)", 0.863), ("transfer", "age"): ("from scratch", None),
-}
-#: The report's age accuracy with IMDB-WIKI pre-training, worse than from scratch (it kept scratch for age).
-REPORT_AGE_WITH_PRETRAINING = 0.324
 
 
 def _standard_error(row: pd.Series) -> float:
@@ -52,36 +34,29 @@ def _standard_error(row: pd.Series) -> float:
     return float(np.sqrt(row["mean"] * (1 - row["mean"]) / row["n_test"]))
 
 
-def _paper_variant(study: studies.Study, profile: Profile, present) -> str | None:
-    paper = experiment.baseline(profile)
-    for variant in present:
-        if variant in study.variants and studies.settings_for(study, variant, profile) == paper:
-            return variant
-    return None
-
-
 def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
     """One row per (study, task) with results: the best value, its mean ± std (n), the value compared with,
     the difference, the noise level (2 standard errors) and the report's choice."""
     rows = []
-    for name, study in studies.STUDIES.items():
-        results = studies.read_results(profile, name)
-        if len(study.variants) < 2 or len(results) == 0:
+    for name, study in STUDIES.items():
+        recorded = results.read_results(profile, name)
+        if len(study.variants) < 2 or len(recorded) == 0:
             continue
         for task in study.tasks:
-            runs = results[results.task == task]
+            runs = recorded[recorded.task == task]
             if len(runs) == 0:
                 continue
-            table = studies.summary(runs, metric).join(runs.groupby(["task", "variant"]).n_test.mean())
+            table = summaries.summary(runs, metric).join(runs.groupby(["task", "variant"]).n_test.mean())
             table = table.droplevel("task").dropna(subset=["mean"])
             if len(table) == 0:
                 continue
-            paper = _paper_variant(study, profile, table.index)
+            paper = study.paper_variant(profile)
+            paper = paper if paper in table.index else None
             table["paper's"] = table.index == paper  # on a tie the paper's value stays the best: no reason to change
             table = table.sort_values(["mean", "paper's"], ascending=False)
             best = table.index[0]
             other = paper if paper is not None and paper != best else (table.index[1] if len(table) > 1 else None)
-            choice, report_accuracy = REPORT_CHOICE.get((name, task), (None, None))
+            choice, report_accuracy = references.REPORT_CHOICE.get((name, task), (None, None))
             row = {"study": name, "task": task, "best": best, "mean": table.loc[best, "mean"],
                    "std": table.loc[best, "std"], "n": int(table.loc[best, "n"]),
                    "compared with": ("paper's " if other == paper else "runner-up ") + str(other) if other else "",
@@ -98,10 +73,10 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
 
 def against_paper(profile: Profile) -> pd.DataFrame:
     """The kit's baseline (the paper's settings) next to the paper's reported accuracies, per task and metric."""
-    results = studies.read_results(profile, "baseline")
+    recorded = results.read_results(profile, "baseline")
     rows = []
-    for (task, metric), reported in PAPER_ACCURACY.items():
-        runs = results[(results.task == task) & ~results.diverged.astype(bool)] if len(results) else results
+    for (task, metric), reported in references.PAPER_ACCURACY.items():
+        runs = recorded[(recorded.task == task) & ~recorded.diverged.astype(bool)] if len(recorded) else recorded
         values = runs[metric].dropna() if metric in runs else pd.Series(dtype=float)
         rows.append({"task": task, "metric": metric, "kit mean": values.mean(), "kit std": values.std(),
                      "n": len(values), "paper": reported, "kit - paper": values.mean() - reported})
@@ -110,4 +85,4 @@ def against_paper(profile: Profile) -> pd.DataFrame:
 
 def study_settings(profile: Profile) -> pd.DataFrame:
     """The paper's settings as this profile runs them, for the table's caption."""
-    return pd.Series(dataclasses.asdict(experiment.baseline(profile))).to_frame("paper's settings, this profile")
+    return pd.Series(dataclasses.asdict(baseline(profile))).to_frame("paper's settings, this profile")

@@ -5,7 +5,7 @@ The report's recipe, :func:`new_head` with ``freeze_trunk=True``: take the model
 train only a new output layer on Adience. The alternative, ``freeze_trunk=False``, fine-tunes every layer,
 usually at a lower learning rate so that the pre-trained features are adjusted rather than overwritten.
 
-Pre-trained models are ``best.keras`` files written by ``training.train``; load them with
+Pre-trained models are ``best.keras`` files written by ``helpers.experiments.training.train``; load them with
 ``keras.saving.load_model(path)`` (safe mode stays on: the kit's models hold no Lambda layers).
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import keras
 
-from helpers import model as model_module
+from helpers.network import levi_hassner
 
 
 def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = True, seed: int | None = None,
@@ -22,7 +22,7 @@ def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = 
     names = [layer.name for layer in pretrained.layers]
     if "output" not in names:
         raise ValueError(f"{pretrained.name} has no layer named 'output' (its layers: {', '.join(names)}); "
-                         "new_head expects a model built by helpers.model.levi_hassner")
+                         "new_head expects a model built by helpers.network.levi_hassner.levi_hassner")
     copy = keras.models.clone_model(pretrained)  # the pre-trained model itself stays untouched
     copy.set_weights(pretrained.get_weights())
     trunk = keras.Model(copy.inputs, copy.layers[names.index("output") - 1].output, name="trunk")
@@ -31,5 +31,5 @@ def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = 
     # training=False keeps a frozen trunk's dropout off, as in Keras' transfer-learning guide; a fine-tuned
     # trunk keeps its dropout active while training.
     features = trunk(inputs, training=False) if freeze_trunk else trunk(inputs)
-    outputs = model_module.classifier_head(features, num_classes, seed=seed)
+    outputs = levi_hassner.classifier_head(features, num_classes, seed=seed)
     return keras.Model(inputs, outputs, name=name or f"{pretrained.name}_transfer")

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import image_cache
+from helpers import atomic, progress
+from helpers.data import image_cache
 
 
-def mean_image(files, size: int, kind: str = "image") -> np.ndarray:
+def mean_image(files, size: int, kind: str = "image", show_progress: bool = True) -> np.ndarray:
     """Mean over ``files`` (cached images): ``size`` x ``size`` x 3 for ``kind="image"``, 3 values for
     ``"channel"``. Computed once per list of files and kept beside the cache."""
     import tensorflow as tf
@@ -41,11 +42,12 @@ def mean_image(files, size: int, kind: str = "image") -> np.ndarray:
         total = np.zeros((size, size, 3), np.float64)
         dataset = tf.data.Dataset.from_tensor_slices(np.asarray(files, dtype=str))
         dataset = dataset.map(lambda f: image_cache.read_cached(f, size), num_parallel_calls=tf.data.AUTOTUNE)
-        for batch in dataset.batch(256).prefetch(2):
-            total += tf.reduce_sum(tf.cast(batch, tf.float64), axis=0).numpy()
+        with progress.bar(len(files), "mean image of the training split", enabled=show_progress) as bar:
+            for batch in dataset.batch(256).prefetch(2):
+                total += tf.reduce_sum(tf.cast(batch, tf.float64), axis=0).numpy()
+                bar.update(int(batch.shape[0]))
         image = (total / len(files)).astype(np.float32)
-        memo.parent.mkdir(parents=True, exist_ok=True)
-        np.save(memo, image)
+        atomic.write(memo, lambda handle: np.save(handle, image))
     return image if kind == "image" else image.mean(axis=(0, 1))
 
 

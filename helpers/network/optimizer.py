@@ -1,7 +1,7 @@
 """The paper's optimizer: SGD with momentum 0.9, per-layer learning rates, and a step schedule.
 
 Caffe lets every weight have its own learning-rate multiplier (``lr_mult``); the released network uses
-2x for biases and 10x / 20x for the output layer's weights / bias (``model.LEARNING_RATE_MULTIPLIERS``).
+2x for biases and 10x / 20x for the output layer's weights / bias (``levi_hassner.LEARNING_RATE_MULTIPLIERS``).
 Keras' SGD has one rate for everything, so :class:`CaffeSGD` scales the rate per variable. With momentum,
 scaling a variable's rate is the same as scaling its gradient, which is exactly what Caffe does (weight
 decay included, since the decay is part of the gradient here too).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 from pathlib import Path
 
-from helpers.dataset_index import LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
+from helpers.data.index import LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
 
 PARTITIONS = {"0": "train", "1": "validation", "2": "test"}
 FILES = ("list_attr_celeba.txt", "list_eval_partition.txt", "identity_CelebA.txt")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 from PIL import Image
-from tqdm import tqdm
+
+from helpers import progress
 
 CONVERTED_MODES = {"L": "grayscale", "LA": "grayscale with alpha", "P": "palette", "PA": "palette", "CMYK": "CMYK",
                    "RGBA": "RGBA", "I;16": "16-bit", "I;16B": "16-bit", "I;16L": "16-bit", "I": "32-bit integer",
@@ -46,12 +47,13 @@ def _check_chunk(paths: list[str], min_side: int) -> list[tuple[str, str]]:
     return [check_image(p, min_side) for p in paths]
 
 
-def check_images(root, relative_paths, min_side: int = 32, workers: int | None = None, progress: bool = True) -> pd.DataFrame:
+def check_images(root, relative_paths, min_side: int = 32, workers: int | None = None,
+                 show_progress: bool = True) -> pd.DataFrame:
     """Check ``root/<path>`` for each path; returns a DataFrame (path, status, detail) in the same order."""
     paths = [str(Path(root) / p) for p in relative_paths]
     chunks = [paths[i:i + 256] for i in range(0, len(paths), 256)]
     results: list[tuple[str, str]] = []
-    with tqdm(total=len(paths), desc="checking images", unit="img", disable=not progress, mininterval=2.0) as bar:
+    with progress.bar(len(paths), "checking images", enabled=show_progress) as bar:
         if (workers or os.cpu_count() or 1) == 1 or len(chunks) <= 1:
             for chunk in chunks:
                 results += _check_chunk(chunk, min_side)
@@ -64,9 +66,9 @@ def check_images(root, relative_paths, min_side: int = 32, workers: int | None =
     return pd.DataFrame({"path": list(relative_paths), "status": [s for s, _ in results], "detail": [d for _, d in results]})
 
 
-def apply_image_checks(result, root, min_side: int = 32, workers: int | None = None, progress: bool = True):
+def apply_image_checks(result, root, min_side: int = 32, workers: int | None = None, show_progress: bool = True):
     """Move rows with unusable images from ``result.index`` to its rejects; count the conversions."""
-    checked = check_images(root, result.index.path.tolist(), min_side, workers, progress)
+    checked = check_images(root, result.index.path.tolist(), min_side, workers, show_progress)
     bad = checked.status.str.startswith("rejected").to_numpy()
     rejected_rows = result.index[bad]
     extra = pd.DataFrame({"source": rejected_rows.source.to_numpy(), "line": rejected_rows.line.to_numpy(),

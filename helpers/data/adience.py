@@ -11,8 +11,9 @@ Two modes:
 * **strict** (``strict=True``): exactly the rows of the official per-fold lists of Levi & Hassner: age only
   where the label is one of the 8 canonical strings, gender only m/f, duplicate lines kept.
 
-Odd labels in the default mode: a single age goes to the group it falls in, or else to the group whose
-bounds are nearest (a tie goes to the older group: '3' -> (4, 6), '35' -> (38, 43)). Ranges: '(27, 32)' and
+Odd labels in the default mode: a single age goes to its group by the kit's one rule
+(``age_groups.age_group``: the group it falls in, or the one with the nearest bound, a tie to the older
+group: '3' -> (4, 6), '35' -> (38, 43)). Ranges: '(27, 32)' and
 the typo '(25, 23)' -> (25, 32); '(38, 42)' and '(38, 48)' -> (38, 43). '(8, 23)' spans three groups and is
 rejected as ambiguous; 'None' leaves the age missing (the row still serves the gender task).
 """
@@ -25,20 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.dataset_index import AGE_GROUPS, LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
+from helpers.data.age_groups import AGE_GROUPS, age_group
+from helpers.data.index import LoadResult, Rejects, drop_missing_files, make_index, unsafe_path_reason
 
 HEADER = ["user_id", "original_image", "face_id", "age", "gender", "x", "y", "dx", "dy", "tilt_ang",
           "fiducial_yaw_angle", "fiducial_score"]
-GROUP_BOUNDS = [(0, 2), (4, 6), (8, 12), (15, 20), (25, 32), (38, 43), (48, 53), (60, 100)]
 RANGE_LABELS = {"(27, 32)": 4, "(25, 23)": 4, "(38, 42)": 5, "(38, 48)": 5}
 AMBIGUOUS_LABELS = {"(8, 23)"}
-
-
-def group_of_age(years: int) -> int:
-    """The group a single age falls in, or the one with the nearest bound (ties go to the older group)."""
-    distances = [0 if low <= years <= high else min(abs(years - low), abs(years - high)) for low, high in GROUP_BOUNDS]
-    nearest = min(distances)
-    return max(i for i, d in enumerate(distances) if d == nearest)
 
 
 def image_path(user_id: str, face_id: str, original_image: str) -> str:
@@ -64,7 +58,7 @@ def _age_fields(label: str, strict: bool):
     if label in AMBIGUOUS_LABELS:
         return None, None, None, f"ambiguous age label {label!r}"
     if re.fullmatch(r"\d{1,3}", label):
-        group = group_of_age(int(label))
+        group = age_group(int(label))
         return int(label), group, f"age {label!r} -> {AGE_GROUPS[group]}", None
     return None, None, None, f"unknown age label {label!r}"
 
@@ -79,7 +73,7 @@ def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes:
     if not lines or lines[0].rstrip("\r").split("\t") != HEADER:
         raise ValueError(
             f"{path}:1: not an Adience fold file: the first line should be the 12 tab-separated column names "
-            f"{' '.join(HEADER)}; check that --root points at the folder holding fold_0_data.txt ... fold_4_data.txt"
+            f"{' '.join(HEADER)}; check that the Adience folder (DATA_DIR/adience) holds the original fold_0_data.txt ... fold_4_data.txt"
         )
     rows, seen = [], set()
     for number, line in enumerate(lines[1:], start=2):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import keras
 
-from helpers import layers
+from helpers.network import layers
 
 #: Caffe's learning-rate multipliers in the released definition, by variable path (first match wins):
 #: biases learn at twice the base rate, the output layer at 10x (weights) and 20x (bias).
@@ -39,18 +39,29 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
                  name: str = "levi_hassner") -> keras.Model:
     """The network as a functional Keras model; outputs class probabilities."""
     # Plain ints: values read from a results table arrive as NumPy integers, which Keras layers refuse.
-    num_classes, input_size, hidden_units, hidden_layers = map(int, (num_classes, input_size, hidden_units, hidden_layers))
+    num_classes, input_size, hidden_units, hidden_layers = map(
+        int, (num_classes, input_size, hidden_units, hidden_layers)
+    )
     if hidden_layers < 0 or hidden_units < 1 or num_classes < 2:
-        raise ValueError(f"need num_classes >= 2, hidden_units >= 1, hidden_layers >= 0; got {num_classes}, "
-                         f"{hidden_units}, {hidden_layers}")
+        raise ValueError(
+            f"need num_classes >= 2, hidden_units >= 1, hidden_layers >= 0; got {num_classes}, "
+            f"{hidden_units}, {hidden_layers}"
+        )
     decay = keras.regularizers.L2(weight_decay / 2) if weight_decay else None
     seeds = iter(range(seed, seed + 100) if seed is not None else [None] * 100)
 
     def conv(filters, size, strides, padding, bias, layer_name):
-        return keras.layers.Conv2D(filters, size, strides=strides, padding=padding, activation="relu",
-                                   kernel_initializer=_gaussian(0.01, next(seeds)),
-                                   bias_initializer=keras.initializers.Constant(bias), kernel_regularizer=decay,
-                                   name=layer_name)
+        return keras.layers.Conv2D(
+            filters,
+            size,
+            strides=strides,
+            padding=padding,
+            activation="relu",
+            kernel_initializer=_gaussian(0.01, next(seeds)),
+            bias_initializer=keras.initializers.Constant(bias),
+            kernel_regularizer=decay,
+            name=layer_name,
+        )
 
     inputs = keras.Input((input_size, input_size, 3), name="image")
     x = conv(96, 7, 4, "valid", 0.0, "conv1")(inputs)
@@ -63,9 +74,14 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
     x = layers.CeilMaxPooling2D(3, 2, name="pool3")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     for number in range(1, hidden_layers + 1):
-        x = keras.layers.Dense(hidden_units, activation="relu", kernel_initializer=_gaussian(0.005, next(seeds)),
-                               bias_initializer=keras.initializers.Constant(1.0), kernel_regularizer=decay,
-                               name=f"hidden{number}")(x)
+        x = keras.layers.Dense(
+            hidden_units,
+            activation="relu",
+            kernel_initializer=_gaussian(0.005, next(seeds)),
+            bias_initializer=keras.initializers.Constant(1.0),
+            kernel_regularizer=decay,
+            name=f"hidden{number}",
+        )(x)
         x = keras.layers.Dropout(dropout, name=f"dropout{number}")(x)
     outputs = classifier_head(x, num_classes, seed=next(seeds))
     return keras.Model(inputs, outputs, name=name)
@@ -73,7 +89,17 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
 
 def classifier_head(features, num_classes: int, *, seed: int | None = None, weight_decay: float = 5e-4):
     """The output layer and softmax (kept in float32 under mixed precision, for a stable loss)."""
-    logits = keras.layers.Dense(num_classes, kernel_initializer=_gaussian(0.01, seed), bias_initializer="zeros",
-                                kernel_regularizer=keras.regularizers.L2(weight_decay / 2) if weight_decay else None,
-                                name="output")(features)
+    logits = keras.layers.Dense(
+        num_classes,
+        kernel_initializer=_gaussian(0.01, seed),
+        bias_initializer="zeros",
+        kernel_regularizer=keras.regularizers.L2(weight_decay / 2) if weight_decay else None,
+        name="output",
+    )(features)
     return keras.layers.Activation("softmax", dtype="float32", name="probabilities")(logits)
+
+
+def activations(network: keras.Model, images, layer_names) -> list:
+    """What the named layers of ``network`` output for a batch of images, as NumPy arrays (a look inside)."""
+    probe = keras.Model(network.inputs, [network.get_layer(name).output for name in layer_names])
+    return [keras.ops.convert_to_numpy(maps) for maps in probe(images)]

@@ -1,4 +1,4 @@
-"""Scoring a trained model on a test fold, the way the paper reports it.
+"""Scoring a trained model on a test split, the way the paper reports it.
 
 - exact accuracy: the predicted class is the true class;
 - 1-off accuracy (age only): the predicted group is the true one or a neighbour, so (25, 32) for a
@@ -23,9 +23,6 @@ class Scores:
     confusion: pd.DataFrame  # counts; rows = true class, columns = predicted class
     recall: pd.Series  # per class: correct / true count (NaN for a class absent from the test set)
     n: int
-
-    def as_row(self) -> dict:
-        return {"accuracy": self.exact, "one_off_accuracy": self.one_off, "n_test": self.n}
 
 
 def score(truth, predicted, classes: list[str], ordinal: bool) -> Scores:

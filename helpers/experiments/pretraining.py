@@ -3,9 +3,9 @@
 The course report pre-trained gender on CelebA (its ``Male`` attribute) and age on IMDB-WIKI (ages from
 date of birth and photo year, in the 8 Adience groups), then moved the network to Adience. Here
 :func:`pretrained_model` trains that network with the profile's baseline settings (for
-``profile.pretraining_epochs``) on
-``experiment.source_data`` (the same protocol as every Adience run: validation picks the epoch, the
-source's own test split is scored once) and keeps it under ``results/<profile>/pretrained/``:
+``profile.pretraining_epochs``) on ``task_data.source_data`` (the same protocol as every Adience run:
+validation picks the epoch, the source's own test split is scored once) and keeps it under
+``results/<profile>/pretrained/``:
 
 - ``best.keras``: the network with the best validation accuracy;
 - ``log.csv``: its training log;
@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import experiment
+from helpers import atomic
+from helpers.data import task_data
+from helpers.experiments import runs
+from helpers.experiments.settings import baseline
 from helpers.profiles import Profile, results_dir
 
 
 def pretraining_directory(profile: Profile, task: str, seed: int) -> Path:
-    return results_dir(profile) / "pretrained" / f"{experiment.SOURCES[task][0]}_{task}_seed{seed}"
+    return results_dir(profile) / "pretrained" / f"{task_data.SOURCES[task][0]}_{task}_seed{seed}"
 
 
 def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = True):
@@ -37,19 +39,18 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
 
     directory = pretraining_directory(profile, task, seed)
     if not (directory / "scores.json").exists():
-        data = experiment.source_data(profile, task)
+        source = task_data.SOURCES[task][0]
+        data = task_data.source_data(profile, task)
         if verbose:
-            print(f"pre-training {task} on {experiment.SOURCES[task][0]} ({data.counts()}) ...", flush=True)
-        settings = dataclasses.replace(experiment.baseline(profile), epochs=profile.pretraining_epochs)
-        outcome = experiment.run(data, settings, seed, run_dir=directory, oversample=True)
+            print(f"pre-training {task} on {source} ({data.counts()}), seed {seed} ...", flush=True)
+        settings = dataclasses.replace(baseline(profile), epochs=profile.pretraining_epochs)
+        outcome = runs.run(data, settings, seed, run_dir=directory, oversample=True, log_epochs=profile.log_epochs)
         if outcome.training.diverged:
-            raise RuntimeError(f"pre-training {task} on {experiment.SOURCES[task][0]} diverged (NaN loss, log in "
+            raise RuntimeError(f"pre-training {task} on {source} diverged (NaN loss, log in "
                                f"{directory / 'log.csv'}): lower the profile's learning rate and run again")
-        row = {"source": experiment.SOURCES[task][0], "task": task, "seed": seed, **outcome.row(),
-               "n_train": len(data.labels["train"]), "majority": float(pd.Series(data.labels["test"]).value_counts(normalize=True).max())}
-        temporary = directory / f".scores.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps(row, indent=1))
-        os.replace(temporary, directory / "scores.json")
+        row = {"source": source, "task": task, "seed": seed, **outcome.row(), "n_train": len(data.labels["train"]),
+               "majority": data.majority("test")}
+        atomic.write(directory / "scores.json", json.dumps(row, indent=1))
         if verbose:
             print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
                   f"{row['seconds']:.0f} s", flush=True)
@@ -58,5 +59,7 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
 
 def pretraining_results(profile: Profile) -> pd.DataFrame:
     """One row per kept pre-trained network: source, task, seed and its scores on the source's test split."""
-    rows = [json.loads(path.read_text()) for path in sorted((results_dir(profile) / "pretrained").glob("*/scores.json"))]
+    rows = [
+        json.loads(path.read_text()) for path in sorted((results_dir(profile) / "pretrained").glob("*/scores.json"))
+    ]
     return pd.DataFrame(rows)

@@ -1,4 +1,4 @@
-"""The two tasks, their classes, and the integer labels the network learns.
+"""The two tasks, their classes, and the integer labels the network learns from an index's rows.
 
 ``gender``: 2 classes, ``m`` = 0 and ``f`` = 1; rows whose gender is missing are not used.
 ``age``: the 8 Adience groups, 0 = (0, 2) ... 7 = (60, 100); rows without a group are not used. The groups
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.dataset_index import AGE_GROUPS
+from helpers.data.age_groups import AGE_GROUPS
 
 CLASSES = {"gender": ["m", "f"], "age": AGE_GROUPS}
 

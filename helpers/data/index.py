@@ -9,7 +9,7 @@ subject       the person or album that must never cross splits: Adience user_id,
               IMDB-WIKI person id
 gender        ``m``, ``f`` or missing (then the row is out of the gender task)
 age           age in years where the source gives one (IMDB-WIKI; Adience's single-number labels)
-age_group     0-7 for the 8 Adience groups, or missing (then the row is out of the age task)
+age_group     0-7 for the 8 Adience groups (``age_groups.age_group``), or missing (then the row is out of the age task)
 fold          Adience fold 0-4 (missing elsewhere)
 split         CelebA's official partition ``train``/``validation``/``test`` (missing elsewhere)
 source        the index file the row came from
@@ -30,7 +30,6 @@ from pathlib import Path
 import pandas as pd
 
 COLUMNS = ["dataset", "path", "subject", "gender", "age", "age_group", "fold", "split", "source", "line"]
-AGE_GROUPS = ["(0, 2)", "(4, 6)", "(8, 12)", "(15, 20)", "(25, 32)", "(38, 43)", "(48, 53)", "(60, 100)"]
 REJECT_COLUMNS = ["source", "line", "reason", "detail"]
 
 

@@ -23,9 +23,7 @@ import os
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
-
-from helpers import profiles
+from helpers import profiles, progress
 
 #: Where cached images go unless ``cache_dir`` is given; ``AGE_GENDER_KIT_CACHE`` overrides it.
 DEFAULT_CACHE_DIR = profiles.REPO_ROOT / "cache"
@@ -66,17 +64,17 @@ def _entry_bytes(size: int) -> int:
 
 def _explain_decode_failure(root: Path, relative_paths: list[str], error: Exception) -> Exception:
     """Find the files TensorFlow could not decode (it does not say which) and name them."""
-    from helpers import image_checks
+    from helpers.data import image_checks
 
-    checked = image_checks.check_images(root, relative_paths, min_side=1, progress=False)
+    checked = image_checks.check_images(root, relative_paths, min_side=1, show_progress=False)
     bad = checked[checked.status.str.startswith("rejected")]
     named = "; ".join(f"{root / row.path}: {row.status.removeprefix('rejected: ')}" for row in bad.head(5).itertuples())
     return ValueError(f"could not decode {len(bad) or 'some'} image(s) while caching: {named or error}. "
-                      "Drop them from the index first: helpers.image_checks.apply_image_checks(result, root) "
+                      "Drop them from the index first: helpers.data.image_checks.apply_image_checks(result, root) "
                       "moves unusable images to the rejects.")
 
 
-def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, progress: bool) -> None:
+def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, show_progress: bool) -> None:
     import tensorflow as tf
 
     def decode_resize_write(source, target):
@@ -89,8 +87,7 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
     sources = [str(root / p) for p in relative_paths]
     dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
     dataset = dataset.map(decode_resize_write, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(64)
-    with tqdm(total=len(sources), desc=f"decoding and caching at {size} px", unit="img", disable=not progress,
-              mininterval=2.0) as bar:
+    with progress.bar(len(sources), f"decoding {root.name} at {size} px", enabled=show_progress) as bar:
         try:
             for written in dataset:
                 bar.update(int(written.shape[0]))
@@ -98,7 +95,7 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
             raise _explain_decode_failure(root, relative_paths, error) from None
 
 
-def cached_files(root, relative_paths, size: int, directory=None, progress: bool = True) -> np.ndarray:
+def cached_files(root, relative_paths, size: int, directory=None, show_progress: bool = True) -> np.ndarray:
     """The cache file of every ``root/<path>``, in the same order; decodes and writes the missing ones.
 
     ``root`` is a dataset folder (``DATA_DIR/adience``); its name and ``size`` name the cache folder.
@@ -116,5 +113,5 @@ def cached_files(root, relative_paths, size: int, directory=None, progress: bool
     complete = _entry_bytes(size)
     todo = {t: p for p, t in zip(relative_paths, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
     if todo:
-        _write_missing(root, list(todo.values()), list(todo), size, progress)
+        _write_missing(root, list(todo.values()), list(todo), size, show_progress)
     return np.array(targets)

@@ -1,0 +1,29 @@
+"""One way to write a file that other processes may be reading: all of it appears at once, or none of it.
+
+The content goes to a temporary file in the same folder, is flushed to disk, and is renamed over the
+target; a rename within one file system is atomic on POSIX and Windows, so a reader (another notebook, a
+second worker, a resumed study) sees the old file or the new one, never half a row. An interrupted write
+leaves at most a hidden ``.<name>.<pid>.tmp`` file behind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def write(path, content) -> None:
+    """Write ``content`` (str, bytes, or a function that writes to an open binary file) to ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        if isinstance(content, str):
+            handle.write(content.encode("utf-8"))
+        elif isinstance(content, bytes):
+            handle.write(content)
+        else:
+            content(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)

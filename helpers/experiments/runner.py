@@ -1,0 +1,77 @@
+"""Run a study: every missing (variant, task, fold, seed), one fresh network each, nothing run twice.
+
+- Resumable: a run whose row is already in the study's file is skipped, so an interrupted study picks up
+  where it stopped, and a finished one is only read.
+- Shared: a run whose settings, task, fold and seed equal a finished run of *any* study of the profile (the
+  paper's baseline appears in every study) is copied from there, marked ``reused_from``, not trained again.
+- A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
+- Transfer: a variant with ``transfer`` "frozen" or "fine-tune" starts from the network pre-trained for its
+  task and seed (``helpers.experiments.pretraining``), trained once before the runs and kept.
+- Visible: a progress bar over the runs with the time left, a line per finished run, and in the paper
+  profile a line per epoch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pandas as pd
+
+from helpers import progress
+from helpers.data import task_data
+from helpers.experiments import pretraining, results, runs
+from helpers.experiments.studies import Study
+from helpers.profiles import Profile
+
+
+def plan(study: Study, profile: Profile, folds=None, seeds=None) -> list[tuple]:
+    """Every (variant, task, fold, seed) the study runs under ``profile`` (its folds and seeds by default)."""
+    folds = tuple(profile.folds if folds is None else folds)
+    seeds = tuple(profile.seeds if seeds is None else seeds)
+    return [(variant, task, fold, seed) for task in study.tasks for fold in folds
+            for variant in study.variants_for(profile) for seed in seeds]
+
+
+def _row(study: Study, profile: Profile, key: tuple, data: task_data.TaskData, pretrained) -> dict:
+    variant, task, fold, seed = key
+    settings = study.settings_for(variant, profile)
+    shared = None if study.keep_models else results.same_run(profile, task, fold, seed, settings)
+    if shared is not None:
+        source = shared.get("reused_from")
+        source = source if isinstance(source, str) and source else f"{shared['study']}/{shared['variant']}"
+        return {**shared, "study": study.name, "variant": variant, "reused_from": source}
+    outcome = runs.run(data, settings, seed, oversample=True, pretrained=pretrained, log_epochs=profile.log_epochs,
+                       run_dir=results.run_directory(profile, study.name, variant, task, fold, seed),
+                       save_model=study.keep_models)
+    return {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
+            **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
+            "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+
+def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose: bool = True) -> pd.DataFrame:
+    """Run every missing run of ``study``; return all its rows (``results.read_results``)."""
+    planned = plan(study, profile, folds, seeds)
+    done = results.finished_keys(results.read_results(profile, study.name))
+    todo = [key for key in planned if tuple(map(str, key)) not in done]
+    if verbose:
+        print(f"{study.name}: {len(planned)} runs planned, {len(planned) - len(todo)} already in "
+              f"{results.results_path(profile, study.name)}, {len(todo)} to run", flush=True)
+    pretrained = {}
+    for task, seed in dict.fromkeys((key[1], key[3]) for key in todo
+                                    if study.settings_for(key[0], profile).transfer != "none"):
+        pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
+    data = {}
+    with progress.bar(len(todo), study.name, unit="run", enabled=verbose and len(todo) > 0) as bar:
+        for variant, task, fold, seed in todo:
+            if (task, fold) not in data:
+                data = {(task, fold): task_data.task_data(profile, task, fold)}  # one task's images at a time
+            row = _row(study, profile, (variant, task, fold, seed), data[task, fold], pretrained.get((task, seed)))
+            results.append(profile, study.name, row)
+            if verbose:
+                state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
+                how = f"the same run as {row['reused_from']}" if row["reused_from"] else f"{row['seconds']:.0f} s"
+                bar.write(f"  {task:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} epochs, "
+                          f"{how}")
+            bar.update(1)
+    return results.read_results(profile, study.name)

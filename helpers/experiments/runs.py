@@ -1,0 +1,92 @@
+"""One run, end to end: a fresh network trained on a task's data, then scored once on the test split.
+
+Every notebook and every study goes through :func:`run`, so they all follow the same protocol (the data
+side is ``helpers.data.task_data``): model selection (early stopping, the best checkpoint) looks at the
+validation split only, and the test split is scored once at the end, with the centre crop and, on
+request, with the paper's 10-crop over-sampling. ``Settings.transfer`` says whether the run starts from
+scratch or from a pre-trained network (``helpers.network.transfer``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from helpers.data.task_data import TaskData
+from helpers.experiments import evaluation, training
+from helpers.experiments.settings import Settings
+from helpers.network import levi_hassner, transfer
+
+
+@dataclasses.dataclass
+class Outcome:
+    training: training.Run
+    scores: evaluation.Scores | None  # centre crop; None when the run diverged
+    oversampled: evaluation.Scores | None  # 10 crops, when asked for
+    test_loss: float = float("nan")  # cross-entropy of the centre crop on the test split
+
+    def row(self) -> dict:
+        """The run as one row of a results file: scores, epochs, seconds."""
+        run, nan = self.training, float("nan")
+        row = {"accuracy": self.scores.exact if self.scores else nan,
+               "one_off_accuracy": self.scores.one_off if self.scores else nan,
+               "test_loss": self.test_loss, "n_test": self.scores.n if self.scores else 0}
+        if self.oversampled is not None:
+            row.update(accuracy_10crop=self.oversampled.exact, one_off_accuracy_10crop=self.oversampled.one_off)
+        row.update(epochs_trained=run.epochs_trained, best_epoch=run.best_epoch,
+                   best_validation_accuracy=run.best_validation_accuracy, diverged=run.diverged,
+                   seconds=round(run.seconds, 2), seconds_per_batch=run.seconds_per_batch,
+                   seconds_per_epoch=run.seconds_per_epoch)
+        return row
+
+
+def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
+        log_epochs: bool = False, pretrained=None, save_model: bool = True) -> Outcome:
+    """Train a fresh network on ``data`` with ``settings`` and score it on the test split.
+
+    With ``settings.transfer`` "frozen" or "fine-tune", the network is ``pretrained`` (a Keras model) with a
+    new output layer. ``run_dir`` receives the training log and, with ``save_model``, the best model. A
+    diverged run (NaN loss) is not scored: its outcome has ``scores=None`` and ``diverged=True``.
+    """
+    import keras
+
+    if settings.transfer not in ("none", "frozen", "fine-tune"):
+        raise ValueError(f"Settings.transfer={settings.transfer!r}: use 'none', 'frozen' or 'fine-tune'")
+    if (settings.transfer != "none") != (pretrained is not None):
+        raise ValueError(f"Settings.transfer={settings.transfer!r} "
+                         + ("needs a pretrained model" if pretrained is None else "takes no pretrained model"))
+    keras.utils.set_random_seed(seed)
+
+    def build():
+        if pretrained is not None:
+            return transfer.new_head(
+                pretrained, len(data.classes), freeze_trunk=settings.transfer == "frozen", seed=seed
+            )
+        return levi_hassner.levi_hassner(
+            len(data.classes),
+            input_size=data.crop_size,
+            hidden_units=settings.hidden_units,
+            hidden_layers=settings.hidden_layers,
+            seed=seed,
+        )
+
+    trained = training.train(
+        build,
+        data.training(settings.batch_size, seed, settings.random_crop, settings.flip),
+        data.evaluation("validation"),
+        settings,
+        run_dir=run_dir,
+        save_model=save_model,
+        log_epochs=log_epochs,
+    )
+    if trained.diverged:
+        return Outcome(trained, None, None)
+    ordinal, labels = data.task == "age", data.labels["test"]
+    over = None
+    if oversample:  # one pass over the 10 crops gives both scores: crop 4 is the centre crop
+        crops = evaluation.crop_probabilities(trained.model, data.evaluation("test", ten_crop=True))
+        probabilities = crops[:, 4]
+        over = evaluation.score(labels, crops.mean(axis=1).argmax(axis=1), data.classes, ordinal)
+    else:
+        probabilities = evaluation.predict(trained.model, data.evaluation("test"))
+    single = evaluation.score(labels, probabilities.argmax(axis=1), data.classes, ordinal)
+    return Outcome(trained, single, over, test_loss=evaluation.cross_entropy(probabilities, labels))

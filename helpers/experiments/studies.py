@@ -1,0 +1,93 @@
+"""The studies: each one factor of the paper's recipe, its values, and the settings of each value.
+
+A study is a name and its *variants*: a label and the settings it changes, e.g. ``"16": {"batch_size":
+16}``. Every variant starts from the paper's settings as the profile sizes them (``settings.baseline``), so
+the paper's own value appears in every study, and a value can be given relative to the profile's
+(``OfProfile(0.1)`` of a learning rate is a tenth of it). A profile with ``quick_studies`` (smoke) runs only
+each study's ``quick`` variants. ``helpers.experiments.runner`` runs them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from helpers.experiments.settings import Settings, baseline
+from helpers.profiles import Profile
+
+
+@dataclasses.dataclass(frozen=True)
+class OfProfile:
+    """A setting relative to the profile's own value (``OfProfile(0.1)`` of a learning rate is a tenth of it)."""
+
+    factor: float = 1.0
+
+    def __repr__(self) -> str:
+        return "the profile's" if self.factor == 1 else f"the profile's x {self.factor:g}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Study:
+    name: str
+    variants: dict  # label -> {Settings field: value or OfProfile}
+    tasks: tuple = ("gender", "age")
+    quick: tuple = ()  # the variants a quick profile runs (all when empty)
+    keep_models: bool = False  # save every run's best model beside its log (notebook 02 looks inside them)
+
+    def variants_for(self, profile: Profile) -> list[str]:
+        return list(self.quick) if profile.quick_studies and self.quick else list(self.variants)
+
+    def settings_for(self, variant: str, profile: Profile) -> Settings:
+        """The full settings of one variant under ``profile``."""
+        base = baseline(profile)
+        changes = {field: (getattr(base, field) * value.factor if isinstance(value, OfProfile) else value)
+                   for field, value in self.variants[variant].items()}
+        return dataclasses.replace(base, **changes)
+
+    def paper_variant(self, profile: Profile) -> str | None:
+        """The variant whose settings are the paper's (the baseline), if the study holds one."""
+        paper = baseline(profile)
+        return next((v for v in self.variants if self.settings_for(v, profile) == paper), None)
+
+
+#: The paper's baseline (notebook 02) and the report's one-factor studies (notebooks 03-08).
+STUDIES = {
+    "baseline": Study("baseline", {"paper": {}}, keep_models=True),
+    "batch_size": Study(
+        "batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)}, quick=("16", "32", "64")
+    ),
+    "hidden_units": Study(
+        "hidden_units",
+        {str(units): {"hidden_units": units} for units in (128, 256, 512, 1024, 2048)},
+        quick=("128", "512", "2048"),
+    ),
+    "hidden_layers": Study("hidden_layers", {str(layers): {"hidden_layers": layers} for layers in (1, 2, 3)}),
+    "learning_rate": Study(
+        "learning_rate",
+        {
+            "step schedule (profile's rate)": {"schedule": "step", "learning_rate": OfProfile()},
+            **{
+                f"constant {rate:g}": {"schedule": "constant", "learning_rate": rate}
+                for rate in (1e-4, 1e-3, 5e-3, 1e-2)
+            },
+        },
+        quick=("step schedule (profile's rate)", "constant 0.0001", "constant 0.001"),
+    ),
+    "augmentation": Study(
+        "augmentation",
+        {
+            "none": {"random_crop": False, "flip": False},
+            "flip": {"random_crop": False, "flip": True},
+            "crop": {"random_crop": True, "flip": False},
+            "crop + flip (paper)": {"random_crop": True, "flip": True},
+        },
+        quick=("none", "flip", "crop + flip (paper)"),
+    ),
+    "transfer": Study(
+        "transfer",
+        {
+            "from scratch": {},
+            "frozen trunk, new softmax (report)": {"transfer": "frozen"},
+            "fine-tune all, rate / 10": {"transfer": "fine-tune", "learning_rate": OfProfile(0.1)},
+        },
+    ),
+}
