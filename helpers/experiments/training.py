@@ -1,4 +1,4 @@
-"""One training run: build, compile, fit with the report's safeguards, and say what happened.
+"""Training one network: build, compile and fit it with the report's safeguards, and say what happened.
 
 Everything here is a Keras callback or option, wired once so that every notebook trains the same way:
 
