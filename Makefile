@@ -66,7 +66,7 @@ paper: $(STAMP) kernel
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
 	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS)
 
-BENCHMARKS := loader training_feed flops study_cache paper_estimate
+BENCHMARKS := loader training_feed step study_cache paper_estimate
 bench: data
 	@mkdir -p bench/out
 	@{ for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || echo "FAILED bench/$$name.py"; done; } 2>&1 | tee bench/out/last.log

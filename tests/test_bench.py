@@ -36,9 +36,17 @@ def test_study_cache_benchmark_reports_runs_2_to_5_against_run_1(repo, synthetic
     assert 0 < ratios["study_cache"] < 1  # even at 40 images, reading the cache beats decoding
 
 
+@pytest.mark.slow
+def test_step_benchmark_compares_the_kit_with_a_plain_keras_network_of_the_same_size(repo, synthetic_tiny, tmp_path):
+    arguments = ["--sizes", "40", "--repeats", "1", "--seconds", "0.2"]
+    ratios, output = run(repo, synthetic_tiny, tmp_path, "step.py", *arguments)
+    assert set(ratios) == {"step_vs_reference_smoke"} and ratios["step_vs_reference_smoke"] > 0
+    assert "reference" in output and "kit fit" in output
+
+
 def test_training_work_per_image_counts_each_layer(repo):
     sys.path.insert(0, str(repo / "bench"))
-    import flops
+    import step
 
     from helpers.network import levi_hassner
 
@@ -46,7 +54,7 @@ def test_training_work_per_image_counts_each_layer(repo):
     forward = 2 * (56 * 56 * 96 * 7 * 7 * 3 + 28 * 28 * 256 * 5 * 5 * 96 + 14 * 14 * 384 * 3 * 3 * 256
                    + 7 * 7 * 384 * 512 + 512 * 512 + 512 * 2)
     first_layer = 2 * 56 * 56 * 96 * 7 * 7 * 3
-    assert flops.training_flops_per_image(network) == 3 * forward - first_layer
+    assert step.training_flops_per_image(network) == 3 * forward - first_layer
 
 
 def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, real_index):

@@ -28,8 +28,11 @@ def caffe_lrn_reference(x: np.ndarray, local_size=5, alpha=1e-4, beta=0.75, k=1.
 @pytest.mark.parametrize("channels", [1, 4, 96])
 def test_lrn_matches_caffe_reference_and_tensorflow_with_converted_alpha(channels):
     x = np.random.default_rng(channels).normal(0, 40, (2, 5, 6, channels)).astype(np.float32)
-    ours = keras.ops.convert_to_numpy(layers.LocalResponseNormalization()(x))
+    layer = layers.LocalResponseNormalization()
+    ours = keras.ops.convert_to_numpy(layer(x))
     np.testing.assert_allclose(ours, caffe_lrn_reference(x), rtol=1e-5, atol=1e-6)
+    portable = keras.ops.convert_to_numpy(layer.portable(x))  # the form other backends run
+    np.testing.assert_allclose(portable, caffe_lrn_reference(x), rtol=1e-5, atol=1e-6)
     tensorflow_lrn = tf.nn.local_response_normalization(x, depth_radius=2, bias=1.0, alpha=1e-4 / 5, beta=0.75)
     np.testing.assert_allclose(ours, tensorflow_lrn.numpy(), rtol=1e-5, atol=1e-6)
     # and it really normalizes: with large activations the output differs from the input
@@ -64,6 +67,14 @@ def test_ceil_mode_pooling_matches_caffe_on_odd_and_even_sides(side):
     x = np.random.default_rng(side).normal(size=(2, side, side + 1, 3)).astype(np.float32) - 5  # all negative-ish
     ours = keras.ops.convert_to_numpy(layers.CeilMaxPooling2D(3, 2)(x))
     np.testing.assert_array_equal(ours, caffe_max_pool_reference(x))
+
+
+@pytest.mark.parametrize("side", [6, 7, 13, 14, 27, 28, 55, 56])
+def test_ceil_mode_pooling_on_square_maps_matches_caffe(side):
+    """Square maps take Keras' own "same" or "valid" windows, without a padded copy; same windows as Caffe."""
+    x = np.random.default_rng(side).normal(size=(2, side, side, 5)).astype(np.float32) - 5
+    pooled = layers.CeilMaxPooling2D(3, 2)(x)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(pooled), caffe_max_pool_reference(x))
 
 
 def test_network_shapes_at_227_are_the_papers():
