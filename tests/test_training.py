@@ -66,6 +66,16 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
     assert scores.exact == pytest.approx(run.best_validation_accuracy, abs=1e-6)  # restored = saved = best epoch
 
 
+def test_a_long_run_can_print_one_line_per_epoch(capsys):
+    images, labels = stripes(64)
+    settings = Settings(epochs=2, schedule="constant")
+    training.train(small_network, batches(images, labels), batches(images, labels), settings, log_epochs=True)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("epoch")]
+    assert [line.split()[1] for line in lines] == ["1/2", "2/2"] and all("val_accuracy" in line for line in lines)
+    training.train(small_network, batches(images, labels), batches(images, labels), settings)
+    assert "epoch" not in capsys.readouterr().out  # quiet unless asked, as in the smoke profile
+
+
 def test_a_nan_loss_ends_the_run_as_diverged_not_as_a_crash(tmp_path):
     images, labels = stripes(64)
     config = Settings(epochs=3, learning_rate=1e6, schedule="constant")
