@@ -183,20 +183,20 @@ def image_grid(images, columns: int = 8, titles=(), captions=(), row_labels=(), 
 
 
 def differences(table: pd.DataFrame, title: str = "Best value against the one compared with"):
-    """Each (study, task)'s accuracy difference with its noise level as an error bar, from
-    ``helpers.experiments.conclusions.best_settings``: a bar whose whisker does not reach 0 is a difference
-    larger than the noise."""
+    """Each (study, task)'s accuracy difference with its 95 % interval as a whisker, from
+    ``helpers.experiments.conclusions.best_settings``; green where the difference is beyond the noise."""
     import matplotlib.pyplot as plt
 
     compared = table.dropna(subset=["difference"])
     labels = [f"{row.study} · {row.task}: {row.best}" for row in compared.itertuples()]
     figure, axis = plt.subplots(figsize=(7.5, 0.42 * len(compared) + 1.2))
     colours = ["tab:green" if beyond else "tab:gray" for beyond in compared["beyond noise"]]
-    axis.barh(np.arange(len(compared)), compared["difference"], xerr=compared["noise (2 SE)"], color=colours, capsize=3)
+    whiskers = [compared["difference"] - compared["low"], compared["high"] - compared["difference"]]
+    axis.barh(np.arange(len(compared)), compared["difference"], xerr=whiskers, color=colours, capsize=3)
     axis.set_yticks(np.arange(len(compared)), labels, fontsize=8)
     axis.invert_yaxis()
     axis.axvline(0, color="black", linewidth=0.8)
-    axis.set(xlabel="test accuracy difference (whisker: 2 standard errors)", title=title)
+    axis.set(xlabel="test accuracy difference (whisker: 95 % interval)", title=title)
     axis.grid(alpha=0.3, axis="x")
     figure.tight_layout()
     return figure

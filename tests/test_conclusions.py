@@ -1,4 +1,4 @@
-"""The conclusions table: best value, the value it is compared with, noise, and the reference figures."""
+"""The conclusions table: best value, the value it is compared with, the paired test, and the reference figures."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from helpers import profiles
-from helpers.experiments import conclusions, references, results, studies
+from helpers.experiments import conclusions, paired, references, results, studies
 from tests.conftest import REPO
 
 REPORT = REPO.parent / "shared" / "design" / "REPORT.md"
@@ -48,9 +49,9 @@ def test_one_run_per_value_uses_the_test_sets_sampling_error(profile):
     table = conclusions.best_settings(profile).set_index("task")
     gender = table.loc["gender"]
     assert gender.best == "16" and gender["compared with"] == "paper's 32" and gender.n == 1
-    noise = 2 * np.sqrt(0.7 * 0.3 / 200 + 0.6 * 0.4 / 200)  # 0.0949
-    assert gender.difference == pytest.approx(0.10) and gender["noise (2 SE)"] == pytest.approx(noise)
-    assert gender["beyond noise"]
+    half = 1.96 * np.sqrt(0.7 * 0.3 / 200 + 0.6 * 0.4 / 200)  # 0.093: no per-face predictions, so unpaired
+    assert gender.difference == pytest.approx(0.10) and gender.high - gender.low == pytest.approx(2 * half, rel=1e-3)
+    assert gender["beyond noise"] and gender.p < 0.05 and gender.test.startswith("unpaired")
     assert gender["report's choice"] == "16" and gender["report's choice here"] == pytest.approx(0.70)
     age = table.loc["age"]  # the paper's value is best: compared with the runner-up, 2 points apart
     assert age.best == "32" and age["compared with"] == "runner-up 16" and not age["beyond noise"]
@@ -72,9 +73,32 @@ def test_several_runs_per_value_use_their_spread(profile):
     write_results(profile, "hidden_layers", runs)
     row = conclusions.best_settings(profile).iloc[0]
     assert row.best == "1" and row.n == 3 and row["compared with"] == "paper's 2"
-    noise = 2 * np.hypot(0.02 / np.sqrt(3), 0.06 / np.sqrt(3))  # standard deviations 0.02 and 0.06
-    assert row["noise (2 SE)"] == pytest.approx(noise) and row.difference == pytest.approx(0.06)
-    assert row["beyond noise"] == (noise < 0.06)
+    half = 1.96 * np.hypot(0.02 / np.sqrt(3), 0.06 / np.sqrt(3))  # standard deviations 0.02 and 0.06
+    assert row.high - row.low == pytest.approx(2 * half, rel=1e-3) and row.difference == pytest.approx(0.06)
+    assert row["beyond noise"] == (half < 0.06)
+
+
+def write_predictions(profile, study: str, variant: str, seed: int, correct: np.ndarray) -> None:
+    """Per-face predictions of a gender run: right where ``correct`` is True."""
+    labels = np.arange(len(correct)) % 2
+    predicted = np.where(correct, labels, 1 - labels)
+    results.write_predictions(results.run_directory(profile, study, variant, "gender", 0, seed),
+                              {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
+
+
+def test_runs_with_per_face_predictions_are_compared_face_by_face(profile):
+    # 200 faces: both right on 120, only "16" right on 20, only "32" right on 8 (0.70 against 0.64)
+    correct_16 = np.r_[np.ones(140, bool), np.zeros(60, bool)]
+    correct_32 = np.r_[np.ones(120, bool), np.zeros(20, bool), np.ones(8, bool), np.zeros(52, bool)]
+    write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("32", "gender", 0, 0.64)])
+    write_predictions(profile, "batch_size", "16", 0, correct_16)
+    write_predictions(profile, "batch_size", "32", 0, correct_32)
+    row = conclusions.best_settings(profile).iloc[0]
+    assert row.best == "16" and row.test.startswith("McNemar") and row.difference == pytest.approx(0.06)
+    assert row.p == pytest.approx(stats.binomtest(20, 28, 0.5).pvalue)  # 0.036
+    assert row["beyond noise"]  # where the unpaired test of 0.70 against 0.64 says it is within the noise
+    unpaired = paired.unpaired(0.70, np.sqrt(0.7 * 0.3 / 200), 0.64, np.sqrt(0.64 * 0.36 / 200))
+    assert unpaired.p_value > 0.05 and unpaired.high - unpaired.low > row.high - row.low
 
 
 def test_the_baseline_is_set_beside_the_papers_accuracies(profile):

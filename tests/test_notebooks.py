@@ -8,7 +8,7 @@ import pytest
 
 from helpers import headline, profiles
 from helpers.data import task_data
-from helpers.experiments import conclusions, pretraining, results, runner, studies
+from helpers.experiments import conclusions, paired, pretraining, results, runner, studies
 from tests.conftest import REPO
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -132,7 +132,8 @@ def test_pretrained_networks_learned_their_source_task(synthetic_tiny, results_r
 @pytest.mark.slow
 def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, results_root, monkeypatch):
     """After notebook 09: one row per study with several values and task, each naming the value with the best
-    mean in that study's file, with a difference and a noise level computed from those rows."""
+    mean in that study's file, compared with another value face by face on the runs' kept predictions; on those
+    same runs the paired interval is never wider than the unpaired one."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     table = conclusions.best_settings(profile)
@@ -144,7 +145,16 @@ def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, r
         runs = results.read_results(profile, row.study)
         means = runs[runs.task == row.task].groupby("variant").accuracy.mean()
         assert row["mean"] == pytest.approx(means.max()) and means[row.best] == means.max()
-        noise = row["noise (2 SE)"]
-        assert 0 < noise < 0.5 and row["beyond noise"] == (row.difference > noise)
+        assert row.test.startswith(("McNemar", "paired t-test")), row.test  # every run kept its predictions
+        assert row.low <= row.difference <= row.high and row["beyond noise"] == (row.p < 0.05)
+        other = row["compared with"].split(" ", 1)[1]
+        mine = runs[(runs.variant == row.best) & (runs.task == row.task) & ~runs.diverged.astype(bool)]
+        for fold, seed in zip(mine.fold, mine.seed):
+            kept = [results.predictions(profile, row.study, variant, row.task, int(fold), int(seed))
+                    for variant in (row.best, other)]
+            correct = [(faces.label == faces.predicted).to_numpy() for faces in kept]
+            low, high = paired.bootstrap_interval(*correct, paired=True)
+            unpaired_low, unpaired_high = paired.bootstrap_interval(*correct, paired=False)
+            assert high - low <= unpaired_high - unpaired_low, (row.study, row.task, fold, seed)
     paper = conclusions.against_paper(profile)
     assert (paper.n[paper.metric.isin(["accuracy", "accuracy_10crop"])] == 1).all()

@@ -64,6 +64,19 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     assert len(again) == 2 and "1 to run" in capsys.readouterr().out
 
 
+def test_every_run_keeps_its_prediction_for_every_test_face(profile):
+    recorded = runner.run_study(MINI, profile)
+    for row in recorded.itertuples():
+        faces = results.predictions(profile, "mini", row.variant, row.task, row.fold, row.seed)
+        assert len(faces) == row.n_test and set(faces.label) <= {0, 1}
+        assert (faces.label == faces.predicted).mean() == pytest.approx(row.accuracy)
+        assert (faces.label == faces.predicted_10crop).mean() == pytest.approx(row.accuracy_10crop)
+    copied = runner.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
+    assert copied.reused_from.iloc[0] == "mini/wide"  # a copied run's predictions are those of the run it copies
+    assert results.predictions(profile, "copy", "64 wide", "gender", 0, 0).equals(
+        results.predictions(profile, "mini", "wide", "gender", 0, 0))
+
+
 def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile, monkeypatch):
     real_run, calls = runs.run, []
 

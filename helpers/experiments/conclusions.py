@@ -1,16 +1,13 @@
 """Conclusions: every study's results file read back into one table, next to the report and the paper.
 
 For each study and task :func:`best_settings` names the value with the best mean test accuracy (the paper's
-value when it ties) and compares
-it with the paper's value (or, when the study does not hold the paper's value, with the runner-up). A
-difference counts as *beyond the noise* when it is larger than twice its standard error:
-
-- with n >= 2 runs per value, a mean's standard error is the runs' standard deviation / sqrt(n);
-- with a single run there is no spread between runs, so the standard error is the test set's own sampling
-  error, sqrt(p (1 - p) / n_test) for an accuracy p measured on n_test faces.
-
-The two values were scored on the same test faces, so this is a cautious test: a paired comparison would
-call a little more "beyond the noise".
+value when it ties) and compares it with the paper's value (or, when the study does not hold the paper's
+value, with the runner-up), paired: both values were scored on the same test faces with the same folds and
+seeds, so ``helpers.experiments.paired`` compares them face by face (McNemar's exact test for one run each,
+a paired t-test over the runs' differences for several). A difference is *beyond the noise* when its p-value
+is below 0.05. Runs recorded without per-face predictions (by an older kit) fall back to an unpaired test
+of the two means, each with its standard error (the runs' spread, or for a single run the test set's own
+sampling error, sqrt(p (1 - p) / n_test)); the ``test`` column says which was used.
 
 The reference figures are those of ``helpers.experiments.references``.
 """
@@ -22,21 +19,16 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from helpers.experiments import references, results, summaries
+from helpers.experiments import paired, references, results, summaries
 from helpers.experiments.settings import baseline
 from helpers.experiments.studies import STUDIES
 from helpers.profiles import Profile
 
 
-def _standard_error(row: pd.Series) -> float:
-    if row["n"] >= 2:
-        return row["std"] / np.sqrt(row["n"])
-    return float(np.sqrt(row["mean"] * (1 - row["mean"]) / row["n_test"]))
-
-
 def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
     """One row per (study, task) with results: the best value, its mean ± std (n), the value compared with,
-    the difference, the noise level (2 standard errors) and the report's choice."""
+    the difference with its 95 % interval (``low``, ``high``) and p-value, the test that gave them, whether it
+    is beyond the noise, and the report's choice."""
     rows = []
     for name, study in STUDIES.items():
         recorded = results.read_results(profile, name)
@@ -60,13 +52,15 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             row = {"study": name, "task": task, "best": best, "mean": table.loc[best, "mean"],
                    "std": table.loc[best, "std"], "n": int(table.loc[best, "n"]),
                    "compared with": ("paper's " if other == paper else "runner-up ") + str(other) if other else "",
-                   "difference": np.nan, "noise (2 SE)": np.nan, "beyond noise": False,
+                   "difference": np.nan, "low": np.nan, "high": np.nan, "p": np.nan, "test": "",
+                   "beyond noise": False,
                    "report's choice": choice or "", "report's accuracy": report_accuracy,
                    "report's choice here": table.loc[choice, "mean"] if choice in table.index else np.nan}
             if other is not None:
-                difference = table.loc[best, "mean"] - table.loc[other, "mean"]
-                noise = 2 * np.hypot(_standard_error(table.loc[best]), _standard_error(table.loc[other]))
-                row.update({"difference": difference, "noise (2 SE)": noise, "beyond noise": bool(difference > noise)})
+                comparison = paired.compare_runs(profile, name, runs, task, best, other, metric)
+                row.update({"difference": comparison.difference, "low": comparison.low, "high": comparison.high,
+                            "p": comparison.p_value, "test": comparison.test,
+                            "beyond noise": comparison.beyond_noise})
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -1,8 +1,9 @@
 """The results store: one row per finished run in ``results/<profile>/<study>.csv``, each run's files beside it.
 
 A row holds the run's study, variant, task, fold and seed (the *key*), every field of its settings, its test
-scores (centre crop and 10-crop), epochs and seconds. The run's training log, and its best model when the
-study keeps models, go to ``results/<profile>/runs/<study>/<run>/``. Students read the CSV files with pandas;
+scores (centre crop and 10-crop), epochs and seconds. The run's training log, its prediction for every test
+face (``predictions.csv``, for paired comparisons) and its best model when the study keeps models go to
+``results/<profile>/runs/<study>/<run>/``. Students read the CSV files with pandas;
 the kit reads them to skip finished runs and to reuse a run that another study already made.
 
 Every write goes through ``helpers.atomic``, so an interrupted run leaves the previous complete file.
@@ -67,6 +68,35 @@ def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settin
     return None
 
 
+def write_predictions(directory: Path, predictions: dict) -> None:
+    """Keep a run's prediction for every test face beside its log (a few kB)."""
+    atomic.write(Path(directory) / "predictions.csv", pd.DataFrame(predictions).to_csv(index=False))
+
+
+def _run_row(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.Series:
+    recorded = read_results(profile, study)
+    match = recorded[(recorded.variant.astype(str) == str(variant)) & (recorded.task == task)
+                     & (recorded.fold.astype(int) == fold) & (recorded.seed.astype(int) == seed)]
+    if len(match) == 0:
+        raise LookupError(f"no {study} run of {variant!r} for {task}, fold {fold}, seed {seed} in "
+                          f"{results_path(profile, study)}: run the study first (runner.run_study)")
+    return match.iloc[0]
+
+
+def _trained_in(profile: Profile, study: str, row: pd.Series) -> Path:
+    """The folder of the run that trained ``row`` (following ``reused_from`` to the run it was copied from)."""
+    source = row.get("reused_from")
+    where = source.split("/", 1) if isinstance(source, str) and source else (study, str(row.variant))
+    return run_directory(profile, where[0], where[1], row.task, int(row.fold), int(row.seed))
+
+
+def predictions(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.DataFrame | None:
+    """One run's prediction for every test face (label, predicted, predicted_10crop), or None when the run kept
+    none (diverged, or recorded by an older kit)."""
+    path = _trained_in(profile, study, _run_row(profile, study, variant, task, fold, seed)) / "predictions.csv"
+    return pd.read_csv(path) if path.exists() else None
+
+
 @dataclasses.dataclass
 class RecordedRun:
     """A finished run read back: its line of the results file, its training log and, if kept, its model."""
@@ -80,16 +110,8 @@ def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: in
     """Read back one run of ``study`` (following ``reused_from`` to the run it was copied from)."""
     import keras
 
-    results = read_results(profile, study)
-    match = results[(results.variant.astype(str) == str(variant)) & (results.task == task)
-                    & (results.fold.astype(int) == fold) & (results.seed.astype(int) == seed)]
-    if len(match) == 0:
-        raise LookupError(f"no {study} run of {variant!r} for {task}, fold {fold}, seed {seed} in "
-                          f"{results_path(profile, study)}: run the study first (runner.run_study)")
-    row = match.iloc[0]
-    source = row.get("reused_from")
-    where = (source.split("/", 1) if isinstance(source, str) and source else (study, str(variant)))
-    directory = run_directory(profile, where[0], where[1], task, fold, seed)
+    row = _run_row(profile, study, variant, task, fold, seed)
+    directory = _trained_in(profile, study, row)
     history = pd.read_csv(directory / "log.csv")
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     model_file = directory / "best.keras"

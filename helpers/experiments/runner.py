@@ -41,9 +41,11 @@ def _row(study: Study, profile: Profile, key: tuple, data: task_data.TaskData, p
         source = shared.get("reused_from")
         source = source if isinstance(source, str) and source else f"{shared['study']}/{shared['variant']}"
         return {**shared, "study": study.name, "variant": variant, "reused_from": source}
+    directory = results.run_directory(profile, study.name, variant, task, fold, seed)
     outcome = runs.run(data, settings, seed, oversample=True, pretrained=pretrained, log_epochs=profile.log_epochs,
-                       run_dir=results.run_directory(profile, study.name, variant, task, fold, seed),
-                       save_model=study.keep_models)
+                       run_dir=directory, save_model=study.keep_models)
+    if outcome.predictions is not None:
+        results.write_predictions(directory, outcome.predictions)
     return {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
             **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
             "finished": time.strftime("%Y-%m-%d %H:%M:%S")}

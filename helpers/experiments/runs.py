@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from helpers.data.task_data import TaskData
 from helpers.experiments import evaluation, training
 from helpers.experiments.settings import Settings
@@ -23,6 +25,7 @@ class Outcome:
     scores: evaluation.Scores | None  # centre crop; None when the run diverged
     oversampled: evaluation.Scores | None  # 10 crops, when asked for
     test_loss: float = float("nan")  # cross-entropy of the centre crop on the test split
+    predictions: dict | None = None  # per test face, in file order: label, predicted, predicted_10crop
 
     def row(self) -> dict:
         """The run as one row of a results file: scores, epochs, seconds."""
@@ -89,4 +92,8 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     else:
         probabilities = evaluation.predict(trained.model, data.evaluation("test"))
     single = evaluation.score(labels, probabilities.argmax(axis=1), data.classes, ordinal)
-    return Outcome(trained, single, over, test_loss=evaluation.cross_entropy(probabilities, labels))
+    predictions = {"label": np.asarray(labels), "predicted": probabilities.argmax(axis=1)}
+    if oversample:
+        predictions["predicted_10crop"] = crops.mean(axis=1).argmax(axis=1)
+    return Outcome(trained, single, over, test_loss=evaluation.cross_entropy(probabilities, labels),
+                   predictions=predictions)

@@ -1,14 +1,15 @@
-"""What a study notebook shows: the plan, a table per task (mean, spread and n), and a verdict in words.
+"""What a study notebook shows: the plan, a table per task (mean, spread and n), paired comparisons with the
+paper's value, and a verdict in words.
 
-Every number carries its n: a mean of one run has no spread, and the verdict says so instead of pretending
-that a gap between two single runs is a finding.
+Every number carries its n, and every difference its paired test (``helpers.experiments.paired``): a gap
+between two runs is a finding only when the faces they disagree on say so.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from helpers.experiments import references, runner
+from helpers.experiments import paired, references, runner
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
@@ -52,26 +53,42 @@ def best_mean(results: pd.DataFrame, task: str) -> float:
     return float(task_table(results, task)["mean"].max())
 
 
-def verdict(results: pd.DataFrame, study: Study) -> str:
-    """Per task: the best and worst value, the gap between them against the spread of repeated runs, and the
-    course report's choice."""
+def comparisons(profile: Profile, study: Study, results: pd.DataFrame) -> pd.DataFrame:
+    """Every value against the paper's (the best value, where the study does not hold the paper's), per task:
+    the difference in test accuracy, its 95 % interval, the p-value, the test, and whether it is beyond the noise."""
+    rows = []
+    for task in study.tasks:
+        table = task_table(results, task).dropna(subset=["mean"])
+        paper = study.paper_variant(profile)
+        reference = paper if paper in table.index else (table["mean"].idxmax() if len(table) else None)
+        for variant in table.index.drop(reference) if reference is not None else []:
+            comparison = paired.compare_runs(profile, study.name, results, task, variant, reference)
+            rows.append({"task": task, "variant": variant, "against": reference,
+                         "difference": comparison.difference, "low": comparison.low, "high": comparison.high,
+                         "p": comparison.p_value, "beyond noise": comparison.beyond_noise, "test": comparison.test})
+    return pd.DataFrame(rows).set_index(["task", "variant"]) if rows else pd.DataFrame()
+
+
+def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
+    """Per task: the best and worst value and the gap between them, how many of the values differ from the
+    paper's beyond the noise (paired), and the course report's choice."""
     lines = []
+    compared = comparisons(profile, study, results)
     for task in study.tasks:
         table = task_table(results, task).dropna(subset=["mean"])
         if len(table) == 0:
             lines.append(f"{task}: no scored run yet.")
             continue
         best, worst = table["mean"].idxmax(), table["mean"].idxmin()
-        spread, runs = table["std"].max(), int(table["n"].max())
-        noise = (
-            f"the largest spread between runs of one value is {spread:.3f}"
-            if runs >= 2
-            else "with one run per value there is no spread to set the gap against: it may be the seed alone"
-        )
+        runs = int(table["n"].max())
+        line = (f"{task}: best {best} ({table.loc[best, 'mean']:.3f}), worst {worst} ({table.loc[worst, 'mean']:.3f}), "
+                f"gap {table.loc[best, 'mean'] - table.loc[worst, 'mean']:.3f} (n={runs} per value).")
+        if len(compared) and task in compared.index.get_level_values("task"):
+            rows = compared.loc[task]
+            beyond = rows[rows["beyond noise"]]
+            named = ", ".join(f"{v} {r.difference:+.3f} (p = {r.p:.3f})" for v, r in beyond.iterrows()) or "none"
+            line += (f" Compared with {rows.against.iloc[0]} face by face ({rows.test.iloc[0]}), {len(beyond)} of "
+                     f"{len(rows)} values differ beyond the noise: {named}.")
         report = references.report_choice(study.name, task)
-        lines.append(
-            f"{task}: best {best} ({table.loc[best, 'mean']:.3f}), worst {worst} "
-            f"({table.loc[worst, 'mean']:.3f}), gap {table.loc[best, 'mean'] - table.loc[worst, 'mean']:.3f}; "
-            f"{noise} (n={runs} per value)." + (f" For comparison, {report}." if report else "")
-        )
+        lines.append(line + (f" For comparison, {report}." if report else ""))
     return "\n".join(lines)

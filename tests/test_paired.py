@@ -1,0 +1,49 @@
+"""Paired comparisons: McNemar's exact test, paired intervals, and the t-test over several runs."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from helpers.experiments import paired
+
+
+def test_mcnemar_counts_the_discordant_faces_and_gives_the_exact_binomial_p():
+    # the textbook table: 59 faces right under both, 6 only under A, 16 only under B, 19 wrong under both
+    correct_a = np.r_[np.ones(59), np.ones(6), np.zeros(16), np.zeros(19)].astype(bool)
+    correct_b = np.r_[np.ones(59), np.zeros(6), np.ones(16), np.zeros(19)].astype(bool)
+    only_a, only_b, p_value = paired.mcnemar(correct_a, correct_b)
+    assert (only_a, only_b) == (6, 16)
+    # exact two-sided: 2 * P(X <= 6) for X ~ Binomial(22, 1/2) = 0.0525
+    assert p_value == pytest.approx(2 * stats.binom.cdf(6, 22, 0.5)) and p_value == pytest.approx(0.0525, abs=1e-4)
+    assert paired.mcnemar(correct_a, correct_a)[2] == 1.0  # no disagreement, no evidence
+    with pytest.raises(ValueError, match="different faces"):
+        paired.mcnemar(correct_a, correct_b[:-1])
+
+
+def test_the_paired_interval_is_narrower_than_the_unpaired_one_when_runs_agree_on_most_faces():
+    rng = np.random.default_rng(1)
+    hard = rng.random(400) < 0.35  # faces both runs find hard
+    correct_a = ~hard & (rng.random(400) > 0.05)
+    correct_b = ~hard & (rng.random(400) > 0.12)
+    low, high = paired.bootstrap_interval(correct_a, correct_b, paired=True)
+    unpaired_low, unpaired_high = paired.bootstrap_interval(correct_a, correct_b, paired=False)
+    difference = correct_a.mean() - correct_b.mean()
+    assert low < difference < high and unpaired_low < difference < unpaired_high
+    assert high - low < 0.7 * (unpaired_high - unpaired_low)
+
+
+def test_one_pair_uses_mcnemar_and_several_a_t_test_over_their_differences():
+    correct_a = np.r_[np.ones(80), np.zeros(20)].astype(bool)
+    correct_b = np.r_[np.ones(70), np.zeros(30)].astype(bool)
+    one = paired.compare([(correct_a, correct_b)])
+    assert one.test.startswith("McNemar") and one.difference == pytest.approx(0.10) and one.pairs == 1
+    assert one.p_value == pytest.approx(stats.binomtest(10, 10, 0.5).pvalue) and one.beyond_noise
+    shifted = [(correct_a, np.roll(correct_b, k)) for k in range(3)]  # the same accuracies, other faces
+    several = paired.compare([(correct_a, correct_b), (correct_a[:90], correct_b[:90]), *shifted])
+    differences = [0.10, correct_a[:90].mean() - correct_b[:90].mean(), 0.10, 0.10, 0.10]
+    assert several.test.startswith("paired t-test") and several.pairs == 5
+    assert several.difference == pytest.approx(np.mean(differences))
+    assert several.p_value == pytest.approx(stats.ttest_1samp(differences, 0).pvalue)
+    assert several.low < several.difference < several.high
+    with pytest.raises(ValueError, match="no pair"):
+        paired.compare([])
