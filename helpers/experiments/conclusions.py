@@ -38,7 +38,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             runs = recorded[recorded.task == task]
             if len(runs) == 0:
                 continue
-            table = summaries.summary(runs, metric).join(runs.groupby(["task", "variant"]).n_test.mean())
+            table = summaries.summary(runs, metric)
             table = table.droplevel("task").dropna(subset=["mean"])
             if len(table) == 0:
                 continue
