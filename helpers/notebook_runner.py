@@ -100,7 +100,7 @@ def format_table(results: list[NotebookResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--profile", default="smoke", choices=["smoke", "paper"])
+    parser.add_argument("--profile", default="smoke", choices=["smoke", "class", "paper"])
     parser.add_argument("--data-dir", default=None, help="data root (default: the profile's)")
     parser.add_argument("--output", type=Path, required=True, help="folder for the executed copies")
     parser.add_argument("--kernel", default=None, help="Jupyter kernel (default: each notebook's own)")

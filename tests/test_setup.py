@@ -61,6 +61,15 @@ def test_importing_helpers_and_its_data_stage_does_not_start_tensorflow():
 def test_the_notebook_seed_starts_the_profiles_seeds():
     assert helpers.setup(seed=3, verbose=False).seeds == (3,)
     assert profiles.get_profile("paper", data_dir="/data", seed=2).seeds == (2,)
+    assert profiles.get_profile("class", seed=2).seeds == (2, 3)
+
+
+def test_the_class_profile_is_the_smoke_profile_on_every_fold_with_two_seeds():
+    smoke, lab = profiles.get_profile("smoke"), profiles.get_profile("class")
+    assert lab.folds == (0, 1, 2, 3, 4) and len(lab.seeds) == 2 and lab.max_epochs > smoke.max_epochs
+    assert (lab.data_dir, lab.image_size, lab.crop_size, lab.optimizer) == (
+        smoke.data_dir, smoke.image_size, smoke.crop_size, smoke.optimizer)
+    assert profiles.results_dir(lab) != profiles.results_dir(smoke)  # its runs never mix with smoke's
 
 
 def test_paper_profile_without_data_dir_says_what_to_do():

@@ -181,3 +181,11 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile):
     assert (kept / "best.keras").stat().st_mtime_ns == model_stamp and network.output_shape == (None, 2)
     with pytest.raises(ValueError, match="needs a pretrained model"):
         runs.run(task_data.task_data(profile, "gender", 0), study.settings_for("frozen", profile), 0)
+
+
+def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
+    recorded = runner.run_study(MINI, profile)
+    assert summaries.ONE_RUN in summaries.verdict(profile, MINI, recorded)
+    twice = runner.run_study(MINI, profile, seeds=(0, 1))
+    verdict = summaries.verdict(profile, MINI, twice)
+    assert "n=2 per value" in verdict and summaries.ONE_RUN not in verdict

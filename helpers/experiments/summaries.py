@@ -72,7 +72,7 @@ def comparisons(profile: Profile, study: Study, results: pd.DataFrame) -> pd.Dat
 def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
     """Per task: the best and worst value and the gap between them, how many of the values differ from the
     paper's beyond the noise (paired), and the course report's choice."""
-    lines = []
+    lines, most_runs = [], 0
     compared = comparisons(profile, study, results)
     for task in study.tasks:
         table = task_table(results, task).dropna(subset=["mean"])
@@ -81,6 +81,7 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
             continue
         best, worst = table["mean"].idxmax(), table["mean"].idxmin()
         runs = int(table["n"].max())
+        most_runs = max(most_runs, runs)
         line = (f"{task}: best {best} ({table.loc[best, 'mean']:.3f}), worst {worst} ({table.loc[worst, 'mean']:.3f}), "
                 f"gap {table.loc[best, 'mean'] - table.loc[worst, 'mean']:.3f} (n={runs} per value).")
         if len(compared) and task in compared.index.get_level_values("task"):
@@ -91,4 +92,12 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
                      f"{len(rows)} values differ beyond the noise: {named}.")
         report = references.report_choice(study.name, task)
         lines.append(line + (f" For comparison, {report}." if report else ""))
+    if most_runs == 1:
+        lines.append(ONE_RUN)
     return "\n".join(lines)
+
+
+#: What a verdict from one run per value can and cannot say (the smoke profile: one fold, one seed).
+ONE_RUN = ("n = 1: each value is one network (one fold, one seed). The paired test says whether two networks "
+           "differ on these test faces, not whether another seed or fold would repeat the difference; the class "
+           "profile (make class: 5 folds x 2 seeds) gives n = 10 per value.")
