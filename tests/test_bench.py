@@ -75,3 +75,16 @@ def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, 
     assert rows["02"]["seconds_per_epoch"] == pytest.approx(baseline)
     counted = estimate.count_training_images(real_index)
     assert (counted["gender"], counted["age"]) == (estimate.TRAIN_IMAGES["gender"], estimate.TRAIN_IMAGES["age"])
+
+
+@pytest.mark.slow
+def test_the_baseline_seeds_script_trains_each_seed_and_judges_the_targets(repo, synthetic_tiny, tmp_path):
+    arguments = ["--tasks", "gender", "--seeds", "0,1", "--set", "image_size=48", "--set", "crop_size=40",
+                 "--set", "max_epochs=1", "--set", "batch_size=64"]
+    _, output = run(repo, synthetic_tiny, tmp_path, "baseline_seeds.py", *arguments)
+    scored = re.findall(r"^  gender seed (\d): accuracy ([0-9.]+)", output, re.MULTILINE)
+    assert [seed for seed, _ in scored] == ["0", "1"] and all(0 < float(a) <= 1 for _, a in scored)
+    assert re.search(r"^RESULT baseline_meets_targets: (True|False)$", output, re.MULTILINE)
+    refused = subprocess.run([sys.executable, str(repo / "bench" / "baseline_seeds.py"), "--set", "epoch=3"],
+                             capture_output=True, text=True, cwd=repo, timeout=120)
+    assert refused.returncode == 2 and "not a field of Profile or Settings" in refused.stderr
