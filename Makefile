@@ -68,6 +68,7 @@ lab: data kernel
 
 paper: $(STAMP) kernel
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
+	$(PY) -m helpers.data.preflight "$(DATA_DIR)"
 	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS)
 
 BENCHMARKS := loader training_feed step study_cache paper_estimate

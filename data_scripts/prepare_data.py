@@ -48,7 +48,7 @@ def main(argv=None) -> int:
         else:
             result = imdb_wiki.load_imdb_wiki(args.root, mat_name=args.mat or "wiki.mat", require_files=require_files)
     except (FileNotFoundError, ValueError) as error:
-        print(f"prepare_data.py: {error}", file=sys.stderr)
+        print(f"prepare_data.py: --root {args.root}: {error}", file=sys.stderr)
         return 2
     if args.check_images:
         result = image_checks.apply_image_checks(result, args.root)

@@ -5,7 +5,8 @@
 fixes every random seed (Python, NumPy, TensorFlow) in one place, silences TensorFlow's start-up chatter,
 prints the versions and the device in use, and returns the :class:`helpers.profiles.Profile` that sizes
 the rest of the notebook, its seeds starting at ``seed``. An executed notebook therefore always shows what
-it ran on.
+it ran on. On real data it first runs the preflight (``helpers.data.preflight``): its table is printed, and
+the notebook stops there, saying what to do, when Adience cannot be used.
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = 
         with contextlib.suppress(RuntimeError):
             tf.config.threading.set_inter_op_parallelism_threads(1)
     settings = profiles.get_profile(profile, data_dir, seed)
+    if not settings.synthetic and settings.data_dir != profiles.synthetic_dir():
+        from helpers.data import preflight  # real data: stop here, with what to do, if Adience cannot be used
+
+        report = preflight.require_adience(settings.data_dir)
+        if verbose:
+            print(report.table())
     if verbose:
         print(
             f"Python {sys.version.split()[0]} | TensorFlow {tf.__version__} | "

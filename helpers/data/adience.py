@@ -131,8 +131,9 @@ def load_adience(root, strict: bool = False, require_files: bool = True) -> Load
     for fold in range(5):
         path = root / f"fold_{fold}_data.txt"
         if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: --root must be the Adience folder holding fold_0_data.txt ... "
-                                    "fold_4_data.txt and aligned/ (see README.md, 'Datasets')")
+            raise FileNotFoundError(f"{path} not found: the Adience folder (DATA_DIR/adience) holds fold_0_data.txt "
+                                    "... fold_4_data.txt and aligned/ (README.md, 'Datasets'; "
+                                    "python -m helpers.data.preflight DATA_DIR checks a data folder)")
         rows += read_fold_file(path, fold, strict, rejects, notes)
     if require_files:
         rows = drop_missing_files(rows, root, rejects)

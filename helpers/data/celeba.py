@@ -20,8 +20,8 @@ FILES = ("list_attr_celeba.txt", "list_eval_partition.txt", "identity_CelebA.txt
 
 def _lines(path: Path) -> list[str]:
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: --root must be the CelebA folder holding {', '.join(FILES)} "
-                                "and img_align_celeba/ (see README.md, 'Datasets')")
+        raise FileNotFoundError(f"{path} not found: the CelebA folder (DATA_DIR/celeba) holds {', '.join(FILES)} "
+                                "and img_align_celeba/ (README.md, 'Datasets')")
     return path.read_bytes().decode("ascii", errors="replace").splitlines()  # CRLF or LF, last newline optional
 
 

@@ -42,8 +42,8 @@ def ages_at_photo(dob: np.ndarray, photo_taken: np.ndarray) -> np.ndarray:
 def read_mat(path: Path) -> pd.DataFrame:
     """The struct in ``wiki.mat``/``imdb.mat`` as a raw DataFrame, one row per entry."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: --root must be the folder holding wiki.mat (wiki_crop/) "
-                                "or imdb.mat (imdb_crop/); see README.md, 'Datasets'")
+        raise FileNotFoundError(f"{path} not found: the IMDB-WIKI folder (DATA_DIR/wiki_crop) holds wiki.mat "
+                                "(or imdb_crop/ holds imdb.mat); README.md, 'Datasets'")
     contents = scipy.io.loadmat(path)
     keys = [k for k in contents if not k.startswith("__")]
     if len(keys) != 1 or contents[keys[0]].dtype.names is None:

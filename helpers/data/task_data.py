@@ -58,14 +58,17 @@ class TaskData:
 
 
 @functools.lru_cache(maxsize=4)
-def _adience_index(root: Path):
-    return adience.load_adience(root).index
+def _adience(root: Path):
+    return adience.load_adience(root)
 
 
-def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int) -> TaskData:
+def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loaded) -> TaskData:
     files, split_labels = {}, {}
     for split, frame in parts.items():
         rows, split_labels[split] = labels.labelled(frame, task)
+        if len(rows) == 0:
+            raise ValueError(f"the {split} split of the {task} task (fold {fold}) is empty: {len(frame)} of its rows "
+                             f"have no {task} label. What the loader kept and dropped in {root}:\n{loaded.summary()}")
         files[split] = image_cache.cached_files(root, rows.path.tolist(), profile.image_size)
     return TaskData(task, fold, profile.image_size, profile.crop_size, files, split_labels,
                     pipeline.mean_image(files["train"], profile.image_size))
@@ -74,7 +77,11 @@ def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int) -> 
 def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) -> TaskData:
     """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed."""
     root = profile.data_dir / "adience"
-    return _cached(profile, root, splits.adience_split(_adience_index(root), fold, seed=validation_seed), task, fold)
+    loaded = _adience(root)
+    if not (loaded.index.fold == fold).any():
+        raise ValueError(f"no usable row of fold {fold} in {root}: the loader kept {len(loaded.index)} rows. "
+                         f"{loaded.summary()}\nCheck the folder with: python -m helpers.data.preflight {profile.data_dir}")
+    return _cached(profile, root, splits.adience_split(loaded.index, fold, seed=validation_seed), task, fold, loaded)
 
 
 def source_data(profile: Profile, task: str, split_seed: int = 0) -> TaskData:
@@ -87,7 +94,9 @@ def source_data(profile: Profile, task: str, split_seed: int = 0) -> TaskData:
         raise FileNotFoundError(f"no {name} under {profile.data_dir} (looked for {root}): run `make data` for the "
                                 f"synthetic mirror, or put the real {name} there (README.md, 'Datasets')")
     if name == "celeba":
-        parts = splits.partition_split(celeba.load_celeba(root).index)
+        loaded = celeba.load_celeba(root)
+        parts = splits.partition_split(loaded.index)
     else:
-        parts = splits.subject_split(imdb_wiki.load_imdb_wiki(root).index, seed=split_seed)
-    return _cached(profile, root, parts, task, fold=-1)
+        loaded = imdb_wiki.load_imdb_wiki(root)
+        parts = splits.subject_split(loaded.index, seed=split_seed)
+    return _cached(profile, root, parts, task, -1, loaded)

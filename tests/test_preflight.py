@@ -1,0 +1,177 @@
+"""The preflight: each common mistake in a data folder is named, with what to do, before any notebook starts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers.data import adience, preflight
+
+
+def _adience_copy(source_root, data_dir):
+    """DATA_DIR/adience with the mirror's fold files and a copy of its aligned images (so tests may remove some)."""
+    root = data_dir / "adience"
+    root.mkdir(parents=True)
+    for fold in range(5):
+        shutil.copy(source_root / "adience" / f"fold_{fold}_data.txt", root)
+    shutil.copytree(source_root / "adience" / "aligned", root / "aligned")
+    return root
+
+
+@pytest.fixture()
+def data_dir(synthetic_tiny, tmp_path):
+    directory = tmp_path / "faces"
+    _adience_copy(synthetic_tiny, directory)
+    return directory
+
+
+def test_a_good_layout_passes_and_counts_every_image(synthetic_tiny):
+    report = preflight.check(synthetic_tiny)
+    assert [f.verdict for f in report.findings] == ["ok", "ok", "ok"] and report.adience_usable
+    rows = len(adience.load_adience(synthetic_tiny / "adience").index)
+    assert f"{rows:,} of {rows:,} indexed images" in report.finding("adience").found
+    table = report.table()
+    assert "every notebook" in table and "08 (gender)" in table and "08 (age)" in table
+
+
+def test_the_dataset_folder_passed_instead_of_its_parent_is_named(data_dir):
+    report = preflight.check(data_dir / "adience")
+    finding = report.finding("adience")
+    assert finding.verdict == "unusable" and not report.adience_usable
+    assert "DATA_DIR is the adience folder itself" in finding.todo and str(data_dir.resolve()) in finding.todo
+
+
+def test_images_still_in_their_archive_say_how_to_unpack(data_dir):
+    root = data_dir / "adience"
+    shutil.rmtree(root / "aligned")
+    (root / "aligned.tar.gz").write_bytes(b"\x1f\x8b")
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "unusable" and "still in aligned.tar.gz" in finding.found
+    assert finding.todo.startswith("unpack it: tar -xf") and str(root) in finding.todo
+
+
+def test_the_unaligned_faces_folder_is_recognised(data_dir):
+    root = data_dir / "adience"
+    (root / "aligned").rename(root / "faces")
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "unusable" and "faces/ (the unaligned photos) but no aligned/" in finding.found
+    assert "aligned.tar.gz" in finding.todo
+
+
+def test_a_few_missing_images_are_listed_and_many_stop_the_run(data_dir):
+    root = data_dir / "adience"
+    paths = adience.load_adience(root).index.path.tolist()
+    for path in paths[:2]:
+        (root / path).unlink()
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "usable" and preflight.check(data_dir).adience_usable
+    assert set(finding.missing) == set(paths[:2]) and "rows are rejected" in finding.todo
+    assert f"{len(paths) - 2:,} of {len(paths):,}" in finding.found
+
+    for path in paths[2:40]:
+        (root / path).unlink()
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "unusable" and len(finding.missing) == preflight.SAMPLE
+    assert "40 images" in finding.todo and "more than 1%" in finding.todo
+
+
+def test_a_truncated_or_unreadable_fold_file_is_named_with_its_line(data_dir):
+    fold_file = data_dir / "adience" / "fold_2_data.txt"
+    text = fold_file.read_text()
+    cut = text[: text.index("\n", len(text) // 2) + 20]  # cut in the middle of a line
+    fold_file.write_text(cut)
+    finding = preflight.check(data_dir).finding("adience")
+    line = cut.count("\n") + 1
+    assert finding.verdict == "unusable" and f"fold_2_data.txt:{line}" in finding.found
+    assert "cut short" in finding.found and "fold_2_data.txt again" in finding.todo
+
+    fold_file.write_text("<html>404 Not Found</html>\n")
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "unusable" and "fold_2_data.txt:1" in finding.found
+
+
+def test_missing_fold_files_and_an_empty_folder(data_dir, tmp_path):
+    (data_dir / "adience" / "fold_4_data.txt").unlink()
+    finding = preflight.check(data_dir).finding("adience")
+    assert finding.verdict == "unusable" and "fold_4_data.txt" in finding.found
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    report = preflight.check(empty)
+    assert [f.verdict for f in report.findings] == ["absent"] * 3 and not report.adience_usable
+    assert "download" in report.finding("adience").todo
+
+
+def test_the_pretraining_sets_are_optional_but_their_mistakes_are_named(data_dir, synthetic_tiny):
+    assert preflight.check(data_dir).adience_usable  # no celeba/ or wiki_crop/: only notebook 08 needs them
+    (data_dir / "wiki_crop.tar").write_bytes(b"")
+    shutil.copytree(synthetic_tiny / "celeba", data_dir / "celeba", ignore=shutil.ignore_patterns("img_align_celeba"))
+    report = preflight.check(data_dir)
+    assert report.finding("imdb_wiki").verdict == "unusable" and "tar -xf" in report.finding("imdb_wiki").todo
+    assert report.finding("celeba").verdict == "unusable" and "img_align_celeba/" in report.finding("celeba").todo
+    assert report.adience_usable
+
+
+def test_the_real_fold_files_with_placeholder_images(real_index, tmp_path):
+    root = tmp_path / "faces" / "adience"
+    root.mkdir(parents=True)
+    for fold in range(5):
+        shutil.copy(real_index / "adience" / f"fold_{fold}_data.txt", root)
+    index = adience.load_adience(root, require_files=False).index
+    for relative in index.path.unique():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).touch()
+    finding = preflight.check(root.parent).finding("adience")
+    assert finding.verdict == "ok" and f"{len(index):,} of {len(index):,} indexed images" in finding.found
+
+
+def test_the_command_line_exits_non_zero_when_adience_is_unusable(synthetic_tiny, tmp_path):
+    good = subprocess.run([sys.executable, "-m", "helpers.data.preflight", str(synthetic_tiny)],
+                          capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0 and "adience" in good.stdout
+    bad = subprocess.run([sys.executable, "-m", "helpers.data.preflight", str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "absent" in bad.stdout and "Stopped before any notebook" in bad.stderr
+
+
+def test_make_paper_on_an_empty_folder_stops_before_any_notebook(repo, tmp_path):
+    started = time.perf_counter()
+    done = subprocess.run(["make", "-s", "paper", f"DATA_DIR={tmp_path}", f"PYTHON={sys.executable}"],
+                          capture_output=True, text=True, cwd=repo, timeout=300)
+    assert done.returncode != 0 and "Stopped before any notebook" in done.stderr
+    assert "notebook_runner" not in done.stdout and "-->" not in done.stdout  # no kernel was started
+    assert time.perf_counter() - started < 120
+
+
+def test_setup_on_real_data_runs_the_preflight_and_stops_with_its_table(data_dir, capsys):
+    import helpers
+
+    settings = helpers.setup(profile="paper", data_dir=data_dir)
+    assert settings.data_dir == data_dir and "every notebook  ok" in capsys.readouterr().out
+    shutil.rmtree(data_dir / "adience" / "aligned")
+    with pytest.raises(preflight.DataNotReady, match="no aligned/ folder"):
+        helpers.setup(profile="paper", data_dir=data_dir)
+
+
+def test_a_fold_left_empty_says_how_many_rows_were_dropped_and_why(data_dir):
+    import dataclasses
+
+    from helpers import profiles
+    from helpers.data import task_data
+
+    root = data_dir / "adience"
+    index = adience.load_adience(root).index
+    for path in index[index.fold == 0].path:
+        (root / path).unlink()
+    profile = dataclasses.replace(profiles.get_profile("smoke", data_dir=data_dir), image_size=48, crop_size=40)
+    with pytest.raises(ValueError) as raised:
+        task_data.task_data(profile, "gender", fold=0)
+    message = str(raised.value)
+    assert "no usable row of fold 0" in message and "missing image file" in message
+    assert re.search(rf"rejected\s+{(index.fold == 0).sum()}\s+missing image file", message)
+    assert "helpers.data.preflight" in message
+    assert "--root" not in message
