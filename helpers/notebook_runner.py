@@ -86,9 +86,15 @@ def execute(notebook: Path, output_dir: Path, parameters: dict, kernel: str | No
     return NotebookResult(notebook.name, "ok", seconds, headline=headline.read(nbformat.read(output, as_version=4)))
 
 
+def _shorten(text: str, width: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def format_table(results: list[NotebookResult]) -> str:
+    """The summary: one line per notebook (a long error is cut here and printed whole after the table)."""
     rows = [("notebook", "status", "seconds", "headline")]
-    rows += [(r.notebook, r.status, f"{r.seconds:.1f}", r.headline or r.error) for r in results]
+    rows += [(r.notebook, r.status, f"{r.seconds:.1f}", _shorten(r.headline or r.error)) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d}" for a, b, c, d in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))

@@ -46,6 +46,18 @@ def test_notebook_executes_in_the_smoke_profile(path, synthetic_tiny, tmp_path, 
         assert expected in shown, f"{path.name} no longer shows {expected!r}"
 
 
+def test_conclusions_with_no_results_name_the_notebooks_to_run_first(synthetic_tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "no-results-yet"))
+    path = REPO / "notebooks" / "09_conclusions.ipynb"
+    output = tmp_path / path.name
+    papermill.execute_notebook(str(path), str(output), parameters={"data_dir": str(synthetic_tiny)},
+                               kernel_name=KERNEL, cwd=str(path.parent), progress_bar=False)
+    printed = "".join(o.get("text", "") for c in nbformat.read(output, as_version=4).cells
+                      for o in c.get("outputs", []) if o.get("name") == "stdout")
+    assert "No results yet from 02_levi_hassner_model, 03_batch_size" in printed and "08_transfer_learning" in printed
+    assert "0 study x task comparisons" in printed
+
+
 def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path):
     path = REPO / "notebooks" / "00_start_here.ipynb"
     output = tmp_path / path.name

@@ -119,6 +119,26 @@ def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes:
     return rows
 
 
+def fold_path(root, fold: int) -> Path:
+    """``root/fold_<fold>_data.txt``, or a FileNotFoundError that says what the Adience folder should hold."""
+    path = Path(root) / f"fold_{fold}_data.txt"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: the Adience folder (DATA_DIR/adience) holds fold_0_data.txt "
+                                "... fold_4_data.txt and aligned/ (README.md, 'Datasets'; "
+                                "python -m helpers.data.preflight DATA_DIR checks a data folder)")
+    return path
+
+
+def raw_fold(root, fold: int) -> pd.DataFrame:
+    """One fold file as it is, every field a string (to look at before :func:`load_adience` cleans it)."""
+    path = fold_path(root, fold)
+    frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    if list(frame.columns) != HEADER:
+        raise ValueError(f"{path}:1: not an Adience fold file: the first line should be the 12 tab-separated column "
+                         f"names {' '.join(HEADER)}")
+    return frame
+
+
 def load_adience(root, strict: bool = False, require_files: bool = True) -> LoadResult:
     """Read ``root/fold_{0..4}_data.txt`` into the kit's index (see the module docstring for the modes).
 
@@ -129,12 +149,7 @@ def load_adience(root, strict: bool = False, require_files: bool = True) -> Load
     rejects, notes = Rejects(), collections.Counter()
     rows = []
     for fold in range(5):
-        path = root / f"fold_{fold}_data.txt"
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: the Adience folder (DATA_DIR/adience) holds fold_0_data.txt "
-                                    "... fold_4_data.txt and aligned/ (README.md, 'Datasets'; "
-                                    "python -m helpers.data.preflight DATA_DIR checks a data folder)")
-        rows += read_fold_file(path, fold, strict, rejects, notes)
+        rows += read_fold_file(fold_path(root, fold), fold, strict, rejects, notes)
     if require_files:
         rows = drop_missing_files(rows, root, rejects)
     index = make_index(rows)

@@ -24,6 +24,14 @@ from helpers.experiments.settings import baseline
 from helpers.experiments.studies import STUDIES
 from helpers.profiles import Profile
 
+COLUMNS = ["study", "task", "best", "mean", "std", "n", "compared with", "difference", "low", "high", "p", "test",
+           "beyond noise", "report's choice", "report's accuracy", "report's choice here"]
+
+
+def not_run(profile: Profile) -> list[str]:
+    """The notebooks whose study has no results yet under ``profile``, in course order."""
+    return [study.notebook for name, study in STUDIES.items() if len(results.read_results(profile, name)) == 0]
+
 
 def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
     """One row per (study, task) with results: the best value, its mean ± std (n), the value compared with,
@@ -62,7 +70,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
                             "p": comparison.p_value, "test": comparison.test,
                             "beyond noise": comparison.beyond_noise})
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"beyond noise": bool})
 
 
 def against_paper(profile: Profile) -> pd.DataFrame:

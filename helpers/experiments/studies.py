@@ -32,6 +32,7 @@ class Study:
     tasks: tuple = ("gender", "age")
     quick: tuple = ()  # the variants a quick profile runs (all when empty)
     keep_models: bool = False  # save every run's best model beside its log (notebook 02 looks inside them)
+    notebook: str = ""  # the notebook that runs it
 
     def variants_for(self, profile: Profile) -> list[str]:
         return list(self.quick) if profile.quick_studies and self.quick else list(self.variants)
@@ -51,16 +52,18 @@ class Study:
 
 #: The paper's baseline (notebook 02) and the report's one-factor studies (notebooks 03-08).
 STUDIES = {
-    "baseline": Study("baseline", {"paper": {}}, keep_models=True),
+    "baseline": Study("baseline", {"paper": {}}, keep_models=True, notebook="02_levi_hassner_model"),
     "batch_size": Study(
-        "batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)}, quick=("16", "32", "64")
+        "batch_size", {str(size): {"batch_size": size} for size in (4, 8, 16, 32, 64)}, quick=("16", "32", "64"),
+        notebook="03_batch_size",
     ),
     "hidden_units": Study(
         "hidden_units",
         {str(units): {"hidden_units": units} for units in (128, 256, 512, 1024, 2048)},
-        quick=("128", "512", "2048"),
+        quick=("128", "512", "2048"), notebook="04_hidden_neurons",
     ),
-    "hidden_layers": Study("hidden_layers", {str(layers): {"hidden_layers": layers} for layers in (1, 2, 3)}),
+    "hidden_layers": Study("hidden_layers", {str(layers): {"hidden_layers": layers} for layers in (1, 2, 3)},
+                           notebook="05_hidden_layers"),
     "learning_rate": Study(
         "learning_rate",
         {
@@ -70,7 +73,7 @@ STUDIES = {
                 for rate in (1e-4, 1e-3, 5e-3, 1e-2)
             },
         },
-        quick=("step schedule (profile's rate)", "constant 0.0001", "constant 0.001"),
+        quick=("step schedule (profile's rate)", "constant 0.0001", "constant 0.001"), notebook="06_learning_rate",
     ),
     "augmentation": Study(
         "augmentation",
@@ -80,7 +83,7 @@ STUDIES = {
             "crop": {"random_crop": True, "flip": False},
             "crop + flip (paper)": {"random_crop": True, "flip": True},
         },
-        quick=("none", "flip", "crop + flip (paper)"),
+        quick=("none", "flip", "crop + flip (paper)"), notebook="07_augmentation",
     ),
     "transfer": Study(
         "transfer",
@@ -89,5 +92,6 @@ STUDIES = {
             "frozen trunk, new softmax (report)": {"transfer": "frozen"},
             "fine-tune all, rate / 10": {"transfer": "fine-tune", "learning_rate": OfProfile(0.1)},
         },
+        notebook="08_transfer_learning",
     ),
 }
