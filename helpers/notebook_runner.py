@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -86,16 +87,19 @@ def execute(notebook: Path, output_dir: Path, parameters: dict, kernel: str | No
     return NotebookResult(notebook.name, "ok", seconds, headline=headline.read(nbformat.read(output, as_version=4)))
 
 
-def _shorten(text: str, width: int = 72) -> str:
+def _shorten(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def format_table(results: list[NotebookResult]) -> str:
-    """The summary: one line per notebook (a long error is cut here and printed whole after the table)."""
+    """The summary, one line per notebook, as wide as the terminal (``COLUMNS``, else 120): a long headline or
+    error is cut here and printed whole after the table."""
     rows = [("notebook", "status", "seconds", "headline")]
-    rows += [(r.notebook, r.status, f"{r.seconds:.1f}", _shorten(r.headline or r.error)) for r in results]
+    rows += [(r.notebook, r.status, f"{r.seconds:.1f}", r.headline or r.error) for r in results]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    room = max(24, shutil.get_terminal_size((120, 24)).columns - sum(widths) - 6)
+    rows = [(a, b, c, _shorten(d, room)) for a, b, c, d in rows]
     lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d}" for a, b, c, d in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     total = sum(r.seconds for r in results)

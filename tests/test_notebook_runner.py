@@ -43,11 +43,12 @@ def test_runner_exits_zero_when_all_pass_and_passes_data_dir(tmp_path, capsys):
     assert f"data = {tmp_path}" in capsys.readouterr().out
 
 
-def test_a_long_error_is_cut_in_the_table_and_printed_whole_below(tmp_path, capsys):
+def test_a_long_error_is_cut_in_the_table_and_printed_whole_below(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the terminal's width
     message = "wrong layout " * 40
     failing = _notebook(tmp_path / "01_fails.ipynb", f"raise ValueError({message!r})")
     assert notebook_runner.main(["--output", str(tmp_path / "out"), str(failing)]) == 1
     printed = capsys.readouterr().out
     table = printed[printed.index("notebook  "):printed.index("FAILED 01_fails")]
-    assert max(len(line) for line in table.splitlines()) <= 120
+    assert max(len(line) for line in table.splitlines()) <= 100
     assert message.strip() in printed  # the FAILED line keeps it all

@@ -59,7 +59,7 @@ class Report:
 
     def table(self) -> str:
         """The findings as a fixed-width text table (long cells wrapped), then the missing paths."""
-        widths = {"dataset": 9, "needed by": 14, "verdict": 8, "found": 40, "what to do": 50}
+        widths = {"dataset": 9, "needed by": 14, "verdict": 8, "found": 36, "what to do": 45}  # 120 in all
         rows = [("dataset", "needed by", "verdict", "found", "what to do")]
         rows += [(f.dataset, f.needed_by, f.verdict, f.found, f.todo or "-") for f in self.findings]
         lines = [f"Data in {self.data_dir}:"]
