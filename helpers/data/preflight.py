@@ -101,7 +101,7 @@ def _missing_images(root: Path, paths, dataset: str) -> tuple[str, str, tuple[st
 
 
 def _unreadable(error: Exception) -> str:
-    return f"an index file cannot be read: {error}"
+    return f"an index file cannot be read: {str(error)[:200]}"
 
 
 def check_adience(data_dir: Path) -> Finding:
@@ -117,6 +117,15 @@ def check_adience(data_dir: Path) -> Finding:
     if absent := [path.name for path in folds if not path.is_file()]:
         return Finding("adience", "unusable", f"fold files missing: {', '.join(absent)}",
                        f"put all five fold_K_data.txt into {root}")
+    for path in folds:
+        try:
+            with path.open("rb") as handle:
+                first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
+        except OSError as error:
+            return Finding("adience", "unusable", _unreadable(error), f"check the permissions of {path}")
+        if first.split("\t") != adience.HEADER:
+            return Finding("adience", "unusable", f"{path.name}:1 is not an Adience fold file: its first line is "
+                           f"{first[:40]!r}, not the 12 tab-separated column names", f"download {path.name} again")
     try:
         result = adience.load_adience(root, require_files=False)
     except (OSError, ValueError) as error:
