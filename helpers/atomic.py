@@ -3,12 +3,15 @@
 The content goes to a temporary file in the same folder, is flushed to disk, and is renamed over the
 target; a rename within one file system is atomic on POSIX and Windows, so a reader (another notebook, a
 second worker, a resumed study) sees the old file or the new one, never half a row. An interrupted write
-leaves at most a hidden ``.<name>.<pid>.tmp`` file behind.
+leaves at most a hidden ``.<name>.<host>.<pid>.<thread>.tmp`` file behind (named so that workers on
+several machines or threads never share one).
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from pathlib import Path
 
 
@@ -16,7 +19,7 @@ def write(path, content) -> None:
     """Write ``content`` (str, bytes, or a function that writes to an open binary file) to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{socket.gethostname()}.{os.getpid()}.{threading.get_ident()}.tmp")
     with open(temporary, "wb") as handle:
         if isinstance(content, str):
             handle.write(content.encode("utf-8"))

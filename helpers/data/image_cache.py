@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -77,9 +78,13 @@ def _explain_decode_failure(root: Path, relative_paths: list[str], error: Except
 def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, show_progress: bool) -> None:
     import tensorflow as tf
 
+    # Each entry is written under a name of this process's own and renamed into place, so that another worker
+    # filling the same cache never reads half an entry.
+    part = f".{socket.gethostname()}.{os.getpid()}.part"
+
     def decode_resize_write(source, target):
         pixels = decode_and_resize(tf.io.read_file(source), size)
-        tf.io.write_file(target, tf.io.serialize_tensor(pixels))
+        tf.io.write_file(tf.strings.join([target, part]), tf.io.serialize_tensor(pixels))
         return target
 
     for directory in {os.path.dirname(t) for t in targets}:
@@ -90,6 +95,8 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
     with progress.bar(len(sources), f"decoding {root.name} at {size} px", enabled=show_progress) as bar:
         try:
             for written in dataset:
+                for target in written.numpy():
+                    os.replace(target.decode() + part, target.decode())
                 bar.update(int(written.shape[0]))
         except tf.errors.OpError as error:
             raise _explain_decode_failure(root, relative_paths, error) from None

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import atomic
 from helpers.data import task_data
-from helpers.experiments import runs
+from helpers.experiments import claims, runs
 from helpers.experiments.settings import baseline
 from helpers.profiles import Profile, results_dir
 
@@ -38,23 +39,34 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
     import keras
 
     directory = pretraining_directory(profile, task, seed)
-    if not (directory / "scores.json").exists():
-        source = task_data.SOURCES[task][0]
-        data = task_data.source_data(profile, task)
-        if verbose:
-            print(f"pre-training {task} on {source} ({data.counts()}), seed {seed} ...", flush=True)
-        settings = dataclasses.replace(baseline(profile), epochs=profile.pretraining_epochs)
-        outcome = runs.run(data, settings, seed, run_dir=directory, oversample=True, log_epochs=profile.log_epochs)
-        if outcome.training.diverged:
-            raise RuntimeError(f"pre-training {task} on {source} diverged (NaN loss, log in "
-                               f"{directory / 'log.csv'}): lower the profile's learning rate and run again")
-        row = {"source": source, "task": task, "seed": seed, **outcome.row(), "n_train": len(data.labels["train"]),
-               "majority": data.majority("test")}
-        atomic.write(directory / "scores.json", json.dumps(row, indent=1))
-        if verbose:
-            print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
-                  f"{row['seconds']:.0f} s", flush=True)
+    while not (directory / "scores.json").exists():
+        held = claims.claim(directory.with_name(directory.name + ".claim"))  # one worker trains it, others wait
+        if held is None:
+            time.sleep(claims.poll())
+            continue
+        with held:
+            if not (directory / "scores.json").exists():
+                _pretrain(profile, task, seed, directory, verbose)
     return keras.saving.load_model(directory / "best.keras")
+
+
+def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: bool) -> None:
+    """Train and keep the network (``best.keras``, ``log.csv``, then ``scores.json``, written last)."""
+    source = task_data.SOURCES[task][0]
+    data = task_data.source_data(profile, task)
+    if verbose:
+        print(f"pre-training {task} on {source} ({data.counts()}), seed {seed} ...", flush=True)
+    settings = dataclasses.replace(baseline(profile), epochs=profile.pretraining_epochs)
+    outcome = runs.run(data, settings, seed, run_dir=directory, oversample=True, log_epochs=profile.log_epochs)
+    if outcome.training.diverged:
+        raise RuntimeError(f"pre-training {task} on {source} diverged (NaN loss, log in "
+                           f"{directory / 'log.csv'}): lower the profile's learning rate and run again")
+    row = {"source": source, "task": task, "seed": seed, **outcome.row(), "n_train": len(data.labels["train"]),
+           "majority": data.majority("test")}
+    atomic.write(directory / "scores.json", json.dumps(row, indent=1))
+    if verbose:
+        print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
+              f"{row['seconds']:.0f} s", flush=True)
 
 
 def pretraining_results(profile: Profile) -> pd.DataFrame:

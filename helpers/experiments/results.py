@@ -1,17 +1,24 @@
-"""The results store: one row per finished run in ``results/<profile>/<study>.csv``, each run's files beside it.
+"""The results store: one record per finished run, and one table per study that students read with pandas.
 
-A row holds the run's study, variant, task, fold and seed (the *key*), every field of its settings, its test
-scores (centre crop and 10-crop), epochs and seconds. The run's training log, its prediction for every test
-face (``predictions.csv``, for paired comparisons) and its best model when the study keeps models go to
-``results/<profile>/runs/<study>/<run>/``. Students read the CSV files with pandas;
-the kit reads them to skip finished runs and to reuse a run that another study already made.
+A run's record is a one-row CSV, ``results/<profile>/records/<study>/<run>.csv``, named by its *key*
+(variant, task, fold, seed) and written by an atomic rename (``helpers.atomic``): however many workers
+share the folder, and wherever one is killed, a run is recorded once or not at all. A row holds the key,
+every field of the run's settings, its test scores (centre crop and 10-crop), epochs, seconds and the
+worker that trained it. After each record, ``results/<profile>/<study>.csv`` is rewritten from all the
+study's records: the view students read. The run's training log, its prediction for every test face
+(``predictions.csv``, for paired comparisons) and its best model when the study keeps models go to
+``results/<profile>/runs/<study>/<run>/``. The kit reads the records to skip finished runs and to reuse a
+run that another study already made; ``helpers.experiments.claims`` keeps two workers from training the
+same run.
 
-Every write goes through ``helpers.atomic``, so an interrupted run leaves the previous complete file.
+A results folder written before records existed (only ``<study>.csv``) is read as it is, and its rows
+become records at the first new run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from pathlib import Path
 
@@ -28,10 +35,35 @@ def results_path(profile: Profile, study: str) -> Path:
     return results_dir(profile) / f"{study}.csv"
 
 
+def records_dir(profile: Profile, study: str) -> Path:
+    return results_dir(profile) / "records" / study
+
+
+def _slug(variant) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", str(variant)).strip("-")
+
+
+def run_name(variant, task: str, fold, seed) -> str:
+    """The name of a run's record, claim and folder: its key as a file name."""
+    return f"{_slug(variant)}_{task}_fold{int(fold)}_seed{int(seed)}"
+
+
+def _read_csv(text_or_path, **options) -> pd.DataFrame:
+    return pd.read_csv(text_or_path, dtype={"variant": str}, **options)  # a variant "16" stays text
+
+
 def read_results(profile: Profile, study: str) -> pd.DataFrame:
-    """Every recorded run of ``study`` (an empty frame with the key columns when there is none yet)."""
-    path = results_path(profile, study)
-    return pd.read_csv(path, dtype={"variant": str}) if path.exists() else pd.DataFrame(columns=KEY)  # "16" stays text
+    """Every recorded run of ``study``, in the order they finished (an empty frame with the key columns when
+    there is none yet)."""
+    folder = records_dir(profile, study)
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    if not files:
+        path = results_path(profile, study)
+        return _read_csv(path) if path.exists() else pd.DataFrame(columns=KEY)
+    rows = pd.concat([_read_csv(file) for file in files], ignore_index=True)
+    if "finished" in rows:
+        rows = rows.sort_values("finished", kind="stable", ignore_index=True)
+    return _read_csv(io.StringIO(rows.to_csv(index=False)))  # the types a reader of the view gets
 
 
 def finished_keys(results: pd.DataFrame) -> set[tuple[str, ...]]:
@@ -39,32 +71,61 @@ def finished_keys(results: pd.DataFrame) -> set[tuple[str, ...]]:
     return set(map(tuple, results[KEY].astype(str).to_numpy())) if len(results) else set()
 
 
-def append(profile: Profile, study: str, row: dict) -> pd.DataFrame:
-    """Add one run's row to the study's file (rewritten whole, atomically); return the new table."""
-    results = read_results(profile, study)
-    results = pd.concat([results.astype(object), pd.DataFrame([row])], ignore_index=True) if len(results) \
-        else pd.DataFrame([row])
-    atomic.write(results_path(profile, study), results.to_csv(index=False))
+def _record_path(profile: Profile, study: str, row) -> Path:
+    return records_dir(profile, study) / f"{run_name(row['variant'], row['task'], row['fold'], row['seed'])}.csv"
+
+
+def is_recorded(profile: Profile, study: str, variant, task: str, fold, seed) -> bool:
+    return (records_dir(profile, study) / f"{run_name(variant, task, fold, seed)}.csv").exists()
+
+
+def _write_view(profile: Profile, study: str) -> pd.DataFrame:
+    """Rewrite the study's table from its records until it holds every record (another worker may add one
+    while it is written; whoever writes last checks again)."""
+    for _ in range(20):
+        results = read_results(profile, study)
+        atomic.write(results_path(profile, study), results.to_csv(index=False))
+        if len(list(records_dir(profile, study).glob("*.csv"))) == len(results):
+            break
     return results
+
+
+def append(profile: Profile, study: str, row: dict) -> pd.DataFrame:
+    """Record one run (a record file, written atomically; a second record of the same key replaces the first),
+    then rewrite the study's table; return the table."""
+    view = results_path(profile, study)
+    if not records_dir(profile, study).is_dir() and view.exists():  # a results folder from before records
+        for _, old in _read_csv(view).iterrows():
+            atomic.write(_record_path(profile, study, old), old.to_frame().T.to_csv(index=False))
+    atomic.write(_record_path(profile, study, row), pd.DataFrame([row]).to_csv(index=False))
+    return _write_view(profile, study)
 
 
 def run_directory(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> Path:
     """Where a run's ``log.csv`` (and ``best.keras`` when its study keeps models) are written."""
-    slug = re.sub(r"[^A-Za-z0-9.]+", "-", variant).strip("-")
-    return results_dir(profile) / "runs" / study / f"{slug}_{task}_fold{fold}_seed{seed}"
+    return results_dir(profile) / "runs" / study / run_name(variant, task, fold, seed)
+
+
+def studies_recorded(profile: Profile) -> list[str]:
+    """The names of the studies with a table or records under ``profile``."""
+    root = results_dir(profile)
+    names = {path.stem for path in root.glob("*.csv")}
+    names |= {path.name for path in (root / "records").glob("*") if path.is_dir()}
+    return sorted(names)
 
 
 def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settings) -> dict | None:
     """The row of a finished run of any study of ``profile`` with exactly these settings, task, fold and seed."""
     wanted = {"task": task, "fold": fold, "seed": seed, **dataclasses.asdict(settings)}
     as_text = pd.Series({key: str(value) for key, value in wanted.items()})
-    for path in sorted(results_dir(profile).glob("*.csv")):
-        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for study in studies_recorded(profile):
+        table = read_results(profile, study)
+        text = pd.read_csv(io.StringIO(table.to_csv(index=False)), dtype=str, keep_default_na=False)
         if len(text) == 0 or not set(wanted) | {"accuracy_10crop"} <= set(text.columns):
             continue  # empty, or written by an older kit that recorded less
         same = (text[list(wanted)] == as_text).all(axis=1)
         if same.any():
-            return pd.read_csv(path).loc[same.to_numpy().argmax()].to_dict()
+            return table.loc[same.to_numpy().argmax()].to_dict()
     return None
 
 

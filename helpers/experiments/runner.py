@@ -1,7 +1,11 @@
 """Run a study: every missing (variant, task, fold, seed), one fresh network each, nothing run twice.
 
-- Resumable: a run whose row is already in the study's file is skipped, so an interrupted study picks up
-  where it stopped, and a finished one is only read.
+- Resumable: a run already recorded is skipped, so an interrupted study picks up where it stopped, and a
+  finished one is only read.
+- Shared among workers: any number of processes, on one machine or on several that share the results
+  folder, may run the same study at once. Each claims a run before training it
+  (``helpers.experiments.claims``) and leaves the runs others hold; when it has nothing left to claim it waits
+  for theirs (taking over a run whose worker died), so that every worker returns the whole table.
 - Shared: a run whose settings, task, fold and seed equal a finished run of *any* study of the profile (the
   paper's baseline appears in every study) is copied from there, marked ``reused_from``, not trained again.
 - A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
@@ -20,7 +24,7 @@ import pandas as pd
 
 from helpers import progress
 from helpers.data import task_data
-from helpers.experiments import pretraining, results, runs
+from helpers.experiments import claims, pretraining, results, runs
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
@@ -48,7 +52,12 @@ def _row(study: Study, profile: Profile, key: tuple, data: task_data.TaskData, p
         results.write_predictions(directory, outcome.predictions)
     return {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
             **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
-            "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": claims.worker()}
+
+
+def claim_path(profile: Profile, study: str, key: tuple):
+    return results.results_dir(profile) / "claims" / study / f"{results.run_name(*key)}.claim"
+
 
 
 def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose: bool = True) -> pd.DataFrame:
@@ -59,21 +68,45 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     if verbose:
         print(f"{study.name}: {len(planned)} runs planned, {len(planned) - len(todo)} already in "
               f"{results.results_path(profile, study.name)}, {len(todo)} to run", flush=True)
-    pretrained = {}
-    for task, seed in dict.fromkeys((key[1], key[3]) for key in todo
-                                    if study.settings_for(key[0], profile).transfer != "none"):
-        pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-    data = {}
-    with progress.bar(len(todo), study.name, unit="run", enabled=verbose and len(todo) > 0) as bar:
-        for variant, task, fold, seed in todo:
+    pretrained, data = {}, {}
+
+    def attempt(key: tuple) -> bool:
+        """Run ``key`` unless another worker holds it; True when it is recorded (by anyone) afterwards."""
+        variant, task, fold, seed = key
+        if results.is_recorded(profile, study.name, *key):
+            return True
+        held = claims.claim(claim_path(profile, study.name, key))
+        if held is None:
+            return False
+        with held:
+            if results.is_recorded(profile, study.name, *key):  # recorded between the look and the claim
+                return True
+            if study.settings_for(variant, profile).transfer != "none" and (task, seed) not in pretrained:
+                pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
             if (task, fold) not in data:
-                data = {(task, fold): task_data.task_data(profile, task, fold)}  # one task's images at a time
-            row = _row(study, profile, (variant, task, fold, seed), data[task, fold], pretrained.get((task, seed)))
+                data.clear()  # one task's images at a time
+                data[task, fold] = task_data.task_data(profile, task, fold)
+            row = _row(study, profile, key, data[task, fold], pretrained.get((task, seed)))
             results.append(profile, study.name, row)
-            if verbose:
-                state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
-                how = f"the same run as {row['reused_from']}" if row["reused_from"] else f"{row['seconds']:.0f} s"
-                bar.write(f"  {task:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} epochs, "
-                          f"{how}")
-            bar.update(1)
+        if verbose:
+            state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
+            how = f"the same run as {row['reused_from']}" if row["reused_from"] else f"{row['seconds']:.0f} s"
+            bar.write(f"  {task:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} epochs, "
+                      f"{how}")
+        return True
+
+    with progress.bar(len(todo), study.name, unit="run", enabled=verbose and len(todo) > 0) as bar:
+        waiting = []
+        for key in todo:
+            if attempt(key):
+                bar.update(1)
+            else:
+                waiting.append(key)
+        if waiting and verbose:
+            bar.write(f"  {len(waiting)} run(s) held by other workers: waiting for them")
+        while waiting:
+            time.sleep(claims.poll())
+            still = [key for key in waiting if not attempt(key)]  # a dead worker's run is taken over here
+            bar.update(len(waiting) - len(still))
+            waiting = still
     return results.read_results(profile, study.name)
