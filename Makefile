@@ -4,7 +4,7 @@
 #   make class   every notebook in the class profile: the same data, 5 folds x 2 seeds (a few hours on 2 cores)
 #   make lab     JupyterLab with the kit's kernel
 #   make install only the set-up: .venv, the pinned packages, the kit and its Jupyter kernel
-#   make paper DATA_DIR=/path/to/datasets   the paper profile on the real data (meant for a GPU machine)
+#   make paper DATA_DIR=/path/to/datasets [GPUS=0,1,2,3]   the paper profile on the real data (GPU machines)
 #   make bench   the speed and memory benchmarks in bench/ (about 6 minutes on 2 cores); see bench/RESULTS.md
 # Nothing is reinstalled while pyproject.toml is unchanged (the stamp below is keyed on its hash).
 
@@ -15,8 +15,12 @@ PRESET   ?= tiny
 SEED     ?= 0
 SYNTHETIC_DIR ?= data/synthetic
 DATA_DIR ?=
+GPUS     ?=
+WORKERS  ?= 1
 NOTEBOOKS ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 KERNEL   := age-gender-kit
+# GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several workers").
+WORKER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))
 
 PY       := $(VENV)/bin/python
 comma    := ,
@@ -54,10 +58,10 @@ kernel: $(STAMP)
 data: $(SYNTHETIC_DIR)/MANIFEST.json
 
 run: data kernel
-	$(PY) -m helpers.notebook_runner --profile smoke --kernel $(KERNEL) --output runs/smoke $(NOTEBOOKS)
+	$(PY) -m helpers.notebook_runner --profile smoke --kernel $(KERNEL) --output runs/smoke $(NOTEBOOKS) $(WORKER_FLAGS)
 
 class: data kernel
-	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS)
+	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS) $(WORKER_FLAGS)
 
 test: data kernel
 	$(VENV)/bin/ruff check .
@@ -69,7 +73,7 @@ lab: data kernel
 paper: $(STAMP) kernel
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
 	$(PY) -m helpers.data.preflight "$(DATA_DIR)"
-	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS)
+	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS) $(WORKER_FLAGS)
 
 BENCHMARKS := loader training_feed step study_cache paper_estimate
 bench: data

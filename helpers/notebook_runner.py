@@ -5,15 +5,27 @@
 Every notebook runs even if an earlier one failed. The summary table gives, for each notebook, its
 status, the seconds it took and its headline metric (see :mod:`helpers.headline`); a failure names the
 cell and the error. The exit status is 1 when any notebook failed.
+
+Several workers: ``--gpus 0,1,2,3`` starts one worker per GPU (each sees only its own through
+``CUDA_VISIBLE_DEVICES``), ``--workers 2`` as many on the CPU. Each worker runs every notebook in order into
+``<output>/<worker>/``; the studies share their runs through the results folder
+(``helpers.experiments.runner``: each run is claimed by one worker, and a notebook ends when all its runs
+are recorded), so 09 reads them all. Started the same way on another machine whose
+``AGE_GENDER_KIT_RESULTS`` is the same shared folder, a worker joins the others.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
+import functools
 import os
 import shutil
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,11 +45,20 @@ class NotebookResult:
     error: str = ""
 
 
+@functools.cache
+def _socket_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="age-gender-kit-kernel-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 class LocalKernelManager(AsyncKernelManager):
     """A kernel manager that leaves nothing on stderr a student can do nothing about.
 
     - It talks to the kernel over Unix sockets where there are some: over TCP ipykernel warns, once per
-      notebook, that the connection is unencrypted (true of a kernel on this machine too).
+      notebook, that the connection is unencrypted (true of a kernel on this machine too). The sockets go
+      to a fresh temporary folder of each runner: in the notebooks' folder, where jupyter_client would put
+      them, two workers' kernels took the same socket names and read each other's messages.
     - It does not interrupt a kernel it is shutting down anyway: jupyter_client 8 does, and ipykernel then
       now and then logs "KeyboardInterrupt caught in kernel" after a notebook that ran fine.
     """
@@ -46,6 +67,7 @@ class LocalKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         if os.name == "posix":
             self.transport = "ipc"
+            self.ip = str(Path(_socket_folder()) / "kernel")
 
     async def _async_interrupt_kernel(self) -> None:
         if not self.shutting_down:
@@ -107,6 +129,33 @@ def format_table(results: list[NotebookResult]) -> str:
     return "\n".join(lines)
 
 
+def _relay(name: str, stream) -> None:
+    for line in stream:
+        print(f"[{name}] {line}", end="", flush=True)
+
+
+def run_workers(argv: list[str], names: list[str], gpus: bool, output: Path) -> int:
+    """Start one runner per name (a GPU's index, or a CPU worker's number) on the same notebooks; their
+    output is relayed line by line, prefixed by the worker's name. Returns 1 when any worker failed."""
+    workers = {}
+    for name in names:
+        environment = {**os.environ, **({"CUDA_VISIBLE_DEVICES": name} if gpus else {})}
+        label = f"gpu{name}" if gpus else f"worker{name}"
+        command = [sys.executable, "-m", "helpers.notebook_runner", *argv, "--output", str(output / label)]
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
+        relay = threading.Thread(target=_relay, args=(label, process.stdout), daemon=True)
+        relay.start()
+        workers[label] = (process, relay)
+    codes = {}
+    for label, (process, relay) in workers.items():
+        codes[label] = process.wait()
+        relay.join()
+    failed = [label for label, code in codes.items() if code != 0]
+    print(f"{len(workers)} workers: " + ("all finished" if not failed else f"{', '.join(failed)} failed"))
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
@@ -114,7 +163,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, help="data root (default: the profile's)")
     parser.add_argument("--output", type=Path, required=True, help="folder for the executed copies")
     parser.add_argument("--kernel", default=None, help="Jupyter kernel (default: each notebook's own)")
+    workers = parser.add_mutually_exclusive_group()
+    workers.add_argument("--gpus", default="", help="one worker per GPU, e.g. 0,1,2,3")
+    workers.add_argument("--workers", type=int, default=1, help="this many workers on the CPU")
     args = parser.parse_args(argv)
+    if args.gpus or args.workers > 1:
+        names = [gpu.strip() for gpu in args.gpus.split(",") if gpu.strip()] or [str(n) for n in range(args.workers)]
+        passed = [str(n) for n in args.notebooks] + ["--profile", args.profile]
+        passed += (["--data-dir", args.data_dir] if args.data_dir else []) + (["--kernel", args.kernel] if args.kernel
+                                                                               else [])
+        return run_workers(passed, names, gpus=bool(args.gpus), output=args.output)
 
     args.output.mkdir(parents=True, exist_ok=True)
     parameters = {"profile": args.profile}

@@ -3,6 +3,7 @@ ran leave complete results files that show learning."""
 
 import nbformat
 import numpy as np
+import pandas as pd
 import papermill
 import pytest
 
@@ -69,6 +70,42 @@ def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path)
     )
     assert "3 of 3 datasets present" in printed and "adience (synthetic)" in printed
 
+
+@pytest.mark.slow
+def test_two_workers_share_a_study_notebook_and_09_reads_the_same_table(synthetic_tiny, tmp_path, results_root,
+                                                                       monkeypatch):
+    """`make run WORKERS=2` in miniature: two workers run 05 and 09; every run is trained by one of them, and
+    09's table is the one a single worker made (training is deterministic on a CPU)."""
+    from helpers import notebook_runner
+
+    study, notebook = studies.STUDIES["hidden_layers"], REPO / "notebooks" / "05_hidden_layers.ipynb"
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
+    one = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    recorded = results.read_results(one, study.name)
+    if len(recorded) == 0 or set(recorded.seed.astype(int)) != {0}:  # run alone, or after the seed-1 test
+        monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "single"))
+        papermill.execute_notebook(str(notebook), str(tmp_path / "single.ipynb"), kernel_name=KERNEL,
+                                   parameters={"data_dir": str(synthetic_tiny)}, cwd=str(notebook.parent),
+                                   progress_bar=False)
+    single = conclusions.best_settings(one).set_index("study").loc[[study.name]]
+    single_runs = results.read_results(one, study.name)
+
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "shared"))  # both workers' kernels inherit it
+    monkeypatch.setenv("AGE_GENDER_KIT_POLL", "1")
+    status = notebook_runner.main([str(notebook), str(REPO / "notebooks" / "09_conclusions.ipynb"), "--profile",
+                                   "smoke", "--data-dir", str(synthetic_tiny), "--kernel", KERNEL, "--output",
+                                   str(tmp_path / "runs"), "--workers", "2"])
+    assert status == 0
+    assert {path.parent.name for path in (tmp_path / "runs").glob("*/09_conclusions.ipynb")} == {"worker0", "worker1"}
+    shared = results.read_results(one, study.name)
+    columns = ["variant", "task", "fold", "seed", "accuracy", "one_off_accuracy", "accuracy_10crop"]
+    assert len(shared) == len(single_runs) and shared[results.KEY].astype(str).agg(" ".join, axis=1).is_unique
+    assert shared.worker.nunique() == 2  # the runs were split between the two workers
+    assert (shared[columns].sort_values(columns[:4]).reset_index(drop=True)
+            .equals(single_runs[columns].sort_values(columns[:4]).reset_index(drop=True)))
+    together = conclusions.best_settings(one).set_index("study").loc[[study.name]]
+    kept = ["task", "best", "mean", "n", "difference", "p", "beyond noise"]
+    pd.testing.assert_frame_equal(together[kept], single[kept])
 
 @pytest.mark.slow
 def test_the_notebook_seed_reaches_every_run_of_its_study(synthetic_tiny, tmp_path, results_root, monkeypatch):
