@@ -59,7 +59,6 @@ def claim_path(profile: Profile, study: str, key: tuple):
     return results.results_dir(profile) / "claims" / study / f"{results.run_name(*key)}.claim"
 
 
-
 def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose: bool = True) -> pd.DataFrame:
     """Run every missing run of ``study``; return all its rows (``results.read_results``)."""
     planned = plan(study, profile, folds, seeds)
