@@ -88,7 +88,7 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
             rows = compared.loc[task]
             beyond = rows[rows["beyond noise"]]
             named = ", ".join(f"{v} {r.difference:+.3f} (p = {r.p:.3f})" for v, r in beyond.iterrows()) or "none"
-            line += (f" Compared with {rows.against.iloc[0]} face by face ({rows.test.iloc[0]}), {len(beyond)} of "
+            line += (f" Compared with {rows.against.iloc[0]} on the same faces ({rows.test.iloc[0]}), {len(beyond)} of "
                      f"{len(rows)} values differ beyond the noise: {named}.")
         report = references.report_choice(study.name, task)
         lines.append(line + (f" For comparison, {report}." if report else ""))
