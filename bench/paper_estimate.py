@@ -3,7 +3,8 @@
 Nothing is trained: the script counts the runs each notebook makes in the ``paper`` profile (every value of
 every study, 5 folds, the runs one study can copy from another left out), the images each run trains on
 (its epochs times the fold's training split), and divides by the images per second measured at that batch
-size. The default rates are ``bench/jax_throughput.py`` on one NVIDIA H200 (bench/RESULTS.md); pass yours
+size. The default rates are ``bench/jax_throughput.py`` on one NVIDIA H200 (bench/RESULTS.md), kept in
+``helpers.experiments.time_left`` where every study's first guess of its time uses them too; pass yours
 with ``--rates``. The training split sizes default to those of the real Adience fold files, CelebA's
 partition and the cleaned wiki.mat (counted with the kit's loaders); ``--data-dir`` counts them again.
 
@@ -26,13 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the kit, even
 from helpers import profiles  # noqa: E402
 from helpers.data import task_data  # noqa: E402
 from helpers.experiments import studies  # noqa: E402  (starts TensorFlow quietly)
+from helpers.experiments.time_left import H200_RATES, TRAIN_IMAGES, rate_at, upper_bound  # noqa: E402
 
-#: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
-H200_RATES = {4: 1882, 8: 3807, 16: 4877, 32: 7859, 50: 6157, 64: 4232}
-#: training-split sizes from the real index files (mean over the 5 folds for Adience), counted with
-#: helpers.data.splits on ../shared/real_index (IMDB-WIKI: subject_split's training part of the cleaned
-#: wiki.mat's 38,138)
-TRAIN_IMAGES = {"gender": 12_304, "age": 13_164, "celeba": 162_770, "imdb_wiki": 30_510}
 NOTEBOOKS = {
     "baseline": "02",
     "batch_size": "03",
@@ -42,11 +38,6 @@ NOTEBOOKS = {
     "augmentation": "07",
     "transfer": "08",
 }
-
-
-def rate_at(batch_size: int, rates: dict) -> float:
-    sizes = sorted(rates)
-    return float(np.interp(batch_size, sizes, [rates[size] for size in sizes]))
 
 
 def count_training_images(data_dir: Path) -> dict:
@@ -84,7 +75,8 @@ def plan(profile, rates: dict, images: dict) -> list[dict]:
                 seen.add(key)
                 runs += len(profile.folds) * len(profile.seeds)
                 seconds_per_epoch += (
-                    len(profile.folds) * len(profile.seeds) * images[task] / rate_at(settings.batch_size, rates)
+                    len(profile.folds) * len(profile.seeds) * upper_bound(settings, task, rates, images)
+                    / settings.epochs
                 )
         pretraining = 0.0
         if name == "transfer":

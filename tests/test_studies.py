@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,10 @@ MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_u
 
 def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     recorded = runner.run_study(MINI, profile)
+    said = capsys.readouterr().out
+    assert "2 to run, of which 0 copied" in said and "the time left shows once the first has finished" in said
+    assert re.search(r"wide .*accuracy .* s, \d+ (s|min) left$", said, re.MULTILINE)  # one run done, one to go
+    assert re.search(r", done$", said, re.MULTILINE)
     assert len(recorded) == 2 and set(recorded.variant) == {"wide", "narrow"}
     assert set(recorded.hidden_units) == {64, 16} and (recorded.task == "gender").all()
     assert recorded.accuracy.between(0, 1).all() and (recorded.n_test > 0).all()
@@ -62,7 +67,10 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     second = recorded.iloc[1]
     (results.records_dir(profile, "mini") / f"{results.run_name(*second[results.KEY])}.csv").unlink()  # lose a run
     again = runner.run_study(MINI, profile)
-    assert len(again) == 2 and "1 to run" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert len(again) == 2 and "1 to run" in said
+    first = recorded.iloc[0]  # the guess before the run: the one run still recorded, n = 1
+    assert f"time: about {first.seconds:.0f} s (1 x {first.seconds:.0f} s, the median run" in said and "n = 1)" in said
     assert len(pd.read_csv(path)) == 2  # the table students read was written again from the records
 
 

@@ -114,12 +114,18 @@ def studies_recorded(profile: Profile) -> list[str]:
     return sorted(names)
 
 
-def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settings) -> dict | None:
-    """The row of a finished run of any study of ``profile`` with exactly these settings, task, fold and seed."""
+def recorded_tables(profile: Profile) -> dict[str, pd.DataFrame]:
+    """Every study's recorded runs under ``profile``, by study name."""
+    return {study: read_results(profile, study) for study in studies_recorded(profile)}
+
+
+def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settings,
+             tables: dict[str, pd.DataFrame] | None = None) -> dict | None:
+    """The row of a finished run of any study of ``profile`` with exactly these settings, task, fold and seed
+    (looked up in ``tables`` from :func:`recorded_tables` when given, read afresh otherwise)."""
     wanted = {"task": task, "fold": fold, "seed": seed, **dataclasses.asdict(settings)}
     as_text = pd.Series({key: str(value) for key, value in wanted.items()})
-    for study in studies_recorded(profile):
-        table = read_results(profile, study)
+    for table in (recorded_tables(profile) if tables is None else tables).values():
         text = pd.read_csv(io.StringIO(table.to_csv(index=False)), dtype=str, keep_default_na=False)
         if len(text) == 0 or not set(wanted) | {"accuracy_10crop"} <= set(text.columns):
             continue  # empty, or written by an older kit that recorded less

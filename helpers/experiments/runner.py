@@ -11,8 +11,9 @@
 - A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
 - Transfer: a variant with ``transfer`` "frozen" or "fine-tune" starts from the network pre-trained for its
   task and seed (``helpers.experiments.pretraining``), trained once before the runs and kept.
-- Visible: a progress bar over the runs with the time left, a line per finished run, and in the paper
-  profile a line per epoch.
+- Visible: the plan and a first guess of its time (``helpers.experiments.time_left``), a progress bar over
+  the runs, a line per finished run with the time left at the pace so far, and in the paper profile a line
+  per epoch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pandas as pd
 
 from helpers import progress
 from helpers.data import task_data
-from helpers.experiments import claims, pretraining, results, runs
+from helpers.experiments import claims, pretraining, results, runs, time_left
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
@@ -64,10 +65,21 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     planned = plan(study, profile, folds, seeds)
     done = results.finished_keys(results.read_results(profile, study.name))
     todo = [key for key in planned if tuple(map(str, key)) not in done]
+    tables = results.recorded_tables(profile) if todo else {}
+    to_train = time_left.to_train(profile, study, todo, tables)
     if verbose:
         print(f"{study.name}: {len(planned)} runs planned, {len(planned) - len(todo)} already in "
-              f"{results.results_path(profile, study.name)}, {len(todo)} to run", flush=True)
+              f"{results.results_path(profile, study.name)}, {len(todo)} to run, of which "
+              f"{len(todo) - len(to_train)} copied from other studies", flush=True)
+        if to_train:
+            print(f"time: {time_left.first_guess(profile, study, to_train, tables)}", flush=True)
     pretrained, data = {}, {}
+    started = time.monotonic()
+
+    def pace() -> str:
+        """The time left from the trained runs recorded (by any worker) since this study started."""
+        recorded = sum(results.is_recorded(profile, study.name, *key) for key in to_train)
+        return time_left.left(time.monotonic() - started, recorded, len(to_train) - recorded)
 
     def attempt(key: tuple) -> bool:
         """Run ``key`` unless another worker holds it; True when it is recorded (by anyone) afterwards."""
@@ -89,7 +101,8 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             results.append(profile, study.name, row)
         if verbose:
             state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
-            how = f"the same run as {row['reused_from']}" if row["reused_from"] else f"{row['seconds']:.0f} s"
+            how = (f"the same run as {row['reused_from']}" if row["reused_from"]
+                   else f"{row['seconds']:.0f} s, {pace()}")
             bar.write(f"  {task:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} epochs, "
                       f"{how}")
         return True

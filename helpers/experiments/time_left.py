@@ -1,0 +1,87 @@
+"""How long a study has left: a first guess before it trains anything, then the pace of its own runs.
+
+- Before the first run, from the runs this profile has already trained in any study (the median seconds of
+  one, times the runs still to train); a run another study already made is copied, so it costs nothing.
+- With nothing trained yet in the ``paper`` profile, from the training speed measured on one NVIDIA H200
+  (``bench/jax_throughput.py``): every run at its batch size's images per second over the real fold's
+  training split for all its epochs, an upper bound since early stopping ends most runs well before.
+- As runs finish, from the study's own pace: the seconds since it started per run done, times the runs left.
+
+``bench/paper_estimate.py`` prints the same H200 arithmetic for every notebook of the paper profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.experiments import results
+from helpers.experiments.settings import Settings
+from helpers.profiles import Profile
+
+#: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
+H200_RATES = {4: 1882, 8: 3807, 16: 4877, 32: 7859, 50: 6157, 64: 4232}
+#: training-split sizes from the real index files (mean over the 5 folds for Adience), counted with
+#: helpers.data.splits on ../shared/real_index (IMDB-WIKI: subject_split's training part of the cleaned
+#: wiki.mat's 38,138)
+TRAIN_IMAGES = {"gender": 12_304, "age": 13_164, "celeba": 162_770, "imdb_wiki": 30_510}
+
+
+def rate_at(batch_size: int, rates: dict = H200_RATES) -> float:
+    """Images per second at ``batch_size``, interpolated between the measured batch sizes."""
+    sizes = sorted(rates)
+    return float(np.interp(batch_size, sizes, [rates[size] for size in sizes]))
+
+
+def upper_bound(settings: Settings, task: str, rates: dict = H200_RATES, images: dict = TRAIN_IMAGES) -> float:
+    """Seconds to train one run for all its epochs at ``rates`` (no early stop, no evaluation)."""
+    return settings.epochs * images[task] / rate_at(settings.batch_size, rates)
+
+
+def duration(seconds: float) -> str:
+    """45 s, 12 min, 3.4 h."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 5400 else f"{seconds / 3600:.1f} h"
+
+
+def trained_seconds(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    """The seconds of every run that was trained (not copied, not diverged) in these study tables."""
+    rows = [table for table in tables.values() if len(table) and "seconds" in table]
+    if not rows:
+        return pd.Series(dtype=float)
+    rows = pd.concat(rows, ignore_index=True)
+    copied = rows.get("reused_from", pd.Series(index=rows.index)).astype("string").fillna("") != ""
+    diverged = rows.get("diverged", pd.Series(index=rows.index)).astype("string") == "True"
+    return rows.loc[~copied & ~diverged.fillna(False), "seconds"].astype(float)
+
+
+def first_guess(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> str:
+    """A sentence with the time the runs ``keys`` of ``study`` should take, before any of them ran (``keys``
+    from :func:`to_train`, ``tables`` from ``results.recorded_tables``)."""
+    if not keys:
+        return "nothing to train"
+    seconds = trained_seconds(tables)
+    if len(seconds):
+        each = float(seconds.median())
+        return (f"about {duration(each * len(keys))} ({len(keys)} x {each:.0f} s, the median run trained so far "
+                f"in the {profile.name} profile, n = {len(seconds)})")
+    if profile.name == "paper":
+        bound = sum(upper_bound(study.settings_for(variant, profile), task) for variant, task, _, _ in keys)
+        return (f"at most {duration(bound)} on one NVIDIA H200 if no run stops early ({len(keys)} runs at the "
+                f"rates of bench/paper_estimate.py)")
+    return f"{len(keys)} runs to train; the time left shows once the first has finished"
+
+
+def left(elapsed: float, done: int, remaining: int) -> str:
+    """The time left at the pace so far: ``elapsed`` seconds for ``done`` runs, ``remaining`` still to go."""
+    if remaining == 0:
+        return "done"
+    return f"{duration(elapsed / max(done, 1) * remaining)} left"
+
+
+def to_train(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> list[tuple]:
+    """The runs among ``keys`` that will be trained: those no recorded run of the profile can stand in for."""
+    return [(variant, task, fold, seed) for variant, task, fold, seed in keys
+            if study.keep_models or results.same_run(profile, task, fold, seed, study.settings_for(variant, profile),
+                                                     tables) is None]

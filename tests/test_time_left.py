@@ -1,0 +1,66 @@
+"""The time a study has left: the first guess from runs already trained, or from the H200 rates, then the pace."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from helpers import profiles
+from helpers.experiments import studies, time_left
+from helpers.experiments.settings import baseline
+
+
+def table(seconds, reused_from=None, diverged=None) -> pd.DataFrame:
+    count = len(seconds)
+    return pd.DataFrame({"seconds": seconds, "reused_from": reused_from or [""] * count,
+                         "diverged": diverged or [False] * count})
+
+
+def test_the_first_guess_is_the_median_trained_run_times_the_runs_to_train():
+    profile = profiles.get_profile("smoke")
+    tables = {"baseline": table([10.0, 30.0, 20.0]),
+              "batch_size": table([99.0, 500.0, 40.0], reused_from=["baseline/paper", "", ""],
+                                  diverged=[False, True, False])}
+    # trained, not copied, not diverged: 10, 30, 20, 40 -> median 25 s
+    guess = time_left.first_guess(profile, studies.STUDIES["hidden_units"], [("128", "gender", 0, 0)] * 3, tables)
+    assert guess == "about 75 s (3 x 25 s, the median run trained so far in the smoke profile, n = 4)"
+    assert time_left.first_guess(profile, studies.STUDIES["baseline"], [], tables) == "nothing to train"
+    nothing = time_left.first_guess(profile, studies.STUDIES["baseline"], [("paper", "age", 0, 0)], {})
+    assert "time left shows once the first has finished" in nothing
+
+
+def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
+    profile = profiles.get_profile("paper", data_dir="DATA_DIR")
+    study = studies.STUDIES["batch_size"]
+    keys = [("16", "gender", 0, 0), ("64", "age", 1, 0)]
+    bound = (profile.max_epochs * time_left.TRAIN_IMAGES["gender"] / time_left.H200_RATES[16]
+             + profile.max_epochs * time_left.TRAIN_IMAGES["age"] / time_left.H200_RATES[64])
+    assert time_left.upper_bound(study.settings_for("16", profile), "gender") == pytest.approx(
+        profile.max_epochs * 12_304 / 4877)
+    assert time_left.first_guess(profile, study, keys, {}).startswith(f"at most {time_left.duration(bound)} on one")
+    assert time_left.rate_at(40) == pytest.approx(7859 + (40 - 32) / (50 - 32) * (6157 - 7859))
+
+
+@pytest.mark.parametrize("seconds, text", [(45, "45 s"), (89.4, "89 s"), (600, "10 min"), (5400, "1.5 h")])
+def test_durations_read_in_the_unit_a_person_would_use(seconds, text):
+    assert time_left.duration(seconds) == text
+
+
+def test_the_time_left_is_the_pace_so_far_times_the_runs_left():
+    assert time_left.left(elapsed=120, done=2, remaining=3) == "3 min left"
+    assert time_left.left(elapsed=120, done=0, remaining=1) == "2 min left"  # another worker's run not in yet
+    assert time_left.left(elapsed=120, done=4, remaining=0) == "done"
+
+
+def test_runs_another_study_already_made_are_not_counted_as_runs_to_train():
+    profile = profiles.get_profile("smoke")
+    study = studies.STUDIES["hidden_units"]
+    paper = baseline(profile)
+    recorded = pd.DataFrame([{"task": "gender", "fold": 0, "seed": 0, **dataclasses.asdict(paper),
+                              "accuracy_10crop": 0.6, "seconds": 30.0, "reused_from": ""}])
+    keys = [(variant, "gender", 0, 0) for variant in study.variants_for(profile)]
+    needed = time_left.to_train(profile, study, keys, {"baseline": recorded})
+    copied = [key for key in keys if key not in needed]
+    assert len(copied) == 1 and study.settings_for(copied[0][0], profile) == paper
