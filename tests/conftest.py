@@ -43,3 +43,24 @@ def synthetic_tiny(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synthetic") / "tiny"
     synthetic.generate(out, "tiny", seed=0, show_progress=False)
     return out
+
+
+def adience_placeholders(real_index: Path, root: Path, image: Path | None = None) -> list[str]:
+    """The real Adience fold files in ``root``, with a placeholder at every indexed path: an empty file, or a
+    hard link to ``image`` (a path of its own, so the image cache, keyed on the path, caches each one).
+    Returns the indexed paths (relative to ``root``)."""
+    import shutil
+
+    from helpers.data import adience
+
+    root.mkdir(parents=True, exist_ok=True)
+    for fold in range(5):
+        shutil.copy(real_index / "adience" / f"fold_{fold}_data.txt", root)
+    paths = list(adience.load_adience(root, require_files=False).index.path.unique())
+    for relative in paths:
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        if image is None:
+            (root / relative).touch()
+        else:
+            (root / relative).hardlink_to(image)
+    return paths

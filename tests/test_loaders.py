@@ -14,6 +14,7 @@ from PIL import Image
 
 from helpers.data import adience, celeba, image_checks, imdb_wiki, splits
 from helpers.data import index as dataset_index
+from tests.conftest import adience_placeholders
 
 ADIENCE_HEADER = "\t".join(adience.HEADER)
 
@@ -63,13 +64,8 @@ def test_adience_strict_reproduces_the_official_lists_exactly(real_index):
 
 def test_adience_rejects_missing_images_and_keeps_present_ones(real_index, tmp_path):
     root = tmp_path / "adience"
-    root.mkdir()
-    for fold in range(5):
-        shutil.copy(real_index / f"adience/fold_{fold}_data.txt", root)
+    adience_placeholders(real_index, root)
     index = adience.load_adience(root, require_files=False).index
-    for relative in index.path.unique():  # placeholder images at the indexed paths
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).touch()
     removed = index.path.iloc[[0, 500, 9000]].tolist()
     for relative in removed:
         (root / relative).unlink()

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from helpers.data import adience, preflight
+from tests.conftest import adience_placeholders
 
 
 def _adience_copy(source_root, data_dir):
@@ -118,13 +119,8 @@ def test_the_pretraining_sets_are_optional_but_their_mistakes_are_named(data_dir
 
 def test_the_real_fold_files_with_placeholder_images(real_index, tmp_path):
     root = tmp_path / "faces" / "adience"
-    root.mkdir(parents=True)
-    for fold in range(5):
-        shutil.copy(real_index / "adience" / f"fold_{fold}_data.txt", root)
+    adience_placeholders(real_index, root)
     index = adience.load_adience(root, require_files=False).index
-    for relative in index.path.unique():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).touch()
     finding = preflight.check(root.parent).finding("adience")
     assert finding.verdict == "ok" and f"{len(index):,} of {len(index):,} indexed images" in finding.found
 
