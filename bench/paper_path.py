@@ -15,7 +15,7 @@ On ``DATA_DIR`` (the folder ``make paper DATA_DIR=...`` takes), with the paper p
 Each phase prints its seconds, its counts and the process's peak memory so far; the last line is
 ``PAPER_PATH {json}``. The image cache streams, one image at a time to disk and one batch at a time from
 it: the peak during caching stays near the size of the batch pipeline, not the dataset's (18,661 faces
-of 256 x 256 x 3 bytes would be 3.7 GB as one array).
+of 256 x 256 x 3 bytes would be 3,500 MB as one array).
 """
 
 from __future__ import annotations
