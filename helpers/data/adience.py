@@ -63,6 +63,20 @@ def _age_fields(label: str, strict: bool):
     return None, None, None, f"unknown age label {label!r}"
 
 
+def header_problem(path, first_line: str) -> str | None:
+    """What is wrong with a fold file's first line, naming ``path``:1; None when it is the 12-column header."""
+    if first_line.rstrip("\r\n").split("\t") == HEADER:
+        return None
+    return (f"{path}:1: not an Adience fold file: its first line is {first_line[:40]!r}, not the 12 "
+            "tab-separated column names")
+
+
+def _require_header(path: Path, first_line: str) -> None:
+    if problem := header_problem(path, first_line):
+        raise ValueError(f"{problem} {' '.join(HEADER)}; check that the Adience folder (DATA_DIR/adience) holds "
+                         "the original fold_0_data.txt ... fold_4_data.txt")
+
+
 def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes: collections.Counter) -> list[dict]:
     """Parse one fold file into index rows, sending bad lines to ``rejects``."""
     source = path.name
@@ -70,11 +84,7 @@ def read_fold_file(path: Path, fold: int, strict: bool, rejects: Rejects, notes:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    if not lines or lines[0].rstrip("\r").split("\t") != HEADER:
-        raise ValueError(
-            f"{path}:1: not an Adience fold file: the first line should be the 12 tab-separated column names "
-            f"{' '.join(HEADER)}; check that the Adience folder (DATA_DIR/adience) holds the original fold_0_data.txt ... fold_4_data.txt"
-        )
+    _require_header(path, lines[0] if lines else "")
     rows, seen = [], set()
     for number, line in enumerate(lines[1:], start=2):
         line = line.rstrip("\r")
@@ -132,11 +142,9 @@ def fold_path(root, fold: int) -> Path:
 def raw_fold(root, fold: int) -> pd.DataFrame:
     """One fold file as it is, every field a string (to look at before :func:`load_adience` cleans it)."""
     path = fold_path(root, fold)
-    frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    if list(frame.columns) != HEADER:
-        raise ValueError(f"{path}:1: not an Adience fold file: the first line should be the 12 tab-separated column "
-                         f"names {' '.join(HEADER)}")
-    return frame
+    with path.open("rb") as handle:
+        _require_header(path, handle.readline().decode("utf-8", errors="replace"))
+    return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
 
 
 def load_adience(root, strict: bool = False, require_files: bool = True) -> LoadResult:

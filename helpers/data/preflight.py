@@ -123,9 +123,8 @@ def check_adience(data_dir: Path) -> Finding:
                 first = handle.readline().decode("utf-8", errors="replace").rstrip("\r\n")
         except OSError as error:
             return Finding("adience", "unusable", _unreadable(error), f"check the permissions of {path}")
-        if first.split("\t") != adience.HEADER:
-            return Finding("adience", "unusable", f"{path.name}:1 is not an Adience fold file: its first line is "
-                           f"{first[:40]!r}, not the 12 tab-separated column names", f"download {path.name} again")
+        if problem := adience.header_problem(path.name, first):
+            return Finding("adience", "unusable", problem, f"download {path.name} again")
     try:
         result = adience.load_adience(root, require_files=False)
     except (OSError, ValueError) as error:
