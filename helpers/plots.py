@@ -1,5 +1,5 @@
 """Figures the notebooks share: data (label distributions, samples), training (curves, confusion matrix,
-feature maps) and studies (mean and spread per variant)."""
+feature maps), studies (mean and spread per variant) and timings (ratios)."""
 
 from __future__ import annotations
 
@@ -198,5 +198,31 @@ def differences(table: pd.DataFrame, title: str = "Best value against the one co
     axis.axvline(0, color="black", linewidth=0.8)
     axis.set(xlabel="test accuracy difference (whisker: 95 % interval)", title=title)
     axis.grid(alpha=0.3, axis="x")
+    figure.tight_layout()
+    return figure
+
+
+def ratio_bars(table: pd.DataFrame, x: str, hue: str, value: str, title: str = ""):
+    """Bars of a time ratio (log scale) per ``x`` and ``hue``, with the line at 1 where both take as long."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    figure, axis = plt.subplots(figsize=(8, 3.8))
+    sns.barplot(data=table.assign(**{hue: table[hue].astype(str)}), x=x, y=value, hue=hue, ax=axis)
+    axis.axhline(1, color="black", linewidth=1)
+    axis.set(yscale="log", title=title, ylabel=value.replace("_", " "))
+    figure.tight_layout()
+    return figure
+
+
+def ratio_line(table: pd.DataFrame, x: str, value: str, title: str = ""):
+    """A time ratio (log scale) against ``x``, with the line at 1 where both take as long."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    figure, axis = plt.subplots(figsize=(6, 3.8))
+    sns.lineplot(data=table, x=x, y=value, marker="o", ax=axis)
+    axis.axhline(1, color="black", linewidth=1)
+    axis.set(yscale="log", title=title, ylabel=value.replace("_", " "))
     figure.tight_layout()
     return figure

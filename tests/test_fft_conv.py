@@ -1,0 +1,62 @@
+"""Convolution through the FFT (notebook 10): the same numbers as the library's convolution and the layers'."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import environment
+from helpers.network import fft_conv, levi_hassner
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tensorflow():
+    environment.start_tensorflow()
+
+
+@pytest.mark.parametrize("side, channels, filters, size, stride, padding", [
+    (35, 3, 8, 7, 4, 0),  # conv1: 7x7, stride 4, no padding
+    (9, 6, 5, 5, 1, 2),  # conv2: 5x5, pad 2
+    (7, 4, 6, 3, 1, 1),  # conv3: 3x3, pad 1, a prime side
+    (13, 2, 3, 4, 3, 1),  # an even kernel, a stride that does not divide the map
+])
+def test_the_fft_convolution_equals_the_librarys(side, channels, filters, size, stride, padding):
+    rng = np.random.default_rng(side)
+    images = rng.standard_normal((2, side, side, channels)).astype(np.float32)
+    kernels = rng.standard_normal((size, size, channels, filters)).astype(np.float32)
+    library = fft_conv.direct(images, kernels, stride, padding).numpy()
+    through_fft = fft_conv.conv2d(images, kernels, stride, padding).numpy()
+    assert through_fft.shape == library.shape
+    np.testing.assert_allclose(through_fft, library, atol=1e-4 * np.abs(library).max())
+
+
+def test_every_convolution_layer_of_the_network_is_reproduced_with_bias_and_activation():
+    network = levi_hassner.levi_hassner(2, input_size=67, seed=0)
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 67, 67, 3)).astype(np.float32)
+    table = fft_conv.compare_layers(network, images)
+    assert list(table.index) == ["conv1", "conv2", "conv3"]
+    assert list(table.padding) == [0, 2, 1] and list(table.stride) == [4, 1, 1]
+    assert (table.relative < 1e-5).all() and (table.max_output > 0).all()
+
+
+def test_padding_is_read_from_the_layer_and_uneven_padding_is_refused():
+    import keras
+
+    assert fft_conv.padding_of(keras.layers.Conv2D(4, 5, padding="same")) == 2
+    assert fft_conv.padding_of(keras.layers.Conv2D(4, 7, strides=4)) == 0
+    with pytest.raises(ValueError, match="pads unevenly"):
+        fft_conv.padding_of(keras.layers.Conv2D(4, 7, strides=4, padding="same"))
+
+
+def test_transform_lengths_have_only_small_factors():
+    assert [fft_conv.fast_length(n) for n in (227, 32, 17, 7, 1)] == [240, 32, 18, 8, 1]
+
+
+def test_timing_gives_a_row_per_shape_and_the_crossover_is_where_the_fft_stays_faster():
+    row = fft_conv.time_both(batch=1, side=8, channels=2, filters=3, size=3, padding=1, repeats=2)
+    assert row["library_ms"] > 0 and row["fft_ms"] > 0
+    assert row["fft_over_library"] == pytest.approx(row["fft_ms"] / row["library_ms"])
+    table = pd.DataFrame({"kernel": [3, 5, 7, 9, 11], "fft_over_library": [3.0, 0.9, 1.2, 0.8, 0.7]})
+    assert fft_conv.crossover(table) == 9
+    assert fft_conv.crossover(table.assign(fft_over_library=2.0)) is None
