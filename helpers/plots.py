@@ -202,15 +202,18 @@ def differences(table: pd.DataFrame, title: str = "Best value against the one co
     return figure
 
 
-def ratio_bars(table: pd.DataFrame, x: str, hue: str, value: str, title: str = ""):
-    """Bars of a time ratio (log scale) per ``x`` and ``hue``, with the line at 1 where both take as long."""
+def log_bars(table: pd.DataFrame, x: str, hue: str, value: str, title: str = "", reference: float | None = 1.0):
+    """Bars of ``value`` on a log scale per ``x`` and ``hue`` (a time ratio, images per second), with a line at
+    ``reference`` (1: where two ways take as long)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    figure, axis = plt.subplots(figsize=(8, 3.8))
+    figure, axis = plt.subplots(figsize=(9, 3.8))
     sns.barplot(data=table.assign(**{hue: table[hue].astype(str)}), x=x, y=value, hue=hue, ax=axis)
-    axis.axhline(1, color="black", linewidth=1)
+    if reference is not None:
+        axis.axhline(reference, color="black", linewidth=1)
     axis.set(yscale="log", title=title, ylabel=value.replace("_", " "))
+    axis.legend(fontsize=8, title=hue)
     figure.tight_layout()
     return figure
 

@@ -20,6 +20,7 @@ STABLE_OUTPUTS = {
     "02_levi_hassner_model.ipynb": ["11,415,048"],  # the paper's age network at 227 px (test_model derives it)
     "08_transfer_learning.ipynb": ["frozen trunk: 4,104 of"],  # only the new 512 x 8 + 8 output layer learns
     "10_fft_convolution.ipynb": ["The FFT reproduced conv1-conv3"],
+    "11_timing.ipynb": ["rows appended to", "(this run)"],
 }
 
 

@@ -1,0 +1,77 @@
+"""Timings across machines (notebook 11): the workloads, one CSV for every machine, refused foreign files."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers import profiles
+from helpers.experiments import timings
+
+
+@pytest.fixture(scope="module")
+def measured():
+    """The four workloads at a tiny size, once for the module (a few seconds)."""
+    tiny = dataclasses.replace(profiles.get_profile("smoke"), batch_size=4)
+    return timings.measure(tiny, 40, repeats=1, epoch_images=8, inference_batch=4)
+
+
+def test_the_four_workloads_are_timed_with_their_counts(measured):
+    assert list(measured.workload) == ["train batch", "epoch", "inference, batch 1", "inference, batch 4"]
+    assert list(measured.images) == [4, 8, 1, 4] and (measured.image_size == 40).all()
+    assert (measured.median_seconds > 0).all() and (measured.iqr_seconds >= 0).all()
+    assert measured.images_per_second.tolist() == pytest.approx((measured.images / measured.median_seconds).tolist())
+    assert list(measured.repeats) == [1, 2, 4, 1]  # 2 epochs at least; batch 1 four times as often
+
+
+def test_rows_carry_the_machine_and_a_second_run_appends(measured, tmp_path):
+    path = tmp_path / "timings.csv"
+    first = timings.record(measured, path, session="a")
+    assert list(pd.read_csv(path).columns) == timings.COLUMNS
+    assert set(first.cores) == {timings.machine()["cores"]} and (first.keras != "").all()
+    before = path.read_bytes()
+    timings.record(measured, path, session="b")
+    after = path.read_bytes()
+    assert after.startswith(before)  # appended, the first machine's rows untouched
+    table = timings.read(path)
+    assert len(table) == 8 and list(table.session.unique()) == ["a", "b"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("user_id\toriginal_image\n1\t2\n", r"timings.csv:1: not a timings file of this kit"),
+    (",".join(timings.COLUMNS) + "\n" + "1,2,3\n" + ",".join(["x"] * (len(timings.COLUMNS) + 4)) + "\n",
+     r"timings.csv: a timings file that cannot be read"),
+])
+def test_a_foreign_or_corrupt_file_is_refused_and_left_as_it_is(measured, tmp_path, content, message):
+    path = tmp_path / "timings.csv"
+    path.write_text(content)
+    with pytest.raises(ValueError, match=message):
+        timings.record(measured, path)
+    assert path.read_text() == content
+
+
+def test_merge_adds_other_machines_rows_once_and_compare_marks_this_run(measured, tmp_path):
+    here, there = tmp_path / "here.csv", tmp_path / "there.csv"
+    mine = timings.record(measured, here, session="mine")
+    theirs = mine.assign(machine="gpu-server", gpu="NVIDIA H200", session="theirs",
+                         images_per_second=mine.images_per_second * 10)
+    theirs.to_csv(there, index=False)
+    assert timings.merge([there], here) == 4 and timings.merge([there], here) == 0
+    comparison = timings.compare(timings.read(here), session="mine")
+    ours = [column for column in comparison.columns if "(this run)" in column and "ratio" in column]
+    assert len(ours) == 1 and comparison[ours[0]].round(1).eq(0.1).all()
+    server = [column for column in comparison.columns if column.startswith("gpu-server") and "ratio" in column]
+    assert comparison[server[0]].eq(1.0).all()
+
+
+def test_the_merge_command_names_a_foreign_file_and_exits_non_zero(tmp_path):
+    foreign = tmp_path / "other.csv"
+    foreign.write_text("a,b\n1,2\n")
+    done = subprocess.run([sys.executable, "-m", "helpers.experiments.timings", "merge", str(foreign), "--into",
+                           str(tmp_path / "timings.csv")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "other.csv:1: not a timings file" in done.stderr
+    assert not (tmp_path / "timings.csv").exists()
