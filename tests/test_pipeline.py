@@ -170,6 +170,31 @@ def test_training_batches_are_random_crops_and_flips_seeded_and_reshuffled(cache
         np.testing.assert_allclose(crop, (images[label] - mean)[2:14, 2:14], atol=1e-4)
 
 
+def test_training_mirrors_about_half_the_crops_and_exactly_those_the_seed_chooses(cached):
+    files, images = cached
+    mean = images.mean(axis=0)
+    labels = np.arange(len(files))
+    offset = (SIZE - CROP) // 2
+
+    def mirrored(seed, flip=True, epochs=10):
+        """For every crop of ``epochs`` epochs: True if it is the centre crop mirrored, False if as it is."""
+        dataset = pipeline.training_dataset(files, labels, size=SIZE, crop_size=CROP, batch_size=4, mean=mean,
+                                            seed=seed, random_crop=False, flip=flip)
+        found = []
+        for _ in range(epochs):
+            for crop, label in zip(*epoch(dataset)):
+                centre = (images[label] - mean)[offset:offset + CROP, offset:offset + CROP]
+                found.append(bool(np.allclose(crop, centre[:, ::-1], atol=1e-4)))
+                assert found[-1] or np.allclose(crop, centre, atol=1e-4)
+        return np.array(found)
+
+    views = mirrored(seed=0)  # 60 crops, each mirrored with probability 1/2
+    assert 0.3 <= views.mean() <= 0.7, f"{views.sum()} of {len(views)} crops mirrored"
+    np.testing.assert_array_equal(mirrored(seed=0), views)  # the seed decides which
+    assert not np.array_equal(mirrored(seed=1), views)
+    assert not mirrored(seed=0, flip=False).any()
+
+
 def test_labels_for_each_task(synthetic_tiny):
     from helpers.data import adience
 

@@ -175,3 +175,21 @@ def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
     assert all(np.array_equal(a, keras.ops.convert_to_numpy(b)) for a, b in zip(original, run.model.weights))
     with pytest.raises(ValueError, match="no layer named 'output'"):
         transfer.new_head(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), 2)
+
+
+def test_the_returned_model_is_the_best_validation_epochs_not_the_last():
+    """A validation set labelled the opposite way: the more the network learns, the worse it scores there,
+    so the best validation epoch is the first. The model ``train`` returns must score that epoch's accuracy."""
+    keras.utils.set_random_seed(0)
+    images, labels = stripes(96)
+    validation_images, validation_labels = stripes(64, seed=2)
+    validation_labels = 1 - validation_labels
+    settings = Settings(epochs=6, learning_rate=3e-4, schedule="constant", patience=6, optimizer="adam")
+    run = training.train(small_network, batches(images, labels), batches(validation_images, validation_labels),
+                         settings, save_model=False)
+    accuracies = run.history.val_accuracy
+    assert run.epochs_trained == 6 and accuracies.iloc[-1] < accuracies.max() - 0.1  # the case this test is about
+    scores = evaluation.evaluate(run.model, batches(validation_images, validation_labels), validation_labels,
+                                 ["m", "f"], ordinal=False)
+    assert scores.exact == pytest.approx(accuracies.max(), abs=1e-6)
+    assert run.best_epoch == accuracies.idxmax() < run.epochs_trained
