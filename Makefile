@@ -17,7 +17,8 @@ SYNTHETIC_DIR ?= data/synthetic
 DATA_DIR ?=
 GPUS     ?=
 WORKERS  ?= 1
-NOTEBOOKS ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# In order, but 09 (conclusions) last: it reads the results of every study, including those of 12 and later.
+NOTEBOOKS ?= $(filter-out notebooks/09_conclusions.ipynb,$(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))) notebooks/09_conclusions.ipynb
 KERNEL   := age-gender-kit
 # GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several workers").
 WORKER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))

@@ -229,3 +229,28 @@ def ratio_line(table: pd.DataFrame, x: str, value: str, title: str = ""):
     axis.set(yscale="log", title=title, ylabel=value.replace("_", " "))
     figure.tight_layout()
     return figure
+
+
+def predicted_ages(faces: pd.DataFrame, title: str = "Predicted against true age, test faces"):
+    """One panel per variant: predicted years against the true ones (exact ages as dots, group midpoints as
+    crosses), with the group bounds shaded and the line where they are equal."""
+    import matplotlib.pyplot as plt
+
+    from helpers.data.age_groups import GROUP_BOUNDS
+
+    variants = list(dict.fromkeys(faces.variant))
+    figure, axes = plt.subplots(1, len(variants), figsize=(4.2 * len(variants), 4), squeeze=False, sharey=True)
+    for axis, variant in zip(axes[0], variants):
+        rows = faces[faces.variant == variant]
+        for low, high in GROUP_BOUNDS:
+            axis.axvspan(low, high, color="0.92", zorder=0)
+        midpoints, exact = rows[~rows.exact.astype(bool)], rows[rows.exact.astype(bool)]
+        axis.scatter(midpoints.years, midpoints.predicted_years, marker="x", s=12, alpha=0.4, label="group midpoint")
+        axis.scatter(exact.years, exact.predicted_years, s=16, color="C3", label="exact age")
+        axis.plot([0, 100], [0, 100], color="black", linewidth=0.8)
+        axis.set(title=variant, xlabel="true age (years)", xlim=(0, 100), ylim=(0, 100))
+        axis.legend(fontsize=8)
+    axes[0][0].set_ylabel("predicted age (years)")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure

@@ -12,7 +12,8 @@ from helpers.data import task_data
 from helpers.experiments import conclusions, paired, pretraining, results, runner, studies
 from tests.conftest import REPO
 
-NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+#: In the order `make run` executes them: by number, but 09 (conclusions) last, since it reads every study.
+NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"), key=lambda p: (p.name.startswith("09_"), p.name))
 #: The kernel the notebooks name and `make test` registers (the kit's .venv).
 KERNEL = "age-gender-kit"
 #: Outputs that do not depend on training, timing or the machine, and must not change.

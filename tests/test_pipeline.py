@@ -195,6 +195,16 @@ def test_training_mirrors_about_half_the_crops_and_exactly_those_the_seed_choose
     assert not mirrored(seed=0, flip=False).any()
 
 
+def test_ages_in_years_travel_as_floats_and_classes_as_integers(cached):
+    files, images = cached
+    years = np.linspace(0.1, 0.6, len(files)).astype(np.float32)  # a regression's targets
+    for targets, dtype in ((years, np.float32), (np.arange(len(files)), np.int32)):
+        dataset = pipeline.training_dataset(files, targets, size=SIZE, crop_size=CROP, batch_size=len(files),
+                                            mean=images.mean(axis=0), seed=0)
+        _, batch = next(iter(dataset))
+        assert batch.numpy().dtype == dtype and sorted(batch.numpy().tolist()) == pytest.approx(sorted(targets))
+
+
 def test_labels_for_each_task(synthetic_tiny):
     from helpers.data import adience
 

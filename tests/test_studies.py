@@ -199,3 +199,22 @@ def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
     twice = runner.run_study(MINI, profile, seeds=(0, 1))
     verdict = summaries.verdict(profile, MINI, twice)
     assert "n=2 per value" in verdict and summaries.ONE_RUN not in verdict
+
+
+def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profile):
+    from helpers.experiments import age_output
+
+    study = studies.STUDIES["age_output"]
+    recorded = runner.run_study(study, profile).set_index("variant")
+    assert list(recorded.index) == ["8 groups (paper)", "years (regression)", "DEX (expected age)"]
+    assert recorded.accuracy.between(0, 1).all() and (recorded.one_off_accuracy >= recorded.accuracy).all()
+    data = task_data.task_data(profile, "age", 0)
+    assert (recorded.n_exact == data.exact["test"].sum()).all() and data.exact["test"].sum() > 0
+    assert recorded.mae_years.between(0, 100).all()
+    assert np.isnan(recorded.loc["years (regression)", "test_loss"])  # no class probabilities to score
+    faces = age_output.faces_table(profile, study, recorded.reset_index(), data)
+    assert len(faces) == 3 * len(data.labels["test"])
+    for variant, rows in faces.groupby("variant"):  # the per-face table gives back the run's own scores
+        assert rows.correct.mean() == pytest.approx(recorded.loc[variant, "accuracy"])
+        exact = rows[rows.exact]
+        assert exact.error_years.mean() == pytest.approx(recorded.loc[variant, "mae_years"], rel=1e-5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.data.age_groups import AGE_GROUPS
+from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
 
 CLASSES = {"gender": ["m", "f"], "age": AGE_GROUPS}
 
@@ -30,3 +30,13 @@ def labelled(frame: pd.DataFrame, task: str) -> tuple[pd.DataFrame, np.ndarray]:
         rows = frame[frame.age_group.notna()]
         labels = rows.age_group.to_numpy(dtype=np.int32)
     return rows, labels
+
+
+def years(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Ages in years for rows with an age group, as float32, and which of them are exact: the row's own age
+    where its label was a number (Adience's single ages, IMDB-WIKI), else its group's midpoint
+    (``age_groups.GROUP_MIDPOINTS``)."""
+    exact = rows.age.notna().to_numpy() if "age" in rows else np.zeros(len(rows), bool)
+    midpoints = GROUP_MIDPOINTS[rows.age_group.to_numpy(dtype=int)]
+    own = rows.age.to_numpy(dtype=float, na_value=np.nan) if "age" in rows else midpoints
+    return np.where(exact, own, midpoints).astype(np.float32), exact

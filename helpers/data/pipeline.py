@@ -79,6 +79,12 @@ def ten_crops(image, crop_size: int):
     return tf.concat([crops, tf.reverse(crops, axis=[2])], axis=0)
 
 
+def _label_array(labels) -> np.ndarray:
+    """Class numbers as int32; ages in years (a regression's targets) as float32."""
+    labels = np.asarray(labels)
+    return labels.astype(np.float32) if np.issubdtype(labels.dtype, np.floating) else labels.astype(np.int32)
+
+
 def training_dataset(files, labels, *, size: int, crop_size: int, batch_size: int, mean: np.ndarray, seed: int,
                      random_crop: bool = True, flip: bool = True):
     """Shuffled, augmented batches of (crops, labels) for ``model.fit``; reshuffled every epoch."""
@@ -86,7 +92,7 @@ def training_dataset(files, labels, *, size: int, crop_size: int, batch_size: in
 
     if len(files) != len(labels):
         raise ValueError(f"{len(files)} files but {len(labels)} labels")
-    dataset = tf.data.Dataset.from_tensor_slices((np.asarray(files, dtype=str), np.asarray(labels, np.int32)))
+    dataset = tf.data.Dataset.from_tensor_slices((np.asarray(files, dtype=str), _label_array(labels)))
     dataset = dataset.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)  # names only: cheap
     dataset = _read(dataset, size, mean)
     per_image_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
@@ -111,7 +117,7 @@ def evaluation_dataset(files, labels, *, size: int, crop_size: int, batch_size: 
     """Batches of centre crops, or of (10, crop, crop, 3) over-samples with ``ten_crop=True``, in file order."""
     import tensorflow as tf
 
-    dataset = tf.data.Dataset.from_tensor_slices((np.asarray(files, dtype=str), np.asarray(labels, np.int32)))
+    dataset = tf.data.Dataset.from_tensor_slices((np.asarray(files, dtype=str), _label_array(labels)))
     crop = ten_crops if ten_crop else centre_crop
     dataset = _read(dataset, size, mean).map(lambda image, label: (crop(image, crop_size), label),
                                              num_parallel_calls=tf.data.AUTOTUNE)

@@ -34,20 +34,23 @@ class TaskData:
     files: dict  # split name -> cached file names
     labels: dict  # split name -> int32 labels
     mean: np.ndarray
+    years: dict | None = None  # age only: split name -> float32 years (exact where known, else the group's midpoint)
+    exact: dict | None = None  # age only: split name -> whether each row's age in years is exact
 
     @property
     def classes(self) -> list[str]:
         return labels.CLASSES[self.task]
 
-    def training(self, batch_size: int, seed: int, random_crop: bool = True, flip: bool = True):
-        return pipeline.training_dataset(self.files["train"], self.labels["train"], size=self.size,
-                                         crop_size=self.crop_size, batch_size=batch_size, mean=self.mean, seed=seed,
-                                         random_crop=random_crop, flip=flip)
+    def training(self, batch_size: int, seed: int, random_crop: bool = True, flip: bool = True, targets=None):
+        """Training batches; ``targets`` replaces the class labels (ages in years for a regression)."""
+        return pipeline.training_dataset(self.files["train"], self.labels["train"] if targets is None else targets,
+                                         size=self.size, crop_size=self.crop_size, batch_size=batch_size,
+                                         mean=self.mean, seed=seed, random_crop=random_crop, flip=flip)
 
-    def evaluation(self, split: str, batch_size: int = 100, ten_crop: bool = False):
-        return pipeline.evaluation_dataset(self.files[split], self.labels[split], size=self.size,
-                                           crop_size=self.crop_size, batch_size=batch_size, mean=self.mean,
-                                           ten_crop=ten_crop)
+    def evaluation(self, split: str, batch_size: int = 100, ten_crop: bool = False, targets=None):
+        return pipeline.evaluation_dataset(self.files[split], self.labels[split] if targets is None else targets,
+                                           size=self.size, crop_size=self.crop_size, batch_size=batch_size,
+                                           mean=self.mean, ten_crop=ten_crop)
 
     def counts(self) -> dict:
         return {split: len(split_labels) for split, split_labels in self.labels.items()}
@@ -63,15 +66,17 @@ def _adience(root: Path):
 
 
 def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loaded) -> TaskData:
-    files, split_labels = {}, {}
+    files, split_labels, years, exact = {}, {}, {}, {}
     for split, frame in parts.items():
         rows, split_labels[split] = labels.labelled(frame, task)
+        if task == "age":
+            years[split], exact[split] = labels.years(rows)
         if len(rows) == 0:
             raise ValueError(f"the {split} split of the {task} task (fold {fold}) is empty: {len(frame)} of its rows "
                              f"have no {task} label. What the loader kept and dropped in {root}:\n{loaded.summary()}")
         files[split] = image_cache.cached_files(root, rows.path.tolist(), profile.image_size)
     return TaskData(task, fold, profile.image_size, profile.crop_size, files, split_labels,
-                    pipeline.mean_image(files["train"], profile.image_size))
+                    pipeline.mean_image(files["train"], profile.image_size), years or None, exact or None)
 
 
 def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) -> TaskData:

@@ -29,6 +29,7 @@ from helpers.experiments.settings import Settings
 from helpers.profiles import Profile, results_dir
 
 KEY = ["variant", "task", "fold", "seed"]
+DEFAULTS = dataclasses.asdict(Settings())  # what a run recorded before a setting existed had for it
 
 
 def results_path(profile: Profile, study: str) -> Path:
@@ -127,6 +128,8 @@ def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settin
     as_text = pd.Series({key: str(value) for key, value in wanted.items()})
     for table in (recorded_tables(profile) if tables is None else tables).values():
         text = pd.read_csv(io.StringIO(table.to_csv(index=False)), dtype=str, keep_default_na=False)
+        for field in set(DEFAULTS) - set(text.columns):  # a setting added since: those runs had its default
+            text[field] = str(DEFAULTS[field])
         if len(text) == 0 or not set(wanted) | {"accuracy_10crop"} <= set(text.columns):
             continue  # empty, or written by an older kit that recorded less
         same = (text[list(wanted)] == as_text).all(axis=1)

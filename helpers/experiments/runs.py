@@ -4,7 +4,9 @@ Every notebook and every study goes through :func:`run`, so they all follow the 
 side is ``helpers.data.task_data``): model selection (early stopping, the best checkpoint) looks at the
 validation split only, and the test split is scored once at the end, with the centre crop and, on
 request, with the paper's 10-crop over-sampling. ``Settings.transfer`` says whether the run starts from
-scratch or from a pre-trained network (``helpers.network.transfer``).
+scratch or from a pre-trained network (``helpers.network.transfer``); ``Settings.age_output`` whether age is
+8 classes, a number or DEX's expectation (``helpers.experiments.age_output``), all scored as groups and, for
+age, in years.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import dataclasses
 import numpy as np
 
 from helpers.data.task_data import TaskData
-from helpers.experiments import evaluation, training
+from helpers.experiments import age_output, evaluation, training
 from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, transfer
 
@@ -24,8 +26,11 @@ class Outcome:
     training: training.Run
     scores: evaluation.Scores | None  # centre crop; None when the run diverged
     oversampled: evaluation.Scores | None  # 10 crops, when asked for
-    test_loss: float = float("nan")  # cross-entropy of the centre crop on the test split
-    predictions: dict | None = None  # per test face, in file order: label, predicted, predicted_10crop
+    test_loss: float = float("nan")  # cross-entropy of the centre crop on the test split (classes only)
+    predictions: dict | None = None  # per test face, in file order: label, predicted, predicted_10crop (and years)
+    mae_years: float = float("nan")  # age: mean absolute error in years over the test faces whose age is exact
+    mae_years_10crop: float = float("nan")
+    n_exact: int = 0  # age: test faces with an exact age
 
     def row(self) -> dict:
         """The run as one row of a results file: scores, epochs, seconds."""
@@ -35,6 +40,7 @@ class Outcome:
                "test_loss": self.test_loss, "n_test": self.scores.n if self.scores else 0}
         if self.oversampled is not None:
             row.update(accuracy_10crop=self.oversampled.exact, one_off_accuracy_10crop=self.oversampled.one_off)
+        row.update(mae_years=self.mae_years, mae_years_10crop=self.mae_years_10crop, n_exact=self.n_exact)
         row.update(epochs_trained=run.epochs_trained, best_epoch=run.best_epoch,
                    best_validation_accuracy=run.best_validation_accuracy, diverged=run.diverged,
                    seconds=round(run.seconds, 2), seconds_per_batch=run.seconds_per_batch,
@@ -57,6 +63,10 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     if (settings.transfer != "none") != (pretrained is not None):
         raise ValueError(f"Settings.transfer={settings.transfer!r} "
                          + ("needs a pretrained model" if pretrained is None else "takes no pretrained model"))
+    output = settings.age_output
+    age_output.check(output, data.task)
+    if output != "classes" and pretrained is not None:
+        raise ValueError(f"Settings.age_output={output!r} trains from scratch; transfer keeps the 8 classes")
     keras.utils.set_random_seed(seed)
 
     def build():
@@ -65,17 +75,21 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
                 pretrained, len(data.classes), freeze_trunk=settings.transfer == "frozen", seed=seed
             )
         return levi_hassner.levi_hassner(
-            len(data.classes),
+            age_output.units(output) if data.task == "age" else len(data.classes),
             input_size=data.crop_size,
             hidden_units=settings.hidden_units,
             hidden_layers=settings.hidden_layers,
             seed=seed,
+            regression=output == "regression",
         )
+
+    def targets(split):
+        return None if output == "classes" else age_output.targets(output, data.labels[split], data.years[split])
 
     trained = training.train(
         build,
-        data.training(settings.batch_size, seed, settings.random_crop, settings.flip),
-        data.evaluation("validation"),
+        data.training(settings.batch_size, seed, settings.random_crop, settings.flip, targets=targets("train")),
+        data.evaluation("validation", targets=targets("validation")),
         settings,
         run_dir=run_dir,
         save_model=save_model,
@@ -84,16 +98,27 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     if trained.diverged:
         return Outcome(trained, None, None)
     ordinal, labels = data.task == "age", data.labels["test"]
-    over = None
     if oversample:  # one pass over the 10 crops gives both scores: crop 4 is the centre crop
         crops = evaluation.crop_probabilities(trained.model, data.evaluation("test", ten_crop=True))
-        probabilities = crops[:, 4]
-        over = evaluation.score(labels, crops.mean(axis=1).argmax(axis=1), data.classes, ordinal)
+        outputs, averaged = crops[:, 4], crops.mean(axis=1)
     else:
-        probabilities = evaluation.predict(trained.model, data.evaluation("test"))
-    single = evaluation.score(labels, probabilities.argmax(axis=1), data.classes, ordinal)
-    predictions = {"label": np.asarray(labels), "predicted": probabilities.argmax(axis=1)}
-    if oversample:
-        predictions["predicted_10crop"] = crops.mean(axis=1).argmax(axis=1)
-    return Outcome(trained, single, over, test_loss=evaluation.cross_entropy(probabilities, labels),
-                   predictions=predictions)
+        outputs, averaged = evaluation.predict(trained.model, data.evaluation("test")), None
+    groups = age_output.predicted_groups(output, outputs)
+    single = evaluation.score(labels, groups, data.classes, ordinal)
+    predictions = {"label": np.asarray(labels), "predicted": groups}
+    over = None
+    if averaged is not None:
+        predictions["predicted_10crop"] = age_output.predicted_groups(output, averaged)
+        over = evaluation.score(labels, predictions["predicted_10crop"], data.classes, ordinal)
+    outcome = Outcome(trained, single, over, predictions=predictions,
+                      test_loss=evaluation.cross_entropy(outputs, labels) if output == "classes" else float("nan"))
+    if data.task == "age":  # every way's ages in years, scored on the faces whose age is exact
+        truth, exact = data.years["test"], data.exact["test"]
+        predictions.update(years=truth, exact=exact, predicted_years=age_output.predicted_years(output, outputs))
+        outcome.mae_years = age_output.mean_absolute_error(truth, predictions["predicted_years"], exact)
+        outcome.n_exact = int(exact.sum())
+        if averaged is not None:
+            predictions["predicted_years_10crop"] = age_output.predicted_years(output, averaged)
+            outcome.mae_years_10crop = age_output.mean_absolute_error(truth, predictions["predicted_years_10crop"],
+                                                                      exact)
+    return outcome

@@ -22,6 +22,7 @@ class Settings:
     # the network
     hidden_units: int = 512
     hidden_layers: int = 2
+    age_output: str = "classes"  # or "regression" (years) or "dex" (expected value over 1-year bins): notebook 12
     transfer: str = "none"  # "none": from scratch; "frozen" or "fine-tune": from a pre-trained network
     # the optimizer
     optimizer: str = "sgd"  # the paper's; "adam" adapts each weight's step (training.compile_model says why)

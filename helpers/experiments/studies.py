@@ -50,7 +50,8 @@ class Study:
         return next((v for v in self.variants if self.settings_for(v, profile) == paper), None)
 
 
-#: The paper's baseline (notebook 02) and the report's one-factor studies (notebooks 03-08).
+#: The paper's baseline (notebook 02), the report's one-factor studies (notebooks 03-08) and the improvements it
+#: proposed that change what a run outputs (notebook 12).
 STUDIES = {
     "baseline": Study("baseline", {"paper": {}}, keep_models=True, notebook="02_levi_hassner_model"),
     "batch_size": Study(
@@ -93,5 +94,11 @@ STUDIES = {
             "fine-tune all, rate / 10": {"transfer": "fine-tune", "learning_rate": OfProfile(0.1)},
         },
         notebook="08_transfer_learning",
+    ),
+    "age_output": Study(
+        "age_output",
+        {"8 groups (paper)": {}, "years (regression)": {"age_output": "regression"},
+         "DEX (expected age)": {"age_output": "dex"}},
+        tasks=("age",), notebook="12_age_regression",
     ),
 }

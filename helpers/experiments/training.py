@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from helpers.experiments import age_output
 from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, optimizer
 
@@ -112,9 +113,9 @@ def compile_model(network: keras.Model, settings: Settings) -> keras.Model:
         chosen = keras.optimizers.Adam(rate)
     else:
         raise ValueError(f"unknown optimizer {settings.optimizer!r}: use 'sgd' (the paper's) or 'adam'")
-    network.compile(
-        optimizer=chosen, loss="sparse_categorical_crossentropy", metrics=["accuracy"], jit_compile=settings.jit_compile
-    )
+    regression = settings.age_output == "regression"
+    network.compile(optimizer=chosen, loss=age_output.loss(settings.age_output),
+                    metrics=[] if regression else ["accuracy"], jit_compile=settings.jit_compile)
     return network
 
 
@@ -145,13 +146,14 @@ def train(
     finally:
         keras.config.set_dtype_policy(previous_policy)
 
+    # The best epoch: the highest validation accuracy; for age in years (regression, DEX) the lowest validation
+    # loss, since accuracy over one-year bins or no classes at all says little.
+    monitor, mode = ("val_accuracy", "max") if settings.age_output == "classes" else ("val_loss", "min")
     timer = BatchTimer()
     callbacks = [
         keras.callbacks.TerminateOnNaN(),
         timer,
-        keras.callbacks.EarlyStopping(
-            "val_accuracy", mode="max", patience=settings.patience, restore_best_weights=True
-        ),
+        keras.callbacks.EarlyStopping(monitor, mode=mode, patience=settings.patience, restore_best_weights=True),
     ]
     if log_epochs:
         callbacks.append(EpochLine())
@@ -162,7 +164,7 @@ def train(
         if save_model:
             callbacks.append(
                 keras.callbacks.ModelCheckpoint(
-                    run_dir / "best.keras", monitor="val_accuracy", mode="max", save_best_only=True
+                    run_dir / "best.keras", monitor=monitor, mode=mode, save_best_only=True
                 )
             )
     start = time.perf_counter()
@@ -180,15 +182,16 @@ def train(
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     losses = history.get("loss", pd.Series(dtype=float))
     diverged = bool(losses.isna().any() or np.isinf(losses).any())
-    validation = history.get("val_accuracy", pd.Series(dtype=float)).dropna()
-    best_epoch = int(validation.idxmax()) if len(validation) else 0
+    validation = history.get(monitor, pd.Series(dtype=float)).dropna()
+    best_epoch = int(validation.idxmax() if mode == "max" else validation.idxmin()) if len(validation) else 0
+    accuracy = history.get("val_accuracy", pd.Series(dtype=float))
     return Run(
         model=network,
         history=history,
         diverged=diverged,
         epochs_trained=len(history),
         best_epoch=best_epoch,
-        best_validation_accuracy=float(validation.max()) if len(validation) else float("nan"),
+        best_validation_accuracy=float(accuracy.get(best_epoch, float("nan"))) if best_epoch else float("nan"),
         seconds=seconds,
         seconds_per_batch=float(np.median(timer.batch_seconds[1:] or timer.batch_seconds or [np.nan])),
         seconds_per_epoch=float(np.median(timer.epoch_seconds or [np.nan])),

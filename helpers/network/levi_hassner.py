@@ -36,15 +36,16 @@ def _gaussian(std: float, seed: int | None):
 
 def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int = 512, hidden_layers: int = 2,
                  dropout: float = 0.5, weight_decay: float = 5e-4, seed: int | None = None,
-                 name: str = "levi_hassner") -> keras.Model:
-    """The network as a functional Keras model; outputs class probabilities."""
+                 name: str = "levi_hassner", regression: bool = False) -> keras.Model:
+    """The network as a functional Keras model; outputs class probabilities, or with ``regression`` (and
+    ``num_classes=1``) one linear unit (age in years, notebook 12)."""
     # Plain ints: values read from a results table arrive as NumPy integers, which Keras layers refuse.
     num_classes, input_size, hidden_units, hidden_layers = map(
         int, (num_classes, input_size, hidden_units, hidden_layers)
     )
-    if hidden_layers < 0 or hidden_units < 1 or num_classes < 2:
+    if hidden_layers < 0 or hidden_units < 1 or num_classes < (1 if regression else 2):
         raise ValueError(
-            f"need num_classes >= 2, hidden_units >= 1, hidden_layers >= 0; got {num_classes}, "
+            f"need num_classes >= 2 (1 for a regression), hidden_units >= 1, hidden_layers >= 0; got {num_classes}, "
             f"{hidden_units}, {hidden_layers}"
         )
     decay = keras.regularizers.L2(weight_decay / 2) if weight_decay else None
@@ -83,7 +84,11 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
             name=f"hidden{number}",
         )(x)
         x = keras.layers.Dropout(dropout, name=f"dropout{number}")(x)
-    outputs = classifier_head(x, num_classes, seed=next(seeds))
+    if regression:
+        outputs = keras.layers.Dense(num_classes, kernel_initializer=_gaussian(0.01, next(seeds)),
+                                     kernel_regularizer=decay, dtype="float32", name="output")(x)
+    else:
+        outputs = classifier_head(x, num_classes, seed=next(seeds))
     return keras.Model(inputs, outputs, name=name)
 
 
