@@ -77,11 +77,11 @@ def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path)
 @pytest.mark.slow
 def test_two_workers_share_a_study_notebook_and_09_reads_the_same_table(synthetic_tiny, tmp_path, results_root,
                                                                        monkeypatch):
-    """`make run WORKERS=2` in miniature: two workers run 05 and 09; every run is trained by one of them, and
+    """`make run WORKERS=2` in miniature: two workers run 12 and 09; every run is trained by one of them, and
     09's table is the one a single worker made (training is deterministic on a CPU)."""
     from helpers import notebook_runner
 
-    study, notebook = studies.STUDIES["hidden_layers"], REPO / "notebooks" / "05_hidden_layers.ipynb"
+    study, notebook = studies.STUDIES["age_output"], REPO / "notebooks" / "12_age_regression.ipynb"
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
     one = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     recorded = results.read_results(one, study.name)
@@ -114,7 +114,7 @@ def test_two_workers_share_a_study_notebook_and_09_reads_the_same_table(syntheti
 def test_the_notebook_seed_reaches_every_run_of_its_study(synthetic_tiny, tmp_path, results_root, monkeypatch):
     """`papermill -p seed 1` trains the study's runs anew with seed 1 (the baseline's included) next to seed 0's."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
-    path = REPO / "notebooks" / "05_hidden_layers.ipynb"
+    path = REPO / "notebooks" / "12_age_regression.ipynb"
     papermill.execute_notebook(
         str(path),
         str(tmp_path / path.name),
@@ -124,7 +124,7 @@ def test_the_notebook_seed_reaches_every_run_of_its_study(synthetic_tiny, tmp_pa
         progress_bar=False,
     )
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    study = studies.STUDIES["hidden_layers"]
+    study = studies.STUDIES["age_output"]
     recorded = results.read_results(profile, study.name)
     seed_one = recorded[recorded.seed.astype(int) == 1]
     assert sorted(zip(seed_one.variant, seed_one.task)) == sorted((v, t) for v in study.variants for t in study.tasks)
