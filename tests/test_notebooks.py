@@ -22,6 +22,7 @@ STABLE_OUTPUTS = {
     "08_transfer_learning.ipynb": ["frozen trunk: 4,104 of"],  # only the new 512 x 8 + 8 output layer learns
     "10_fft_convolution.ipynb": ["The FFT reproduced conv1-conv3"],
     "11_timing.ipynb": ["rows appended to", "(this run)"],
+    "13_multitask.ipynb": ["one network, two heads", "age group only"],
 }
 
 

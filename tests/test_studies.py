@@ -46,7 +46,7 @@ MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_u
 def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     recorded = runner.run_study(MINI, profile)
     said = capsys.readouterr().out
-    assert "2 to run, of which 0 copied" in said and "the time left shows once the first has finished" in said
+    assert "2 to run in 2 trainings" in said and "the time left shows once the first has finished" in said
     assert re.search(r"wide .*accuracy .* s, \d+ (s|min) left$", said, re.MULTILINE)  # one run done, one to go
     assert re.search(r", done$", said, re.MULTILINE)
     assert len(recorded) == 2 and set(recorded.variant) == {"wide", "narrow"}

@@ -79,8 +79,11 @@ def ten_crops(image, crop_size: int):
     return tf.concat([crops, tf.reverse(crops, axis=[2])], axis=0)
 
 
-def _label_array(labels) -> np.ndarray:
-    """Class numbers as int32; ages in years (a regression's targets) as float32."""
+def _label_array(labels):
+    """Class numbers as int32; ages in years (a regression's targets) as float32; a dict of such arrays (one per
+    head of a multi-task network, notebook 13) array by array."""
+    if isinstance(labels, dict):
+        return {name: _label_array(values) for name, values in labels.items()}
     labels = np.asarray(labels)
     return labels.astype(np.float32) if np.issubdtype(labels.dtype, np.floating) else labels.astype(np.int32)
 
@@ -90,8 +93,9 @@ def training_dataset(files, labels, *, size: int, crop_size: int, batch_size: in
     """Shuffled, augmented batches of (crops, labels) for ``model.fit``; reshuffled every epoch."""
     import tensorflow as tf
 
-    if len(files) != len(labels):
-        raise ValueError(f"{len(files)} files but {len(labels)} labels")
+    for name, values in (labels.items() if isinstance(labels, dict) else [("labels", labels)]):
+        if len(files) != len(values):
+            raise ValueError(f"{len(files)} files but {len(values)} {name}")
     dataset = tf.data.Dataset.from_tensor_slices((np.asarray(files, dtype=str), _label_array(labels)))
     dataset = dataset.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)  # names only: cheap
     dataset = _read(dataset, size, mean)

@@ -120,16 +120,25 @@ def recorded_tables(profile: Profile) -> dict[str, pd.DataFrame]:
     return {study: read_results(profile, study) for study in studies_recorded(profile)}
 
 
-def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settings,
-             tables: dict[str, pd.DataFrame] | None = None) -> dict | None:
-    """The row of a finished run of any study of ``profile`` with exactly these settings, task, fold and seed
-    (looked up in ``tables`` from :func:`recorded_tables` when given, read afresh otherwise)."""
-    wanted = {"task": task, "fold": fold, "seed": seed, **dataclasses.asdict(settings)}
-    as_text = pd.Series({key: str(value) for key, value in wanted.items()})
-    for table in (recorded_tables(profile) if tables is None else tables).values():
+def comparable(tables: dict[str, pd.DataFrame]) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each table of :func:`recorded_tables` beside its text form, with the settings added since its runs were
+    recorded filled in at their defaults: what :func:`same_run` compares (made once for many lookups)."""
+    pairs = []
+    for table in tables.values():
         text = pd.read_csv(io.StringIO(table.to_csv(index=False)), dtype=str, keep_default_na=False)
         for field in set(DEFAULTS) - set(text.columns):  # a setting added since: those runs had its default
             text[field] = str(DEFAULTS[field])
+        pairs.append((table, text))
+    return pairs
+
+
+def same_run(profile: Profile, task: str, fold: int, seed: int, settings: Settings,
+             tables: list[tuple[pd.DataFrame, pd.DataFrame]] | None = None) -> dict | None:
+    """The row of a finished run of any study of ``profile`` with exactly these settings, task, fold and seed
+    (looked up in ``tables`` from :func:`comparable` when given, read afresh otherwise)."""
+    wanted = {"task": task, "fold": fold, "seed": seed, **dataclasses.asdict(settings)}
+    as_text = pd.Series({key: str(value) for key, value in wanted.items()})
+    for table, text in comparable(recorded_tables(profile)) if tables is None else tables:
         if len(text) == 0 or not set(wanted) | {"accuracy_10crop"} <= set(text.columns):
             continue  # empty, or written by an older kit that recorded less
         same = (text[list(wanted)] == as_text).all(axis=1)

@@ -9,6 +9,8 @@
 - Shared: a run whose settings, task, fold and seed equal a finished run of *any* study of the profile (the
   paper's baseline appears in every study) is copied from there, marked ``reused_from``, not trained again.
 - A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
+- Two heads: a variant with ``multitask`` trains one network for both tasks (``helpers.experiments.multitask``)
+  and records its two rows, gender and age, from that one training.
 - Transfer: a variant with ``transfer`` "frozen" or "fine-tune" starts from the network pre-trained for its
   task and seed (``helpers.experiments.pretraining``), trained once before the runs and kept.
 - Visible: the plan and a first guess of its time (``helpers.experiments.time_left``), a progress bar over
@@ -25,7 +27,7 @@ import pandas as pd
 
 from helpers import progress
 from helpers.data import task_data
-from helpers.experiments import claims, pretraining, results, runs, time_left
+from helpers.experiments import claims, multitask, pretraining, results, runs, time_left
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
@@ -38,22 +40,32 @@ def plan(study: Study, profile: Profile, folds=None, seeds=None) -> list[tuple]:
             for variant in study.variants_for(profile) for seed in seeds]
 
 
-def _row(study: Study, profile: Profile, key: tuple, data: task_data.TaskData, pretrained) -> dict:
+def _rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[dict]:
+    """The recorded row(s) of one run: copied from an equal run of any study, or trained (two rows, one per task,
+    for a network with both heads)."""
     variant, task, fold, seed = key
     settings = study.settings_for(variant, profile)
     shared = None if study.keep_models else results.same_run(profile, task, fold, seed, settings)
     if shared is not None:
         source = shared.get("reused_from")
         source = source if isinstance(source, str) and source else f"{shared['study']}/{shared['variant']}"
-        return {**shared, "study": study.name, "variant": variant, "reused_from": source}
-    directory = results.run_directory(profile, study.name, variant, task, fold, seed)
-    outcome = runs.run(data, settings, seed, oversample=True, pretrained=pretrained, log_epochs=profile.log_epochs,
-                       run_dir=directory, save_model=study.keep_models)
-    if outcome.predictions is not None:
-        results.write_predictions(directory, outcome.predictions)
-    return {"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
-            **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
-            "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": claims.worker()}
+        return [{**shared, "study": study.name, "variant": variant, "reused_from": source}]
+    options = dict(oversample=True, log_epochs=profile.log_epochs, save_model=study.keep_models)
+    if settings.multitask:
+        directory = results.run_directory(profile, study.name, variant, "both", fold, seed)
+        outcomes = multitask.run(data, settings, seed, run_dir=directory, **options)
+    else:
+        directory = results.run_directory(profile, study.name, variant, task, fold, seed)
+        outcomes = {task: runs.run(data, settings, seed, pretrained=pretrained, run_dir=directory, **options)}
+    rows = []
+    for task, outcome in outcomes.items():
+        if outcome.predictions is not None:
+            results.write_predictions(results.run_directory(profile, study.name, variant, task, fold, seed),
+                                      outcome.predictions)
+        rows.append({"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
+                     **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
+                     "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": claims.worker()})
+    return rows
 
 
 def claim_path(profile: Profile, study: str, key: tuple):
@@ -69,8 +81,8 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     to_train = time_left.to_train(profile, study, todo, tables)
     if verbose:
         print(f"{study.name}: {len(planned)} runs planned, {len(planned) - len(todo)} already in "
-              f"{results.results_path(profile, study.name)}, {len(todo)} to run, of which "
-              f"{len(todo) - len(to_train)} copied from other studies", flush=True)
+              f"{results.results_path(profile, study.name)}, {len(todo)} to run in {len(to_train)} trainings (the "
+              f"rest copied from other studies, or a two-headed network's second task)", flush=True)
         if to_train:
             print(f"time: {time_left.first_guess(profile, study, to_train, tables)}", flush=True)
     pretrained, data = {}, {}
@@ -86,19 +98,24 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
         variant, task, fold, seed = key
         if results.is_recorded(profile, study.name, *key):
             return True
-        held = claims.claim(claim_path(profile, study.name, key))
+        settings = study.settings_for(variant, profile)
+        faces = "both" if settings.multitask else task  # one claim, one network, for a two-headed run's two rows
+        held = claims.claim(claim_path(profile, study.name, (variant, faces, fold, seed)))
         if held is None:
             return False
         with held:
             if results.is_recorded(profile, study.name, *key):  # recorded between the look and the claim
                 return True
-            if study.settings_for(variant, profile).transfer != "none" and (task, seed) not in pretrained:
+            if settings.transfer != "none" and (task, seed) not in pretrained:
                 pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-            if (task, fold) not in data:
+            if (faces, fold) not in data:
                 data.clear()  # one task's images at a time
-                data[task, fold] = task_data.task_data(profile, task, fold)
-            row = _row(study, profile, key, data[task, fold], pretrained.get((task, seed)))
-            results.append(profile, study.name, row)
+                data[faces, fold] = (multitask.joint_data(profile, fold) if settings.multitask
+                                     else task_data.task_data(profile, task, fold))
+            rows = _rows(study, profile, key, data[faces, fold], pretrained.get((task, seed)))
+            for row in rows:
+                results.append(profile, study.name, row)
+            row = rows[[row["task"] for row in rows].index(task)]
         if verbose:
             state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
             how = (f"the same run as {row['reused_from']}" if row["reused_from"]

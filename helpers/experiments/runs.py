@@ -95,14 +95,20 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
         save_model=save_model,
         log_epochs=log_epochs,
     )
+    return scored(trained, trained.model, data, output, oversample)
+
+
+def scored(trained: training.Run, model, data: TaskData, output: str = "classes", oversample: bool = False) -> Outcome:
+    """The outcome of a trained run: ``model`` (one head's output, see ``multitask``) scored on ``data``'s test
+    split, centre crop and, with ``oversample``, 10 crops; its prediction for every face, and for age its years."""
     if trained.diverged:
         return Outcome(trained, None, None)
     ordinal, labels = data.task == "age", data.labels["test"]
     if oversample:  # one pass over the 10 crops gives both scores: crop 4 is the centre crop
-        crops = evaluation.crop_probabilities(trained.model, data.evaluation("test", ten_crop=True))
+        crops = evaluation.crop_probabilities(model, data.evaluation("test", ten_crop=True))
         outputs, averaged = crops[:, 4], crops.mean(axis=1)
     else:
-        outputs, averaged = evaluation.predict(trained.model, data.evaluation("test")), None
+        outputs, averaged = evaluation.predict(model, data.evaluation("test")), None
     groups = age_output.predicted_groups(output, outputs)
     single = evaluation.score(labels, groups, data.classes, ordinal)
     predictions = {"label": np.asarray(labels), "predicted": groups}

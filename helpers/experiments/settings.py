@@ -23,6 +23,8 @@ class Settings:
     hidden_units: int = 512
     hidden_layers: int = 2
     age_output: str = "classes"  # or "regression" (years) or "dex" (expected value over 1-year bins): notebook 12
+    multitask: bool = False  # one trunk, a gender head and an age head, trained on both tasks at once: notebook 13
+    age_loss_weight: float = 1.0  # multitask: the age head's loss weight (the gender head's is 1)
     transfer: str = "none"  # "none": from scratch; "frozen" or "fine-tune": from a pre-trained network
     # the optimizer
     optimizer: str = "sgd"  # the paper's; "adam" adapts each weight's step (training.compile_model says why)

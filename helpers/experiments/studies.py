@@ -51,7 +51,7 @@ class Study:
 
 
 #: The paper's baseline (notebook 02), the report's one-factor studies (notebooks 03-08) and the improvements it
-#: proposed that change what a run outputs (notebook 12).
+#: proposed that change what a run outputs (notebooks 12 and 13).
 STUDIES = {
     "baseline": Study("baseline", {"paper": {}}, keep_models=True, notebook="02_levi_hassner_model"),
     "batch_size": Study(
@@ -100,5 +100,12 @@ STUDIES = {
         {"8 groups (paper)": {}, "years (regression)": {"age_output": "regression"},
          "DEX (expected age)": {"age_output": "dex"}},
         tasks=("age",), notebook="12_age_regression",
+    ),
+    # Equal loss weights, and the age loss divided by 3 (ln 8 / ln 2): both heads' losses equal at chance.
+    "multitask": Study(
+        "multitask",
+        {"two networks (paper)": {}, "one network, equal weights": {"multitask": True},
+         "one network, age loss / 3": {"multitask": True, "age_loss_weight": 1 / 3}},
+        notebook="13_multitask",
     ),
 }

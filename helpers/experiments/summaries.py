@@ -101,3 +101,43 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
 ONE_RUN = ("n = 1: each value is one network (one fold, one seed). The paired test says whether two networks "
            "differ on these test faces, not whether another seed or fold would repeat the difference; the class "
            "profile (make class: 5 folds x 2 seeds) gives n = 10 per value.")
+
+
+def both_tasks_table(study, profile: Profile, results: pd.DataFrame) -> pd.DataFrame:
+    """Two tasks at once (notebook 13), per variant: gender accuracy, age exact and 1-off (mean, std over runs,
+    n) and the training seconds it took to answer both tasks for one fold and seed (two trainings for separate
+    networks, one for two heads)."""
+    gender = task_table(results, "gender")
+    age = task_table(results, "age")
+    both = pd.DataFrame({"gender": gender["mean"], "gender std": gender["std"], "age exact": age["mean"],
+                         "age std": age["std"], "age 1-off": age["one_off_mean"], "n": gender["n"]})
+
+    def seconds(runs_of_variant: pd.DataFrame) -> float:
+        joint_run = study.settings_for(runs_of_variant.name, profile).multitask
+        per_pair = runs_of_variant.groupby(["fold", "seed"]).seconds
+        return float((per_pair.first() if joint_run else per_pair.sum()).mean())
+
+    both["seconds for both"] = results.groupby("variant", sort=False)[["fold", "seed", "seconds"]].apply(seconds)
+    return both
+
+
+def both_tasks_summary(study, profile: Profile, results: pd.DataFrame) -> str:
+    """The comparison in words, from the table: each variant's scores and time against the two networks."""
+    scores = both_tasks_table(study, profile, results)
+    reference = study.paper_variant(profile)
+    lines = [f"{int(scores['n'].min())} run(s) per variant (n), fold(s) {list(profile.folds)}, "
+             f"seed(s) {list(profile.seeds)}."]
+    for variant, row in scores.iterrows():
+        spread = (f" (std {row['gender std']:.3f} / {row['age std']:.3f})" if row["n"] > 1 else "")
+        time = (f", {row['seconds for both'] / scores.loc[reference, 'seconds for both']:.2f} x the time"
+                if reference in scores.index and variant != reference else "")
+        lines.append(f"  {variant}: gender {row['gender']:.3f}, age exact {row['age exact']:.3f}, 1-off "
+                     f"{row['age 1-off']:.3f}{spread}, {row['seconds for both']:.0f} s for both tasks{time}")
+    joint = [variant for variant in scores.index if study.settings_for(variant, profile).multitask]
+    for first, second in zip(joint, joint[1:]):  # the loss weightings against each other, paired as well
+        for task in study.tasks:
+            compared = paired.compare_runs(profile, study.name, results, task, first, second)
+            lines.append(f"  {task}, {first} - {second}: {compared.difference:+.3f} [{compared.low:+.3f}, "
+                         f"{compared.high:+.3f}], p = {compared.p_value:.3f} ({compared.test}): "
+                         + ("beyond the noise" if compared.beyond_noise else "within the noise"))
+    return "\n".join(lines + [verdict(profile, study, results)])

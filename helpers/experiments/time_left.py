@@ -81,7 +81,15 @@ def left(elapsed: float, done: int, remaining: int) -> str:
 
 
 def to_train(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> list[tuple]:
-    """The runs among ``keys`` that will be trained: those no recorded run of the profile can stand in for."""
-    return [(variant, task, fold, seed) for variant, task, fold, seed in keys
-            if study.keep_models or results.same_run(profile, task, fold, seed, study.settings_for(variant, profile),
-                                                     tables) is None]
+    """The runs among ``keys`` that will be trained: those no recorded run of the profile can stand in for, and
+    of a two-headed network's two rows (gender and age) only the first, since one training gives both."""
+    trained, joint, recorded = [], set(), results.comparable(tables)
+    for variant, task, fold, seed in keys:
+        settings = study.settings_for(variant, profile)
+        if settings.multitask and (variant, fold, seed) in joint:
+            continue
+        if study.keep_models or results.same_run(profile, task, fold, seed, settings, recorded) is None:
+            trained.append((variant, task, fold, seed))
+            if settings.multitask:
+                joint.add((variant, fold, seed))
+    return trained

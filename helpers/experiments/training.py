@@ -113,6 +113,11 @@ def compile_model(network: keras.Model, settings: Settings) -> keras.Model:
         chosen = keras.optimizers.Adam(rate)
     else:
         raise ValueError(f"unknown optimizer {settings.optimizer!r}: use 'sgd' (the paper's) or 'adam'")
+    if settings.multitask:  # one head per task; a face without a task's label (-1) adds nothing to its loss
+        masked = keras.losses.SparseCategoricalCrossentropy(ignore_class=-1)
+        network.compile(optimizer=chosen, loss={"gender": masked, "age": masked},
+                        loss_weights={"gender": 1.0, "age": settings.age_loss_weight}, jit_compile=settings.jit_compile)
+        return network
     regression = settings.age_output == "regression"
     network.compile(optimizer=chosen, loss=age_output.loss(settings.age_output),
                     metrics=[] if regression else ["accuracy"], jit_compile=settings.jit_compile)
@@ -147,8 +152,10 @@ def train(
         keras.config.set_dtype_policy(previous_policy)
 
     # The best epoch: the highest validation accuracy; for age in years (regression, DEX) the lowest validation
-    # loss, since accuracy over one-year bins or no classes at all says little.
-    monitor, mode = ("val_accuracy", "max") if settings.age_output == "classes" else ("val_loss", "min")
+    # loss, since accuracy over one-year bins or no classes at all says little; for two heads (multitask) the
+    # lowest weighted sum of their losses, the quantity the network is trained to lower.
+    by_accuracy = settings.age_output == "classes" and not settings.multitask
+    monitor, mode = ("val_accuracy", "max") if by_accuracy else ("val_loss", "min")
     timer = BatchTimer()
     callbacks = [
         keras.callbacks.TerminateOnNaN(),
@@ -184,7 +191,8 @@ def train(
     diverged = bool(losses.isna().any() or np.isinf(losses).any())
     validation = history.get(monitor, pd.Series(dtype=float)).dropna()
     best_epoch = int(validation.idxmax() if mode == "max" else validation.idxmin()) if len(validation) else 0
-    accuracy = history.get("val_accuracy", pd.Series(dtype=float))
+    # (for the other monitors NaN: DEX's accuracy over 101 one-year bins is not a group accuracy)
+    accuracy = history.get("val_accuracy", pd.Series(dtype=float)) if by_accuracy else pd.Series(dtype=float)
     return Run(
         model=network,
         history=history,

@@ -16,7 +16,9 @@ weights, not biases. Caffe's weight decay adds ``decay * w`` to the gradient, wh
 
 The number of classes, hidden units, hidden layers and the input size are parameters, for the studies and
 for the smoke profile's small images. Layer names are fixed (``conv1`` ... ``output``): the optimizer's
-per-layer learning rates and transfer learning find layers by name.
+per-layer learning rates and transfer learning find layers by name. With ``heads`` (notebook 13) the trunk
+feeds one output layer per task, ``gender_output`` and ``age_output``, and the model outputs a dict of their
+probabilities keyed by task.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ def _gaussian(std: float, seed: int | None):
 
 def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int = 512, hidden_layers: int = 2,
                  dropout: float = 0.5, weight_decay: float = 5e-4, seed: int | None = None,
-                 name: str = "levi_hassner", regression: bool = False) -> keras.Model:
+                 name: str = "levi_hassner", regression: bool = False, heads: dict | None = None) -> keras.Model:
     """The network as a functional Keras model; outputs class probabilities, or with ``regression`` (and
-    ``num_classes=1``) one linear unit (age in years, notebook 12)."""
+    ``num_classes=1``) one linear unit (age in years, notebook 12), or with ``heads`` ({task: classes}; then
+    ``num_classes`` is ignored) a dict of each task's probabilities from one shared trunk (notebook 13)."""
     # Plain ints: values read from a results table arrive as NumPy integers, which Keras layers refuse.
     num_classes, input_size, hidden_units, hidden_layers = map(
         int, (num_classes, input_size, hidden_units, hidden_layers)
@@ -84,7 +87,9 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
             name=f"hidden{number}",
         )(x)
         x = keras.layers.Dropout(dropout, name=f"dropout{number}")(x)
-    if regression:
+    if heads:
+        outputs = {task: classifier_head(x, int(count), seed=next(seeds), task=task) for task, count in heads.items()}
+    elif regression:
         outputs = keras.layers.Dense(num_classes, kernel_initializer=_gaussian(0.01, next(seeds)),
                                      kernel_regularizer=decay, dtype="float32", name="output")(x)
     else:
@@ -92,16 +97,18 @@ def levi_hassner(num_classes: int, *, input_size: int = 227, hidden_units: int =
     return keras.Model(inputs, outputs, name=name)
 
 
-def classifier_head(features, num_classes: int, *, seed: int | None = None, weight_decay: float = 5e-4):
-    """The output layer and softmax (kept in float32 under mixed precision, for a stable loss)."""
+def classifier_head(features, num_classes: int, *, seed: int | None = None, weight_decay: float = 5e-4,
+                    task: str = ""):
+    """The output layer and softmax (kept in float32 under mixed precision, for a stable loss); with ``task``,
+    the layers are named ``<task>_output`` and ``<task>`` (one head of several)."""
     logits = keras.layers.Dense(
         num_classes,
         kernel_initializer=_gaussian(0.01, seed),
         bias_initializer="zeros",
         kernel_regularizer=keras.regularizers.L2(weight_decay / 2) if weight_decay else None,
-        name="output",
+        name=f"{task}_output" if task else "output",
     )(features)
-    return keras.layers.Activation("softmax", dtype="float32", name="probabilities")(logits)
+    return keras.layers.Activation("softmax", dtype="float32", name=task or "probabilities")(logits)
 
 
 def activations(network: keras.Model, images, layer_names) -> list:

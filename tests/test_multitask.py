@@ -1,0 +1,118 @@
+"""One network for age and gender (notebook 13): the heads, the masked loss, the faces, and the runner's two rows."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from helpers import environment, profiles
+from helpers.data import task_data
+from helpers.experiments import multitask, results, runner, studies, summaries, training
+from helpers.experiments.settings import Settings
+from helpers.network import levi_hassner
+
+
+@pytest.fixture()
+def profile(synthetic_tiny, tmp_path, monkeypatch):
+    """The smoke profile shrunk to seconds: 40 px crops, one epoch."""
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
+
+
+def test_two_heads_share_one_trunk():
+    environment.start_tensorflow()
+    settings = Settings(hidden_units=16)
+    model = multitask.network(settings, input_size=48, seed=0)
+    images = np.random.default_rng(0).normal(size=(3, 48, 48, 3)).astype(np.float32)
+    outputs = model(images)
+    assert {task: tuple(values.shape) for task, values in outputs.items()} == {"gender": (3, 2), "age": (3, 8)}
+    gender = multitask.head(model, "gender")
+    np.testing.assert_allclose(np.asarray(gender(images)), np.asarray(outputs["gender"]), rtol=1e-6)
+    counts = multitask.parameters(dataclasses.replace(profiles.get_profile("smoke"), crop_size=48), settings)
+    # one trunk: the two-headed network is the gender network plus an age output layer (16 x 8 weights + 8 biases)
+    assert counts["one network, two heads"] == counts["gender network"] + 16 * 8 + 8
+    assert counts["two networks"] - counts["one network, two heads"] == counts["age network"] - (16 * 8 + 8)
+
+
+def _compiled(age_loss_weight: float):
+    """A two-headed network without weight decay (so the loss is the heads' alone), and its gender half."""
+    environment.start_tensorflow()
+    model = levi_hassner.levi_hassner(2, input_size=40, hidden_units=16, weight_decay=0, seed=1,
+                                      heads={"gender": 2, "age": 8})
+    training.compile_model(model, Settings(multitask=True, age_loss_weight=age_loss_weight, optimizer="adam"))
+    gender = training.compile_model(multitask.head(model, "gender"), Settings(optimizer="adam"))
+    return model, gender
+
+
+def test_a_head_without_labels_adds_nothing_the_joint_loss_is_the_single_task_loss():
+    model, gender_only = _compiled(age_loss_weight=3.0)
+    rng = np.random.default_rng(2)
+    images = rng.normal(size=(20, 40, 40, 3)).astype(np.float32)
+    genders = rng.integers(0, 2, 20)
+    missing = np.full(20, multitask.MISSING)
+    joint = model.evaluate(images, {"gender": genders, "age": missing}, batch_size=20, verbose=0, return_dict=True)
+    single = gender_only.evaluate(images, genders, batch_size=20, verbose=0, return_dict=True)
+    assert joint["loss"] == pytest.approx(single["loss"], rel=1e-5)
+
+
+def test_the_joint_loss_weights_each_heads_mean_over_the_faces_that_have_its_label():
+    model, _ = _compiled(age_loss_weight=0.5)
+    rng = np.random.default_rng(3)
+    images = rng.normal(size=(12, 40, 40, 3)).astype(np.float32)
+    genders = np.array([0, 1, -1, 1, 0, -1, 1, 1, 0, 0, -1, 1])  # -1: a face without that label
+    ages = np.array([3, -1, 5, -1, 7, 0, -1, 2, 2, 4, 1, -1])
+    probabilities = {task: np.asarray(values, np.float64) for task, values in model(images).items()}
+
+    def cross_entropy(task, wanted):
+        known = wanted >= 0
+        return -np.log(probabilities[task][np.flatnonzero(known), wanted[known]]).mean()
+
+    expected = cross_entropy("gender", genders) + 0.5 * cross_entropy("age", ages)
+    joint = model.evaluate(images, {"gender": genders, "age": ages}, batch_size=12, verbose=0, return_dict=True)
+    assert joint["loss"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_marked(profile):
+    single = {task: task_data.task_data(profile, task, 0) for task in multitask.TASKS}
+    data = multitask.joint_data(profile, 0)
+    for split in ("train", "validation", "test"):
+        union = set(single["gender"].files[split]) | set(single["age"].files[split])
+        assert sorted(data.files[split]) == sorted(union) and len(data.files[split]) == len(union)
+        position = {name: number for number, name in enumerate(data.files[split])}
+        for task, own in single.items():
+            labels = data.labels[split][task]
+            at = [position[name] for name in own.files[split]]
+            assert labels[at].tolist() == own.labels[split].tolist()
+            assert (labels == multitask.MISSING).sum() == len(union) - len(own.files[split])
+    # the mirror, like Adience, has faces with one label only: both heads lose some to the mask, none dropped
+    assert (data.labels["train"]["gender"] == multitask.MISSING).any()
+    assert (data.labels["train"]["age"] == multitask.MISSING).any()
+    for task in multitask.TASKS:  # each head is scored on the single-task runs' own test faces, in their order
+        assert list(data.tasks[task].files["test"]) == list(single[task].files["test"])
+        np.testing.assert_array_equal(data.tasks[task].mean, data.mean)
+
+
+def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
+    study = studies.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test")
+    recorded = runner.run_study(study, profile)
+    printed = capsys.readouterr().out
+    assert "4 runs planned" in printed and "4 to run in 3 trainings" in printed  # 2 single + 1 joint training
+    joint = recorded[recorded.variant == "one network"].set_index("task")
+    assert sorted(joint.index) == ["age", "gender"]
+    assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows
+    assert (results.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
+    for task in multitask.TASKS:  # each head's predictions are paired with the separate network's, face by face
+        own = results.predictions(profile, "mini", "two networks", task, 0, profile.seeds[0])
+        shared = results.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])
+        assert own.label.tolist() == shared.label.tolist()
+        assert (shared.predicted == shared.label).mean() == pytest.approx(joint.loc[task, "accuracy"])
+    table = summaries.both_tasks_table(study, profile, recorded)
+    two = recorded[recorded.variant == "two networks"].seconds.sum()
+    assert table.loc["two networks", "seconds for both"] == pytest.approx(two)
+    assert table.loc["one network", "seconds for both"] == pytest.approx(joint.seconds.iloc[0])
+    assert runner.run_study(study, profile).shape == recorded.shape  # resumes: nothing to train
+    assert "0 to run" in capsys.readouterr().out
