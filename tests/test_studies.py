@@ -214,7 +214,16 @@ def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profil
     assert np.isnan(recorded.loc["years (regression)", "test_loss"])  # no class probabilities to score
     faces = age_output.faces_table(profile, study, recorded.reset_index(), data)
     assert len(faces) == 3 * len(data.labels["test"])
+    by_group = age_output.accuracy_by_group(faces)
+    assert by_group.faces.sum() == len(data.labels["test"])
     for variant, rows in faces.groupby("variant"):  # the per-face table gives back the run's own scores
         assert rows.correct.mean() == pytest.approx(recorded.loc[variant, "accuracy"])
         exact = rows[rows.exact]
         assert exact.error_years.mean() == pytest.approx(recorded.loc[variant, "mae_years"], rel=1e-5)
+        weighted = (by_group[variant].fillna(0) * by_group.faces).sum() / by_group.faces.sum()
+        assert weighted == pytest.approx(recorded.loc[variant, "accuracy"])  # the groups add up to the run
+    table = summaries.age_output_table(recorded.reset_index())
+    assert table.loc["DEX (expected age)", "mae_years_mean"] == pytest.approx(recorded.loc["DEX (expected age)",
+                                                                                         "mae_years"])
+    assert table.n_exact_faces.tolist() == recorded.n_exact.tolist()
+    assert "smallest MAE" in summaries.age_output_summary(profile, study, recorded.reset_index())

@@ -31,6 +31,25 @@ def test_the_first_guess_is_the_median_trained_run_times_the_runs_to_train():
     assert "time left shows once the first has finished" in nothing
 
 
+def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path))  # nothing pre-trained yet
+    profile = profiles.get_profile("smoke")
+    study = studies.STUDIES["transfer"]
+    keys = [("frozen trunk, new softmax (report)", "gender", 0, 0), ("fine-tune all, rate / 10", "gender", 0, 0),
+            ("frozen trunk, new softmax (report)", "age", 0, 0)]
+    assert time_left.pretrainings(profile, study, keys) == [("age", 0), ("gender", 0)]
+    assert time_left.pretrainings(profile, study, [("from scratch", "age", 0, 0)]) == []
+    each = 12.0 * profile.pretraining_epochs / profile.max_epochs
+    guess = time_left.first_guess(profile, study, keys, {"baseline": table([12.0])})
+    assert guess.startswith(f"about {time_left.duration(3 * 12 + 2 * each)} (3 x 12 s")
+    assert f"first 2 pre-training(s) of {profile.pretraining_epochs} epochs, about {each:.0f} s each" in guess
+    paper = profiles.get_profile("paper", data_dir="DATA_DIR")
+    source = dataclasses.replace(baseline(paper), epochs=paper.pretraining_epochs)
+    bound = (sum(time_left.upper_bound(study.settings_for(v, paper), t) for v, t, _, _ in keys)
+             + time_left.upper_bound(source, "celeba") + time_left.upper_bound(source, "imdb_wiki"))
+    assert time_left.first_guess(paper, study, keys, {}).startswith(f"at most {time_left.duration(bound)} on one")
+
+
 def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
     profile = profiles.get_profile("paper", data_dir="DATA_DIR")
     study = studies.STUDIES["batch_size"]

@@ -103,3 +103,13 @@ def faces_table(profile, study, results, data) -> pd.DataFrame:
     if len(table):
         table["error_years"] = (table.predicted_years - table.years).abs()
     return table
+
+
+def accuracy_by_group(faces: pd.DataFrame) -> pd.DataFrame:
+    """From :func:`faces_table`: the share of each true group's test faces every way put in the right group,
+    beside the number of those faces (one run's worth)."""
+    table = faces.pivot_table(index="group", columns="variant", values="correct", aggfunc="mean", sort=False)
+    table = table.reindex(AGE_GROUPS)
+    first_run = faces[(faces.variant == faces.variant.iloc[0]) & (faces.seed == faces.seed.iloc[0])]
+    table.insert(0, "faces", first_run.groupby("group").size().reindex(AGE_GROUPS).fillna(0).astype(int))
+    return table

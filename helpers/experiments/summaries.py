@@ -141,3 +141,29 @@ def both_tasks_summary(study, profile: Profile, results: pd.DataFrame) -> str:
                          f"{compared.high:+.3f}], p = {compared.p_value:.3f} ({compared.test}): "
                          + ("beyond the noise" if compared.beyond_noise else "within the noise"))
     return "\n".join(lines + [verdict(profile, study, results)])
+
+
+def age_output_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Age three ways (notebook 12), per way: exact and 1-off accuracy over the groups (mean, std, n), the mean
+    absolute error in years on the faces whose age is exact, those faces summed over the runs, seconds a run."""
+    table = task_table(results, "age")
+    per_way = results[results.task == "age"].groupby("variant", sort=False)
+    table["mae_years_mean"] = summary(results[results.task == "age"], "mae_years")["mean"].droplevel("task")
+    table["n_exact_faces"] = per_way.n_exact.sum()
+    table["seconds_mean"] = per_way.seconds.mean()
+    return table
+
+
+def age_output_summary(profile: Profile, study: Study, results: pd.DataFrame) -> str:
+    """The three ways in words, from :func:`age_output_table`, and the study's verdict."""
+    scored = age_output_table(results).dropna(subset=["mean"])
+    lines = [f"{int(scored['n'].min())} run(s) per way (n), fold(s) {list(profile.folds)}, "
+             f"seed(s) {list(profile.seeds)}."]
+    for way, row in scored.iterrows():
+        spread = f" +- {row['std']:.3f}" if row["n"] > 1 else ""
+        lines.append(f"  {way}: exact {row['mean']:.3f}{spread}, 1-off {row['one_off_mean']:.3f}, MAE "
+                     f"{row['mae_years_mean']:.1f} years on {int(row['n_exact_faces'])} exact-age faces, "
+                     f"{row['seconds_mean']:.0f} s a run")
+    closest = scored["mae_years_mean"].idxmin() if scored["mae_years_mean"].notna().any() else None
+    lines.append(f"Best group accuracy: {scored['mean'].idxmax()}; smallest MAE: {closest}.")
+    return "\n".join(lines + [verdict(profile, study, results)])

@@ -5,6 +5,9 @@
 - With nothing trained yet in the ``paper`` profile, from the training speed measured on one NVIDIA H200
   (``bench/jax_throughput.py``): every run at its batch size's images per second over the real fold's
   training split for all its epochs, an upper bound since early stopping ends most runs well before.
+- Transfer runs first pre-train their network when it is not kept yet: that many epochs at the same pace
+  (the mirrors' sources are about as large as Adience's training split), or in the paper profile the H200
+  rates over the real source's training split.
 - As runs finish, from the study's own pace: the seconds since it started per run done, times the runs left.
 
 ``bench/paper_estimate.py`` prints the same H200 arithmetic for every notebook of the paper profile.
@@ -12,11 +15,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
+from helpers.data import task_data
 from helpers.experiments import results
-from helpers.experiments.settings import Settings
+from helpers.experiments.settings import Settings, baseline
 from helpers.profiles import Profile
 
 #: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
@@ -56,20 +62,36 @@ def trained_seconds(tables: dict[str, pd.DataFrame]) -> pd.Series:
     return rows.loc[~copied & ~diverged.fillna(False), "seconds"].astype(float)
 
 
+def pretrainings(profile: Profile, study, keys: list[tuple]) -> list[tuple[str, int]]:
+    """The (task, seed) networks that transfer runs among ``keys`` must pre-train first (not kept yet)."""
+    from helpers.experiments import pretraining
+
+    return sorted({(task, seed) for variant, task, _, seed in keys
+                   if study.settings_for(variant, profile).transfer != "none"
+                   and not (pretraining.pretraining_directory(profile, task, seed) / "scores.json").exists()})
+
+
 def first_guess(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> str:
     """A sentence with the time the runs ``keys`` of ``study`` should take, before any of them ran (``keys``
-    from :func:`to_train`, ``tables`` from ``results.recorded_tables``)."""
+    from :func:`to_train`, ``tables`` from ``results.recorded_tables``), pre-training included."""
     if not keys:
         return "nothing to train"
-    seconds = trained_seconds(tables)
+    seconds, first = trained_seconds(tables), pretrainings(profile, study, keys)
     if len(seconds):
         each = float(seconds.median())
-        return (f"about {duration(each * len(keys))} ({len(keys)} x {each:.0f} s, the median run trained so far "
-                f"in the {profile.name} profile, n = {len(seconds)})")
+        # a pre-training: the same step on a source about as large as Adience's training split in the mirrors,
+        # for its own number of epochs
+        before = each * profile.pretraining_epochs / profile.max_epochs
+        also = (f", and first {len(first)} pre-training(s) of {profile.pretraining_epochs} epochs, about "
+                f"{before:.0f} s each at that pace" if first else "")
+        return (f"about {duration(each * len(keys) + before * len(first))} ({len(keys)} x {each:.0f} s, the median "
+                f"run trained so far in the {profile.name} profile, n = {len(seconds)}{also})")
     if profile.name == "paper":
         bound = sum(upper_bound(study.settings_for(variant, profile), task) for variant, task, _, _ in keys)
-        return (f"at most {duration(bound)} on one NVIDIA H200 if no run stops early ({len(keys)} runs at the "
-                f"rates of bench/paper_estimate.py)")
+        source = dataclasses.replace(baseline(profile), epochs=profile.pretraining_epochs)
+        bound += sum(upper_bound(source, task_data.SOURCES[task][0]) for task, _ in first)
+        return (f"at most {duration(bound)} on one NVIDIA H200 if no run stops early ({len(keys)} runs"
+                + (f" and {len(first)} pre-training(s)" if first else "") + " at the rates of bench/paper_estimate.py)")
     return f"{len(keys)} runs to train; the time left shows once the first has finished"
 
 

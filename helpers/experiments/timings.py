@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers import atomic, environment, profiles
+from helpers import atomic, environment, profiles, timer
 
 MACHINE = ["machine", "cpu", "cores", "gpu", "gpu_memory_gb", "os", "python", "tensorflow", "keras", "backend"]
 COLUMNS = ["recorded", "session", *MACHINE, "precision", "workload", "image_size", "batch_size", "images",
@@ -83,17 +83,6 @@ def mixed_precision() -> str | None:
     return "mixed_bfloat16" if ("amx_bf16" in flags or "avx512_bf16" in flags) else None
 
 
-def _median_and_spread(call, repeats: int) -> tuple[float, float]:
-    call()  # warm-up: tracing and memory, not timed
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        seconds.append(time.perf_counter() - started)
-    low, middle, high = np.percentile(seconds, [25, 50, 75])
-    return float(middle), float(high - low)
-
-
 def measure(profile: profiles.Profile, size: int, precision: str = "float32", repeats: int = 5,
             epoch_images: int = 256, inference_batch: int = 256, seed: int = 0) -> pd.DataFrame:
     """Time the four workloads of the paper's age network (8 classes) at ``size`` px with the profile's batch
@@ -130,7 +119,7 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
     }
     rows = []
     for name, (call, batch_size, count, times) in workloads.items():
-        middle, spread = _median_and_spread(call, times)
+        middle, spread = timer.median_and_spread(call, times)
         rows.append({"precision": precision, "workload": name, "image_size": size, "batch_size": batch_size,
                      "images": count, "median_seconds": middle, "iqr_seconds": spread, "repeats": times,
                      "images_per_second": count / middle})

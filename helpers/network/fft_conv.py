@@ -24,10 +24,10 @@ channels-first for the transforms and back afterwards.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
+
+from helpers import timer
 
 
 def conv2d(images, kernels, strides: int = 1, padding: int = 0):
@@ -108,18 +108,6 @@ def direct(images, kernels, strides: int = 1, padding: int = 0):
     return tf.nn.conv2d(tf.convert_to_tensor(images, tf.float32), kernels, strides=strides, padding=pads)
 
 
-def _median_seconds(function, repeats: int) -> tuple[float, float]:
-    """Median and interquartile range of ``repeats`` calls, after one call to warm up (tracing, allocation)."""
-    function()
-    seconds = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function().numpy()  # wait for the result
-        seconds.append(time.perf_counter() - started)
-    quartiles = np.percentile(seconds, [25, 50, 75])
-    return float(quartiles[1]), float(quartiles[2] - quartiles[0])
-
-
 def time_both(batch: int, side: int, channels: int, filters: int, size: int, strides: int = 1, padding: int = 0,
               repeats: int = 5, seed: int = 0) -> dict:
     """Time the library's convolution and the FFT one on random maps of this shape; one row of a table."""
@@ -130,8 +118,8 @@ def time_both(batch: int, side: int, channels: int, filters: int, size: int, str
     kernels = tf.constant(rng.standard_normal((size, size, channels, filters)) * 0.01, tf.float32)
     library = tf.function(lambda: direct(images, kernels, strides, padding))
     through_fft = tf.function(lambda: conv2d(images, kernels, strides, padding))
-    library_seconds, library_spread = _median_seconds(library, repeats)
-    fft_seconds, fft_spread = _median_seconds(through_fft, repeats)
+    library_seconds, library_spread = timer.median_and_spread(lambda: library().numpy(), repeats)
+    fft_seconds, fft_spread = timer.median_and_spread(lambda: through_fft().numpy(), repeats)
     return {"batch": batch, "map": f"{side}x{side}x{channels}", "kernel": size, "stride": strides, "filters": filters,
             "library_ms": 1000 * library_seconds, "library_iqr_ms": 1000 * library_spread,
             "fft_ms": 1000 * fft_seconds, "fft_iqr_ms": 1000 * fft_spread,
