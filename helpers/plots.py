@@ -254,3 +254,39 @@ def predicted_ages(faces: pd.DataFrame, title: str = "Predicted against true age
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def photo_with_faces(pixels: np.ndarray, boxes, captions=(), title: str = ""):
+    """A photo with a box around every detected face and a caption above each (its predictions)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    height, width = pixels.shape[:2]
+    figure, axis = plt.subplots(figsize=(min(12, 2 + width / 80), min(8, 1 + height / 80)))
+    axis.imshow(pixels)
+    for number, (x, y, box_width, box_height) in enumerate(boxes):
+        axis.add_patch(Rectangle((x, y), box_width, box_height, fill=False, color="yellow", linewidth=2))
+        if number < len(captions):
+            axis.text(x, y - 4, captions[number], color="black", fontsize=8, va="bottom",
+                      bbox={"facecolor": "yellow", "alpha": 0.8, "pad": 1, "linewidth": 0})
+    axis.set_axis_off()
+    axis.set_title(title)
+    figure.tight_layout()
+    return figure
+
+
+def reliability_diagram(tables: dict, title: str = "Reliability: accuracy against confidence, test faces"):
+    """One line per ``{label: helpers.experiments.calibration.reliability table}``: each bin's accuracy against
+    its mean confidence (dot size: faces), with the diagonal a calibrated network would follow."""
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(4.8, 4.4))
+    axis.plot([0, 1], [0, 1], color="black", linewidth=0.8, label="calibrated")
+    for label, table in tables.items():
+        axis.plot(table.confidence, table.accuracy, marker="o", label=label)
+        axis.scatter(table.confidence, table.accuracy, s=4 + 200 * table.faces / table.faces.sum(), alpha=0.3)
+    axis.set(xlabel="confidence (top probability)", ylabel="accuracy", xlim=(0, 1), ylim=(0, 1), title=title)
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository, the real index files (when present) and a synthetic mirror."""
+"""Shared fixtures: the repository, the real index files (when present), a synthetic mirror and a profile shrunk
+to seconds on it."""
 
 from __future__ import annotations
 
@@ -64,3 +65,17 @@ def adience_placeholders(real_index: Path, root: Path, image: Path | None = None
         else:
             (root / relative).hardlink_to(image)
     return paths
+
+
+@pytest.fixture()
+def profile(synthetic_tiny, tmp_path, monkeypatch):
+    """The smoke profile shrunk to seconds (48 px images, 40 px crops, one epoch), with its own cache and
+    results folders under the test's ``tmp_path``."""
+    import dataclasses
+
+    from helpers import profiles
+
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)

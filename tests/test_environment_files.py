@@ -59,7 +59,8 @@ def test_every_imported_third_party_package_is_declared(repo):
     """Each top-level import in helpers/, data_scripts/ and notebooks is a declared dependency."""
     import json
 
-    provided_by = {"yaml": "pyyaml", "PIL": "pillow", "IPython": "ipykernel", "sklearn": "scikit-learn"}
+    provided_by = {"yaml": "pyyaml", "PIL": "pillow", "IPython": "ipykernel", "sklearn": "scikit-learn",
+                   "cv2": "opencv-python-headless"}
     declared = set(_pyproject_pins(repo)) | {"pyyaml"}  # pyyaml comes with papermill
     sources = [p.read_text() for p in (repo / "helpers").rglob("*.py")]
     sources += [p.read_text() for p in (repo / "data_scripts").glob("*.py")]

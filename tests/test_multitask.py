@@ -14,15 +14,6 @@ from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner
 
 
-@pytest.fixture()
-def profile(synthetic_tiny, tmp_path, monkeypatch):
-    """The smoke profile shrunk to seconds: 40 px crops, one epoch."""
-    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
-    smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
-
-
 def test_two_heads_share_one_trunk():
     environment.start_tensorflow()
     settings = Settings(hidden_units=16)

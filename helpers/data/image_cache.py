@@ -5,9 +5,11 @@ many times (every epoch, every value of the factor, every seed). So the first ru
 decoded to RGB and resized to ``size`` x ``size``, as one small uncompressed file (a serialized uint8 tensor):
 
     cache/<dataset>-<size>px/<2 hex>/<sha1>.tensor
+    cache/<dataset>-<size>px-<step>/...      after a classical preprocessing step (notebook 14)
 
 and every later epoch and run reads those instead. The name is the SHA-1 of the source's absolute path,
-byte size and modification time, so a changed or regenerated image gets a new cache entry by itself.
+byte size and modification time (and the JPEG decoder, :data:`JPEG_DCT`), so a changed or regenerated image gets a
+new cache entry by itself.
 
 Why one file per image and not ``tf.data.Dataset.cache``: that cache is one sequential file per
 *pipeline*, so it could neither be shared between the train, validation and test splits of different
@@ -34,9 +36,15 @@ def cache_dir() -> Path:
     return Path(os.environ.get("AGE_GENDER_KIT_CACHE", DEFAULT_CACHE_DIR))
 
 
+#: How JPEGs are decoded: libjpeg's accurate integer DCT, as Pillow and OpenCV (hence Caffe) decode them, so that a
+#: face read by ``helpers.data.photo`` gets the very pixels it had in training. Part of every entry's name: a
+#: change of decoder makes new entries instead of mixing two.
+JPEG_DCT = "INTEGER_ACCURATE"
+
+
 def _entry_name(source: Path) -> str:
     stat = source.stat()
-    key = hashlib.sha1(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{JPEG_DCT}".encode()).hexdigest()
     return f"{key[:2]}/{key}.tensor"
 
 
@@ -44,8 +52,19 @@ def decode_and_resize(contents, size: int):
     """Encoded JPEG/PNG/BMP/GIF bytes -> ``size`` x ``size`` x 3 uint8 (grayscale, CMYK, RGBA become RGB)."""
     import tensorflow as tf
 
-    image = tf.io.decode_image(contents, channels=3, expand_animations=False)
-    image = tf.image.resize(image, [size, size], antialias=True)  # squashes: Adience's aligned faces are square
+    image = tf.cond(tf.io.is_jpeg(contents),
+                    lambda: tf.io.decode_jpeg(contents, channels=3, dct_method=JPEG_DCT),
+                    lambda: tf.io.decode_image(contents, channels=3, expand_animations=False))
+    return resize(image, size)
+
+
+def resize(image, size: int):
+    """H x W x 3 pixels -> ``size`` x ``size`` x 3 uint8, as every cached image (and every face of a photo,
+    ``helpers.data.photo``) is resized: area-weighted when shrinking, squashed to a square (Adience's aligned
+    faces are square already)."""
+    import tensorflow as tf
+
+    image = tf.image.resize(image, [size, size], antialias=True)
     return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
 
 
@@ -75,8 +94,11 @@ def _explain_decode_failure(root: Path, relative_paths: list[str], error: Except
                       "moves unusable images to the rejects.")
 
 
-def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, show_progress: bool) -> None:
+def _write_missing(root: Path, relative_paths: list[str], targets: list[str], size: int, show_progress: bool,
+                   step: str = "none") -> None:
     import tensorflow as tf
+
+    from helpers.data import preprocessing
 
     # Each entry is written under a name of this process's own and renamed into place, so that another worker
     # filling the same cache never reads half an entry.
@@ -84,6 +106,9 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
 
     def decode_resize_write(source, target):
         pixels = decode_and_resize(tf.io.read_file(source), size)
+        if step != "none":  # a classical step (notebook 14), once per image, in OpenCV
+            pixels = tf.ensure_shape(tf.numpy_function(lambda image: preprocessing.apply(step, image), [pixels],
+                                                       tf.uint8), [size, size, 3])
         tf.io.write_file(tf.strings.join([target, part]), tf.io.serialize_tensor(pixels))
         return target
 
@@ -92,7 +117,8 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
     sources = [str(root / p) for p in relative_paths]
     dataset = tf.data.Dataset.from_tensor_slices((sources, targets))
     dataset = dataset.map(decode_resize_write, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False).batch(64)
-    with progress.bar(len(sources), f"decoding {root.name} at {size} px", enabled=show_progress) as bar:
+    doing = f"decoding {root.name} at {size} px" + (f", then {step}" if step != "none" else "")
+    with progress.bar(len(sources), doing, enabled=show_progress) as bar:
         try:
             for written in dataset:
                 for target in written.numpy():
@@ -102,14 +128,19 @@ def _write_missing(root: Path, relative_paths: list[str], targets: list[str], si
             raise _explain_decode_failure(root, relative_paths, error) from None
 
 
-def cached_files(root, relative_paths, size: int, directory=None, show_progress: bool = True) -> np.ndarray:
+def cached_files(root, relative_paths, size: int, directory=None, show_progress: bool = True,
+                 step: str = "none") -> np.ndarray:
     """The cache file of every ``root/<path>``, in the same order; decodes and writes the missing ones.
 
-    ``root`` is a dataset folder (``DATA_DIR/adience``); its name and ``size`` name the cache folder.
-    Returns an array of absolute file names for :func:`read_cached`.
+    ``root`` is a dataset folder (``DATA_DIR/adience``); its name, ``size`` and a preprocessing ``step``
+    other than "none" (``helpers.data.preprocessing``) name the cache folder. Returns an array of absolute
+    file names for :func:`read_cached`.
     """
+    from helpers.data import preprocessing
+
+    preprocessing.check(step)
     root = Path(root)
-    folder = Path(directory or cache_dir()) / f"{root.name}-{size}px"
+    folder = Path(directory or cache_dir()) / (f"{root.name}-{size}px" + (f"-{step}" if step != "none" else ""))
     relative_paths = [str(p) for p in relative_paths]
     sources = [root / p for p in relative_paths]
     missing = [s for s in sources if not s.is_file()]
@@ -120,5 +151,5 @@ def cached_files(root, relative_paths, size: int, directory=None, show_progress:
     complete = _entry_bytes(size)
     todo = {t: p for p, t in zip(relative_paths, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
     if todo:
-        _write_missing(root, list(todo.values()), list(todo), size, show_progress)
+        _write_missing(root, list(todo.values()), list(todo), size, show_progress, step)
     return np.array(targets)

@@ -36,6 +36,7 @@ class TaskData:
     mean: np.ndarray
     years: dict | None = None  # age only: split name -> float32 years (exact where known, else the group's midpoint)
     exact: dict | None = None  # age only: split name -> whether each row's age in years is exact
+    sources: dict | None = None  # split name -> each cached image's original file (notebook 15 reads them)
 
     @property
     def classes(self) -> list[str]:
@@ -65,8 +66,8 @@ def _adience(root: Path):
     return adience.load_adience(root)
 
 
-def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loaded) -> TaskData:
-    files, split_labels, years, exact = {}, {}, {}, {}
+def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loaded, step: str = "none") -> TaskData:
+    files, split_labels, years, exact, sources = {}, {}, {}, {}, {}
     for split, frame in parts.items():
         rows, split_labels[split] = labels.labelled(frame, task)
         if task == "age":
@@ -74,19 +75,22 @@ def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loa
         if len(rows) == 0:
             raise ValueError(f"the {split} split of the {task} task (fold {fold}) is empty: {len(frame)} of its rows "
                              f"have no {task} label. What the loader kept and dropped in {root}:\n{loaded.summary()}")
-        files[split] = image_cache.cached_files(root, rows.path.tolist(), profile.image_size)
+        files[split] = image_cache.cached_files(root, rows.path.tolist(), profile.image_size, step=step)
+        sources[split] = [str(root / path) for path in rows.path]
     return TaskData(task, fold, profile.image_size, profile.crop_size, files, split_labels,
-                    pipeline.mean_image(files["train"], profile.image_size), years or None, exact or None)
+                    pipeline.mean_image(files["train"], profile.image_size), years or None, exact or None, sources)
 
 
-def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0) -> TaskData:
-    """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed."""
+def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0, preprocessing: str = "none") -> TaskData:
+    """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed, after a
+    classical ``preprocessing`` step (``helpers.data.preprocessing``; notebook 14) when it is not "none"."""
     root = profile.data_dir / "adience"
     loaded = _adience(root)
     if not (loaded.index.fold == fold).any():
         raise ValueError(f"no usable row of fold {fold} in {root}: the loader kept {len(loaded.index)} rows. "
                          f"{loaded.summary()}\nCheck the folder with: python -m helpers.data.preflight {profile.data_dir}")
-    return _cached(profile, root, splits.adience_split(loaded.index, fold, seed=validation_seed), task, fold, loaded)
+    return _cached(profile, root, splits.adience_split(loaded.index, fold, seed=validation_seed), task, fold, loaded,
+                   preprocessing)
 
 
 def source_data(profile: Profile, task: str, split_seed: int = 0) -> TaskData:

@@ -109,10 +109,11 @@ def run(data: JointData, settings: Settings, seed: int, run_dir=None, oversample
     """Train one two-headed network on ``data`` and score each head on its task's test faces: {task: Outcome}."""
     import keras
 
-    if not settings.multitask or settings.transfer != "none" or settings.age_output != "classes":
-        raise ValueError(f"multitask.run needs Settings(multitask=True) from scratch with 8 age classes; got "
-                         f"multitask={settings.multitask}, transfer={settings.transfer!r}, "
-                         f"age_output={settings.age_output!r}")
+    if (not settings.multitask or settings.transfer != "none" or settings.age_output != "classes"
+            or settings.preprocessing != "none"):
+        raise ValueError(f"multitask.run needs Settings(multitask=True) from scratch with 8 age classes and no "
+                         f"preprocessing; got multitask={settings.multitask}, transfer={settings.transfer!r}, "
+                         f"age_output={settings.age_output!r}, preprocessing={settings.preprocessing!r}")
     keras.utils.set_random_seed(seed)
     trained = training.train(lambda: network(settings, data.crop_size, seed),
                              data.training(settings.batch_size, seed, settings.random_crop, settings.flip),

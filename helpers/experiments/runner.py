@@ -108,11 +108,12 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
                 return True
             if settings.transfer != "none" and (task, seed) not in pretrained:
                 pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-            if (faces, fold) not in data:
+            step = settings.preprocessing
+            if (faces, fold, step) not in data:
                 data.clear()  # one task's images at a time
-                data[faces, fold] = (multitask.joint_data(profile, fold) if settings.multitask
-                                     else task_data.task_data(profile, task, fold))
-            rows = _rows(study, profile, key, data[faces, fold], pretrained.get((task, seed)))
+                data[faces, fold, step] = (multitask.joint_data(profile, fold) if settings.multitask
+                                           else task_data.task_data(profile, task, fold, preprocessing=step))
+            rows = _rows(study, profile, key, data[faces, fold, step], pretrained.get((task, seed)))
             for row in rows:
                 results.append(profile, study.name, row)
             row = rows[[row["task"] for row in rows].index(task)]

@@ -19,6 +19,7 @@ class Settings:
     batch_size: int = 50
     random_crop: bool = True
     flip: bool = True
+    preprocessing: str = "none"  # a classical step before the network (helpers.data.preprocessing): notebook 14
     # the network
     hidden_units: int = 512
     hidden_layers: int = 2

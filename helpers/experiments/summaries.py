@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.experiments import paired, references, runner
+from helpers.experiments import results as store  # the store; ``results`` below is always a table of runs
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
@@ -46,6 +47,21 @@ def task_table(results: pd.DataFrame, task: str) -> pd.DataFrame:
     if task == "age":
         table["one_off_mean"] = summary(rows, "one_off_accuracy")["mean"].droplevel("task")
     return table
+
+
+def classes_answered(profile: Profile, study: Study, results: pd.DataFrame) -> pd.DataFrame:
+    """How many classes each run ever answered on its test faces, per task and variant (mean over runs): a
+    network that answers one class for every face has learned nothing, whatever its accuracy."""
+    rows = []
+    for row in results[~results.diverged.astype(bool)].itertuples():
+        faces = store.predictions(profile, study.name, row.variant, row.task, int(row.fold), int(row.seed))
+        if faces is not None:
+            rows.append({"task": row.task, "variant": row.variant, "classes answered": faces.predicted.nunique(),
+                         "most common answer's share": faces.predicted.value_counts(normalize=True).iloc[0]})
+    if not rows:
+        return pd.DataFrame()
+    table = pd.DataFrame(rows).groupby(["task", "variant"], sort=False).mean()
+    return table.sort_index(level="task", sort_remaining=False)
 
 
 def best_mean(results: pd.DataFrame, task: str) -> float:

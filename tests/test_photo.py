@@ -1,0 +1,150 @@
+"""Notebook 15: a photo read safely, its faces found and prepared like the training faces, the networks' errors
+per cell, their calibration, and the exported files' answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import environment
+from helpers.data import group_photo, photo, task_data
+from helpers.data.age_groups import AGE_GROUPS
+from helpers.experiments import calibration, errors, evaluation, photo_predictions
+from helpers.network import export, levi_hassner
+
+
+def _network(classes: int):
+    """An untrained network whose answers differ from face to face, which is all these tests need: the paper's
+    initial weights (std 0.01) give every face nearly the same softmax, so they are scaled up 6 times."""
+    environment.start_tensorflow()
+    network = levi_hassner.levi_hassner(classes, input_size=40, hidden_units=16, seed=3)
+    for weights in network.weights:
+        if weights.path.endswith("kernel"):
+            weights.assign(weights * 6)
+    return network
+
+
+def test_awkward_files_become_rgb_or_a_clear_error(tmp_path):
+    pixels = np.random.default_rng(0).integers(0, 255, (60, 90, 3), dtype=np.uint8)
+    paths = photo_predictions.awkward_photos(pixels, tmp_path)
+    gray = photo.read_photo(paths["grayscale"])
+    assert gray.pixels.shape == (60, 90, 3) and "converted from L to RGB" in gray.notes[0]
+    assert (gray.pixels[..., 0] == gray.pixels[..., 2]).all()
+    clear = photo.read_photo(paths["transparent"])
+    assert clear.pixels.shape == (60, 90, 3) and (clear.pixels[:, :2] == 255).all()  # the see-through strip: white
+    np.testing.assert_array_equal(clear.pixels[:, 10:], pixels[:, 10:])
+    huge = photo.read_photo(paths["huge"])
+    assert max(huge.pixels.shape) == photo.MAX_SIDE and "shrunk from 6000 x 4000" in huge.notes[0]
+    with pytest.raises(photo.PhotoError, match=r"notes\.jpg is not an image Pillow can read"):
+        photo.read_photo(paths["not an image"])
+    with pytest.raises(photo.PhotoError, match="no such file"):
+        photo.read_photo(tmp_path / "missing.jpg")
+
+
+def test_the_square_around_a_face_is_widened_and_stays_inside_the_photo():
+    assert photo.face_square((40, 40, 30, 30), (200, 300), margin=0.5) == (25, 25, 60, 60)
+    assert photo.face_square((0, 5, 30, 30), (200, 300), margin=0.5) == (0, 0, 60, 60)  # pushed inside
+    assert photo.face_square((10, 10, 150, 150), (200, 300), margin=0.5) == (0, 0, 200, 200)  # shrunk to fit
+
+
+def test_a_training_face_through_the_photo_path_gets_the_evaluation_pipelines_answer(profile):
+    data = task_data.task_data(profile, "age", 0)
+    model = _network(8)
+    pipeline_answer = evaluation.predict(model, data.evaluation("test"))[:8]
+    faces = [photo.read_photo(path).pixels for path in data.sources["test"][:8]]
+    table = photo_predictions.predict_faces(faces, {"age": (model, data.mean)}, profile.image_size, profile.crop_size)
+    photo_answer = np.stack(table["age probabilities"])
+    assert np.abs(pipeline_answer - photo_answer).max() < 1e-4
+    assert table.age.tolist() == [data.classes[i] for i in pipeline_answer.argmax(axis=1)]
+    assert pipeline_answer.std(axis=0).max() > 0.01  # the faces got different answers: a real comparison
+
+
+def test_a_photo_gets_faces_or_a_sentence_never_a_traceback(profile, tmp_path):
+    pixels, placed, truth = group_photo.from_test_fold(profile, 0, count=5, seed=2)
+    networks = {"gender": (_network(2), np.zeros((48, 48, 3), np.float32))}
+    found = photo_predictions.predict_photo(pixels, networks, profile.image_size, profile.crop_size)
+    matched = group_photo.match(found.boxes, placed)
+    assert len(found.boxes) >= 2 and None not in matched, found.message  # cartoon faces: most, not all, are found
+    assert found.table.gender.isin(["m", "f"]).all() and found.table["p(gender)"].between(0.5, 1).all()
+    assert len(truth) == 5 and set(truth.gender) <= {"m", "f"}
+    said = {kind: photo_predictions.predict_photo(path, networks, profile.image_size, profile.crop_size).message
+            for kind, path in photo_predictions.awkward_photos(pixels, tmp_path).items()}
+    assert said["not an image"].startswith("No prediction:") and "notes.jpg" in said["not an image"]
+    assert said["no face"].startswith("No face found in") and "sky.jpg" in said["no face"]
+    assert "face(s) found" in said["grayscale"] and "converted from L to RGB" in said["grayscale"]
+    assert "face(s) found" in said["huge"] and "shrunk from 6000" in said["huge"]
+    assert "face(s) found" in said["transparent"]
+
+
+def test_a_composed_photo_holds_each_face_where_its_box_says():
+    faces = [np.full((20, 20, 3), value, np.uint8) for value in (30, 220)]
+    pixels, boxes = group_photo.compose(faces, [40, 25], seed=1)
+    for face, (x, y, side, _) in zip(faces, boxes):
+        assert (pixels[y:y + side, x:x + side] == face[0, 0]).all()
+    assert group_photo.match([(boxes[1][0] + 5, boxes[1][1] + 5, 10, 10), (0, 0, 5, 5)], boxes) == [1, None]
+
+
+def test_reliability_and_expected_calibration_error_on_hand_made_answers():
+    confident = np.array([[0.9, 0.1]] * 10)
+    nine_right = np.array([0] * 9 + [1])
+    assert calibration.expected_calibration_error(confident, nine_right) == pytest.approx(0.0)
+    assert calibration.expected_calibration_error(confident, np.zeros(10)) == pytest.approx(0.1)
+    mixed = np.array([[0.9, 0.1]] * 10 + [[0.4, 0.6]] * 10)
+    labels = np.array([0] * 5 + [1] * 5 + [1] * 10)  # 90 % sure, 50 % right; 60 % sure, 100 % right
+    table = calibration.reliability(mixed, labels)
+    assert table.faces.tolist() == [10, 10] and table.accuracy.tolist() == [1.0, 0.5]
+    assert calibration.expected_calibration_error(mixed, labels) == pytest.approx((10 * 0.4 + 10 * 0.4) / 20)
+
+
+def test_the_fitted_temperature_undoes_an_over_confident_network_and_keeps_every_answer():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 1.5, (4000, 8))
+    truth = np.array([rng.choice(8, p=p) for p in calibration.with_temperature(np.exp(logits), 1.0)])
+    over_confident = calibration.with_temperature(np.exp(logits), 1 / 3)  # logits x 3
+    temperature = calibration.fit_temperature(over_confident, truth)
+    assert temperature == pytest.approx(3.0, rel=0.1)
+    fixed = calibration.with_temperature(over_confident, temperature)
+    assert (fixed.argmax(1) == over_confident.argmax(1)).all()
+    assert (calibration.expected_calibration_error(fixed, truth)
+            < calibration.expected_calibration_error(over_confident, truth) / 3)
+
+
+def test_accuracy_per_cell_has_its_n_and_wilson_interval():
+    faces = pd.DataFrame({"gender": ["m"] * 10 + ["f"] * 4 + ["unknown"],
+                          "age group": ["(0, 2)"] * 10 + ["(25, 32)"] * 4 + ["(0, 2)"],
+                          "correct": [True] * 8 + [False] * 2 + [True, False, False, False] + [True]})
+    table = errors.accuracy_by_cell(faces).set_index(["age group", "gender"])
+    assert table.loc[("(0, 2)", "m"), "n"] == 10 and table.loc[("(0, 2)", "m"), "accuracy"] == 0.8
+    assert (table.loc[("(0, 2)", "m"), "low"], table.loc[("(0, 2)", "m"), "high"]) == pytest.approx((0.490, 0.943),
+                                                                                                   abs=1e-3)
+    assert table.loc[("(25, 32)", "f"), "accuracy"] == 0.25 and table.loc[("(0, 2)", "unknown"), "n"] == 1
+    assert [group for group, _ in table.index] == ["(0, 2)", "(0, 2)", "(25, 32)"]  # the groups' own order
+
+
+def test_every_test_face_keeps_both_labels_and_the_worst_mistakes_come_first(profile):
+    from helpers.experiments import multitask
+
+    data = task_data.task_data(profile, "gender", 0)
+    probabilities = evaluation.predict(_network(2), data.evaluation("test"))
+    others = errors.other_labels(multitask.joint_data(profile, 0))
+    faces = errors.test_faces(data, probabilities, others["gender"])
+    assert len(faces) == len(data.labels["test"]) and faces.correct.mean() == pytest.approx(
+        (probabilities.argmax(1) == data.labels["test"]).mean())
+    assert faces["age group"].isin(AGE_GROUPS + [errors.MISSING]).all() and faces.gender.isin(["m", "f"]).all()
+    assert (faces["age group"] != errors.MISSING).mean() > 0.9  # most gender faces have an age group
+    worst = errors.confident_mistakes(faces, 5)
+    assert not worst.correct.any() and worst.confidence.is_monotonic_decreasing
+
+
+def test_the_exported_files_answer_as_the_keras_model(tmp_path):
+    model = _network(8)
+    inputs = np.random.default_rng(1).normal(0, 30, (6, 40, 40, 3)).astype(np.float32)
+    expected = model.predict(inputs, verbose=0)
+    assert expected.std(axis=0).max() > 0.01  # different answers for different inputs: a real comparison
+    files = export.export(model, tmp_path)
+    for predict in (export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"])):
+        np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
+        np.testing.assert_allclose(predict(inputs[:1]), expected[:1], atol=1e-5)  # another batch size
+    assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
+    assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9

@@ -1,0 +1,78 @@
+"""Notebook 14: the classical steps do what their names say, run once per image in their own cache, and a
+study's runs train and test on the step's images."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers.data import image_cache, preprocessing
+from helpers.experiments import results, runner, studies, summaries
+
+SIZE = 64
+
+
+def _dark_noisy_faces(root, count=3):
+    rng = np.random.default_rng(0)
+    names = []
+    for number in range(count):
+        image = np.clip(60 + 15 * np.sin(np.arange(96) / 9)[None, :, None] + rng.normal(0, 8, (96, 96, 3)), 0, 255)
+        names.append(f"face{number}.png")
+        Image.fromarray(image.astype(np.uint8)).save(root / names[-1])
+    return names
+
+
+def test_each_step_keeps_the_image_size_and_does_what_its_name_says():
+    rng = np.random.default_rng(1)
+    flat = np.clip(120 + rng.normal(0, 20, (SIZE, SIZE, 3)), 0, 255).astype(np.uint8)
+    dark = np.clip(50 + 20 * np.linspace(0, 1, SIZE)[None, :, None] + rng.normal(0, 3, (SIZE, SIZE, 3)), 0, 255)
+    dark = dark.astype(np.uint8)
+    for step in preprocessing.STEPS:
+        out = preprocessing.apply(step, flat)
+        assert out.shape == flat.shape and out.dtype == np.uint8, step
+    np.testing.assert_array_equal(preprocessing.apply("none", flat), flat)
+    noisy = np.clip(120 + rng.normal(0, 20, (256, 256, 3)), 0, 255).astype(np.uint8)  # at 256 px the blur's sigma is 2
+    blurred = preprocessing.apply("gaussian", noisy).astype(float)
+    assert blurred.std() < noisy.std() / 4 and abs(blurred.mean() - noisy.mean()) < 1  # less noise, same level
+    for step in ("equalize", "clahe"):  # a dark, flat image gets more contrast, brightness only
+        stretched = preprocessing.apply(step, dark).astype(float).mean(axis=2)
+        assert np.ptp(stretched) > 2 * np.ptp(dark.astype(float).mean(axis=2)), step
+    assert np.ptp(preprocessing.apply("equalize", dark).mean(axis=2)) >= 200  # global: the full range
+    binary = preprocessing.apply("otsu", dark)
+    assert set(np.unique(binary)) == {0, 255} and (binary[..., 0] == binary[..., 2]).all()
+    with pytest.raises(ValueError, match="use one of none, gaussian, equalize, clahe, otsu"):
+        preprocessing.apply("sharpen", flat)
+
+
+def test_a_step_runs_once_per_image_into_its_own_cache(tmp_path):
+    names = _dark_noisy_faces(tmp_path)
+    cache = tmp_path / "cache"
+    plain = image_cache.cached_files(tmp_path, names, SIZE, directory=cache, show_progress=False)
+    clahe = image_cache.cached_files(tmp_path, names, SIZE, directory=cache, show_progress=False, step="clahe")
+    assert {p.split("/")[-3] for p in clahe} == {f"{tmp_path.name}-{SIZE}px-clahe"}
+    for plain_file, clahe_file in zip(plain, clahe):
+        expected = preprocessing.apply("clahe", image_cache.read_cached(plain_file, SIZE).numpy())
+        np.testing.assert_array_equal(image_cache.read_cached(clahe_file, SIZE).numpy(), expected)
+    written = [os.stat(path).st_mtime_ns for path in clahe]
+    again = image_cache.cached_files(tmp_path, names, SIZE, directory=cache, show_progress=False, step="clahe")
+    assert list(again) == list(clahe) and [os.stat(path).st_mtime_ns for path in again] == written  # not rewritten
+
+
+def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
+    study = studies.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
+    recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
+    assert recorded.loc["otsu", "preprocessing"] == "otsu" and recorded.loc["none", "preprocessing"] == "none"
+    otsu_cache = tmp_path / "cache" / "adience-48px-otsu"
+    stored = list(otsu_cache.rglob("*.tensor"))
+    assert len(stored) > 0
+    pixels = image_cache.read_cached(str(stored[0]), 48).numpy()
+    assert set(np.unique(pixels)) <= {0, 255}  # what the otsu runs read: black and white
+    assert recorded.loc["otsu", "n_test"] == recorded.loc["none", "n_test"]  # the same test faces
+    answered = summaries.classes_answered(profile, study, recorded.reset_index()).loc["gender"]
+    for variant in ("none", "otsu"):
+        faces = results.predictions(profile, "mini", variant, "gender", 0, profile.seeds[0])
+        assert answered.loc[variant, "classes answered"] == faces.predicted.nunique()
+        assert answered.loc[variant, "most common answer's share"] == faces.predicted.value_counts().max() / len(faces)
