@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -92,6 +93,8 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     recorded = runner.run_study(study, profile)
     printed = capsys.readouterr().out
     assert "4 runs planned" in printed and "4 to run in 3 trainings" in printed  # 2 single + 1 joint training
+    for task in ("gender", "age"):  # the one training's two rows, each on its line
+        assert re.search(rf"{task} +fold 0 seed {profile.seeds[0]} one network +accuracy", printed), printed
     joint = recorded[recorded.variant == "one network"].set_index("task")
     assert sorted(joint.index) == ["age", "gender"]
     assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows

@@ -55,7 +55,8 @@ def test_a_training_face_through_the_photo_path_gets_the_evaluation_pipelines_an
     faces = [photo.read_photo(path).pixels for path in data.sources["test"][:8]]
     table = photo_predictions.predict_faces(faces, {"age": (model, data.mean)}, profile.image_size, profile.crop_size)
     photo_answer = np.stack(table["age probabilities"])
-    assert np.abs(pipeline_answer - photo_answer).max() < 1e-4
+    # equal but for Pillow's and TensorFlow's JPEG decoders (a few levels on some pixels; 4e-3 measured)
+    assert np.abs(pipeline_answer - photo_answer).max() < 0.02
     assert table.age.tolist() == [data.classes[i] for i in pipeline_answer.argmax(axis=1)]
     assert pipeline_answer.std(axis=0).max() > 0.01  # the faces got different answers: a real comparison
 

@@ -8,8 +8,7 @@ decoded to RGB and resized to ``size`` x ``size``, as one small uncompressed fil
     cache/<dataset>-<size>px-<step>/...      after a classical preprocessing step (notebook 14)
 
 and every later epoch and run reads those instead. The name is the SHA-1 of the source's absolute path,
-byte size and modification time (and the JPEG decoder, :data:`JPEG_DCT`), so a changed or regenerated image gets a
-new cache entry by itself.
+byte size and modification time, so a changed or regenerated image gets a new cache entry by itself.
 
 Why one file per image and not ``tf.data.Dataset.cache``: that cache is one sequential file per
 *pipeline*, so it could neither be shared between the train, validation and test splits of different
@@ -36,15 +35,9 @@ def cache_dir() -> Path:
     return Path(os.environ.get("AGE_GENDER_KIT_CACHE", DEFAULT_CACHE_DIR))
 
 
-#: How JPEGs are decoded: libjpeg's accurate integer DCT, as Pillow and OpenCV (hence Caffe) decode them, so that a
-#: face read by ``helpers.data.photo`` gets the very pixels it had in training. Part of every entry's name: a
-#: change of decoder makes new entries instead of mixing two.
-JPEG_DCT = "INTEGER_ACCURATE"
-
-
 def _entry_name(source: Path) -> str:
     stat = source.stat()
-    key = hashlib.sha1(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{JPEG_DCT}".encode()).hexdigest()
+    key = hashlib.sha1(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
     return f"{key[:2]}/{key}.tensor"
 
 
@@ -52,10 +45,7 @@ def decode_and_resize(contents, size: int):
     """Encoded JPEG/PNG/BMP/GIF bytes -> ``size`` x ``size`` x 3 uint8 (grayscale, CMYK, RGBA become RGB)."""
     import tensorflow as tf
 
-    image = tf.cond(tf.io.is_jpeg(contents),
-                    lambda: tf.io.decode_jpeg(contents, channels=3, dct_method=JPEG_DCT),
-                    lambda: tf.io.decode_image(contents, channels=3, expand_animations=False))
-    return resize(image, size)
+    return resize(tf.io.decode_image(contents, channels=3, expand_animations=False), size)
 
 
 def resize(image, size: int):

@@ -13,7 +13,9 @@ The steps, each a library call:
    neck, so the detector's box, which hugs eyes to mouth, is widened by ``MARGIN`` on every side and made
    square, then resized exactly as the image cache resizes a training image (``image_cache.resize``), the
    training mean subtracted and the centre crop taken (``pipeline``). A face from the training data fed
-   through here gets the prediction the evaluation pipeline gives it (tested).
+   through here gets the answer the evaluation pipeline gives it (tested), with probabilities equal but for
+   the decoders: Pillow decodes a JPEG with libjpeg's accurate DCT, the cache with TensorFlow's faster one,
+   and the two differ by a few of 255 levels on some pixels.
 """
 
 from __future__ import annotations

@@ -116,13 +116,12 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             rows = _rows(study, profile, key, data[faces, fold, step], pretrained.get((task, seed)))
             for row in rows:
                 results.append(profile, study.name, row)
-            row = rows[[row["task"] for row in rows].index(task)]
-        if verbose:
+        for row in rows if verbose else []:  # a two-headed network's two tasks, each on its line
             state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
             how = (f"the same run as {row['reused_from']}" if row["reused_from"]
                    else f"{row['seconds']:.0f} s, {pace()}")
-            bar.write(f"  {task:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} epochs, "
-                      f"{how}")
+            bar.write(f"  {row['task']:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} "
+                      f"epochs, {how}")
         return True
 
     with progress.bar(len(todo), study.name, unit="run", enabled=verbose and len(todo) > 0) as bar:
