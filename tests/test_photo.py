@@ -83,7 +83,12 @@ def test_a_composed_photo_holds_each_face_where_its_box_says():
     pixels, boxes = group_photo.compose(faces, [40, 25], seed=1)
     for face, (x, y, side, _) in zip(faces, boxes):
         assert (pixels[y:y + side, x:x + side] == face[0, 0]).all()
-    assert group_photo.match([(boxes[1][0] + 5, boxes[1][1] + 5, 10, 10), (0, 0, 5, 5)], boxes) == [1, None]
+    detected = [(boxes[1][0] + 5, boxes[1][1] + 5, 10, 10), (0, 0, 5, 5)]
+    assert group_photo.match(detected, boxes) == [1, None]
+    truth = pd.DataFrame({"gender": ["m", "f"], "age group": ["(0, 2)", "(60, 100)"]})
+    table, counted = group_photo.with_truth(pd.DataFrame({"gender": ["f", "m"]}), detected, boxes, truth)
+    assert table["true gender"].tolist() == ["f", ""] and table["true age group"].tolist() == ["(60, 100)", ""]
+    assert counted == "1 of 2 pasted faces were found; 1 detection(s) matched no face"
 
 
 def test_reliability_and_expected_calibration_error_on_hand_made_answers():
@@ -109,6 +114,11 @@ def test_the_fitted_temperature_undoes_an_over_confident_network_and_keeps_every
     assert (fixed.argmax(1) == over_confident.argmax(1)).all()
     assert (calibration.expected_calibration_error(fixed, truth)
             < calibration.expected_calibration_error(over_confident, truth) / 3)
+    half = len(truth) // 2  # fitted on one half, applied to the other: the same fix, the same answers
+    summary, scaled = calibration.temperature_scaling(over_confident[:half], truth[:half], over_confident[half:],
+                                                      truth[half:])
+    assert summary["temperature"] == pytest.approx(3.0, rel=0.15) and summary["ECE after"] < summary["ECE before"] / 3
+    assert summary["accuracy after"] == summary["accuracy before"] and scaled.shape == (len(truth) - half, 8)
 
 
 def test_accuracy_per_cell_has_its_n_and_wilson_interval():
@@ -147,5 +157,7 @@ def test_the_exported_files_answer_as_the_keras_model(tmp_path):
     for predict in (export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"])):
         np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
         np.testing.assert_allclose(predict(inputs[:1]), expected[:1], atol=1e-5)  # another batch size
+    compared = export.compare(model, files, inputs, repeats=2)
+    assert (compared["same answers"] == 1).all() and (compared["largest difference"] < 1e-5).all()
     assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
     assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9

@@ -57,3 +57,14 @@ def match(detected, placed) -> list:
                   if left <= centre_x < left + side and top <= centre_y < top + side]
         found.append(inside[0] if inside else None)
     return found
+
+
+def with_truth(table, detected, placed, truth) -> tuple:
+    """A photo's answers (one row per detected face) beside the true labels of the pasted face each detection
+    falls on (empty where none), and a sentence counting the faces found and the detections on no face."""
+    matched = match(detected, placed)
+    table = table.assign(**{"true gender": [truth.gender[m] if m is not None else "" for m in matched],
+                            "true age group": [truth["age group"][m] if m is not None else "" for m in matched]})
+    found = len({m for m in matched if m is not None})
+    return table, (f"{found} of {len(placed)} pasted faces were found; {sum(m is None for m in matched)} "
+                   "detection(s) matched no face")

@@ -13,6 +13,9 @@ import pandas as pd
 from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
 
 CLASSES = {"gender": ["m", "f"], "age": AGE_GROUPS}
+#: The label of a face that has none for a task, where a network learns both at once (notebook 13): its loss
+#: for that task is masked (``training.compile_model``), the face is not dropped.
+MISSING = -1
 
 
 def check_task(task: str) -> None:

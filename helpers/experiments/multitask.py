@@ -31,7 +31,7 @@ from helpers.network import levi_hassner
 from helpers.profiles import Profile
 
 TASKS = ("gender", "age")
-MISSING = -1  # the label of a face that has none for a head: its loss there is masked
+MISSING = labels.MISSING  # the label of a face that has none for a head: its loss there is masked
 
 
 @dataclasses.dataclass

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from helpers.data import labels
 from helpers.experiments import age_output
 from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, optimizer
@@ -113,8 +114,8 @@ def compile_model(network: keras.Model, settings: Settings) -> keras.Model:
         chosen = keras.optimizers.Adam(rate)
     else:
         raise ValueError(f"unknown optimizer {settings.optimizer!r}: use 'sgd' (the paper's) or 'adam'")
-    if settings.multitask:  # one head per task; a face without a task's label (-1) adds nothing to its loss
-        masked = keras.losses.SparseCategoricalCrossentropy(ignore_class=-1)
+    if settings.multitask:  # one head per task; a face without a task's label adds nothing to its loss
+        masked = keras.losses.SparseCategoricalCrossentropy(ignore_class=labels.MISSING)
         network.compile(optimizer=chosen, loss={"gender": masked, "age": masked},
                         loss_weights={"gender": 1.0, "age": settings.age_loss_weight}, jit_compile=settings.jit_compile)
         return network
