@@ -6,6 +6,7 @@
 #   make install only the set-up: .venv, the pinned packages, the kit and its Jupyter kernel
 #   make paper DATA_DIR=/path/to/datasets [GPUS=0,1,2,3]   the paper profile on the real data (GPU machines)
 #   make bench   the speed and memory benchmarks in bench/ (about 6 minutes on 2 cores); see bench/RESULTS.md
+#   make mutation  mutation testing of the engine's modules with mutmut (hours on 2 cores); see tests/mutation/REPORT.md
 # Nothing is reinstalled while pyproject.toml is unchanged (the stamp below is keyed on its hash).
 
 PYTHON   ?= python3
@@ -29,11 +30,11 @@ DEPS_KEY := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma)
 STAMP    := $(VENV)/.installed-$(DEPS_KEY)
 SYNTHETIC_SOURCES := data_scripts/make_synthetic.py $(wildcard helpers/synthetic/*.py)
 
-.PHONY: install kernel run class test lab paper data bench clean help
+.PHONY: install kernel run class test lab paper data bench mutation clean help
 .DEFAULT_GOAL := help
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "age-gender-kit needs Python 3.10 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -83,5 +84,14 @@ bench: data
 	@echo "== ratios (figures above; all in bench/out/last.log)"; grep '^RATIO' bench/out/last.log
 	@! grep -q '^FAILED' bench/out/last.log
 
+# mutmut copies helpers/ and tests/ to mutants/ and runs, for each small change to the listed modules
+# (pyproject.toml, [tool.mutmut]), the fast tests that call the changed function. Results are kept in mutants/:
+# a second run only tries what changed. The report counts them per module, with the equivalent ones and why.
+SHARED_DIR ?= $(abspath ../shared)
+mutation: data
+	AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \
+		TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut run
+	$(PY) tests/mutation/report.py --out tests/mutation/REPORT.md
+
 clean:
-	rm -rf runs results cache bench/out
+	rm -rf runs results cache bench/out mutants

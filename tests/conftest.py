@@ -4,14 +4,17 @@ to seconds on it."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-# Real index files taken unchanged from public sources; beside the kit's checkout in CI, absent in a
-# user's clone (tests that need them skip).
-REAL_INDEX = REPO.parent / "shared" / "real_index"
+# Beside the kit's development checkout (absent in a user's clone; tests that need it skip): the real index
+# files taken unchanged from public sources, and the design notes. `make mutation` runs the tests from a copy
+# in mutants/ and names the folder in AGE_GENDER_KIT_SHARED.
+SHARED = Path(os.environ.get("AGE_GENDER_KIT_SHARED", REPO.parent / "shared"))
+REAL_INDEX = SHARED / "real_index"
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +82,17 @@ def profile(synthetic_tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
     smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under `make mutation`, a mutant of a module is judged by that module's own test files only
+    (tests/mutation/own_tests.py)."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if "__mutmut_" not in mutant:
+        return
+    from tests.mutation.own_tests import own_test_files
+
+    own = set(own_test_files(mutant))
+    kept = [item for item in items if item.path.name in own]
+    config.hook.pytest_deselected(items=[item for item in items if item.path.name not in own])
+    items[:] = kept

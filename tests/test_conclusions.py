@@ -11,9 +11,9 @@ from scipy import stats
 
 from helpers import profiles
 from helpers.experiments import conclusions, paired, references, results, studies
-from tests.conftest import REPO
+from tests.conftest import SHARED
 
-REPORT = REPO.parent / "shared" / "design" / "REPORT.md"
+REPORT = SHARED / "design" / "REPORT.md"
 
 
 @pytest.fixture()
@@ -138,3 +138,72 @@ def test_reference_figures_are_those_of_the_design_notes():
     assert (choice["hidden_layers", "age"], choice["hidden_layers", "gender"]) == (layers_age, layers_gender)
     for (study, _), (variant, _) in references.REPORT_CHOICE.items():  # every choice names a real variant
         assert variant in studies.STUDIES[study].variants, (study, variant)
+
+
+def test_only_studies_with_two_values_and_results_get_a_row_and_every_column_is_filled(profile):
+    assert conclusions.best_settings(profile).columns.tolist() == conclusions.COLUMNS  # nothing run yet: empty
+    assert conclusions.not_run(profile) == [study.notebook for study in studies.STUDIES.values()]
+    write_results(profile, "baseline", [("paper", "gender", 0, 0.80)])  # one value: nothing to choose
+    # the paper's 32 is third; one run of "64" only for age, whose row then compares nothing
+    write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("64", "gender", 0, 0.66),
+                                          ("32", "gender", 0, 0.60), ("64", "age", 0, 0.41)])
+    table = conclusions.best_settings(profile, "accuracy")
+    assert table.columns.tolist() == conclusions.COLUMNS and set(table.study) == {"batch_size"}
+    assert conclusions.not_run(profile) == [study.notebook for name, study in studies.STUDIES.items()
+                                            if name not in ("baseline", "batch_size")]
+    gender, age = table.set_index("task").loc["gender"], table.set_index("task").loc["age"]
+    assert gender["compared with"] == "paper's 32" and gender.difference == pytest.approx(0.10)
+    assert gender.test.startswith("unpaired") and gender["report's accuracy"] == references.REPORT_CHOICE[
+        "batch_size", "gender"][1]
+    assert (age.best, age.n, age["compared with"], age.test, age["beyond noise"]) == ("64", 1, "", "", False)
+    assert age[["difference", "low", "high", "p"]].isna().all() and np.isnan(age["std"])
+
+
+def test_the_runner_up_stands_in_for_a_paper_value_not_run_and_a_study_the_report_skipped_names_no_choice(profile):
+    # the paper's batch size (32) was not run; neither task's runs of multitask are among the report's choices
+    write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("64", "gender", 0, 0.60)])
+    write_results(profile, "multitask", [("one network, equal weights", "age", seed, accuracy)
+                                         for seed, accuracy in enumerate((0.40, 0.44))]
+                  + [("two networks (paper)", "age", seed, 0.30) for seed in range(2)])
+    table = conclusions.best_settings(profile).set_index("study")
+    assert table.loc["batch_size", "compared with"] == "runner-up 64"
+    multitask = table.loc["multitask"]
+    assert multitask["compared with"] == "paper's two networks (paper)" and multitask["report's choice"] == ""
+    assert multitask["std"] == pytest.approx(np.std([0.40, 0.44], ddof=1)) and multitask.n == 2
+    assert multitask["report's accuracy"] is None or np.isnan(multitask["report's accuracy"])
+
+
+def test_a_task_whose_runs_all_diverged_is_left_out_and_the_chosen_metric_is_used_throughout(profile):
+    write_results(profile, "hidden_layers", [("1", "gender", 0, np.nan), ("2", "gender", 0, np.nan),
+                                             ("1", "age", 0, 0.40), ("2", "age", 0, 0.50)])
+    path = results.results_path(profile, "hidden_layers")
+    frame = pd.read_csv(path)
+    frame["accuracy_10crop"] = frame.accuracy * 0.5  # the ten-crop figures say otherwise
+    frame.to_csv(path, index=False)
+    table = conclusions.best_settings(profile, "accuracy_10crop")
+    assert table.task.tolist() == ["age"]
+    row = table.iloc[0]
+    assert row["mean"] == pytest.approx(0.25) and row.difference == pytest.approx(0.05)
+    assert row["report's choice"] == "1" and row["report's choice here"] == pytest.approx(0.20)
+
+
+def test_the_baseline_beside_the_paper_leaves_out_diverged_runs_and_keeps_each_figure_in_its_column(profile):
+    write_results(profile, "baseline", [("paper", "gender", 0, 0.80), ("paper", "gender", 1, 0.84),
+                                        ("paper", "gender", 2, 0.20)])
+    path = results.results_path(profile, "baseline")
+    frame = pd.read_csv(path)
+    frame.loc[2, "diverged"] = True
+    frame.to_csv(path, index=False)
+    row = conclusions.against_paper(profile).set_index(["task", "metric"]).loc[("gender", "accuracy")]
+    assert row.n == 2 and row["kit std"] == pytest.approx(np.std([0.80, 0.84], ddof=1))
+    assert row.paper == references.PAPER_ACCURACY["gender", "accuracy"]
+
+
+def test_the_settings_caption_is_the_profiles_baseline(profile):
+    import dataclasses
+
+    from helpers.experiments.settings import baseline
+
+    caption = conclusions.study_settings(profile)
+    assert caption.columns.tolist() == ["paper's settings, this profile"]
+    assert caption.iloc[:, 0].to_dict() == dataclasses.asdict(baseline(profile))

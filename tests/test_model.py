@@ -173,3 +173,14 @@ def test_step_schedule_drops_tenfold_every_10000_iterations():
     assert optimizer.learning_rate_schedule(5e-3, "constant") == 5e-3
     with pytest.raises(ValueError, match="schedule"):
         optimizer.learning_rate_schedule(1e-3, "cosine")
+
+
+def test_activations_are_the_named_layers_outputs_for_the_given_images():
+    network = levi_hassner.levi_hassner(2, input_size=48, hidden_units=16, seed=0)
+    images = np.random.default_rng(0).normal(size=(2, 48, 48, 3)).astype(np.float32)
+    conv1, output = levi_hassner.activations(network, images, ["conv1", "probabilities"])
+    assert conv1.shape[0] == 2 and conv1.shape[-1] == 96 and isinstance(conv1, np.ndarray)
+    np.testing.assert_allclose(output, keras.ops.convert_to_numpy(network(images)), rtol=1e-5, atol=1e-6)
+    first = keras.Model(network.input, network.get_layer("conv1").output)
+    np.testing.assert_allclose(conv1, keras.ops.convert_to_numpy(first(images)), rtol=1e-5, atol=1e-6)
+    assert np.abs(conv1).max() > 0  # a look inside, not zeros

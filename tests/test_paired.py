@@ -47,3 +47,18 @@ def test_one_pair_uses_mcnemar_and_several_a_t_test_over_their_differences():
     assert several.low < several.difference < several.high
     with pytest.raises(ValueError, match="no pair"):
         paired.compare([])
+
+
+def test_unpaired_means_without_spread_are_equal_or_apart_for_certain():
+    same, apart = paired.unpaired(0.70, 0.0, 0.70, 0.0), paired.unpaired(0.70, 0.0, 0.60, 0.0)
+    assert (same.p_value, same.low, same.high, same.beyond_noise) == (1.0, 0.0, 0.0, False)
+    assert apart.p_value == 0.0 and apart.beyond_noise and apart.low == apart.high == pytest.approx(0.10)
+    assert (apart.pairs, apart.faces) == (0, 0) and apart.test.startswith("unpaired")  # no face was paired
+
+
+def test_two_runs_use_their_spread_and_one_run_the_test_sets_sampling_error():
+    import pandas as pd
+
+    two = pd.Series([0.60, 0.70])
+    assert paired.standard_error(two, n_test=200) == pytest.approx(np.std([0.60, 0.70], ddof=1) / np.sqrt(2))
+    assert paired.standard_error(two[:1], n_test=200) == pytest.approx(np.sqrt(0.6 * 0.4 / 200))

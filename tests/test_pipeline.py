@@ -89,6 +89,23 @@ def test_an_undecodable_image_is_named_with_the_fix(tmp_path):
         image_cache.cached_files(root, ["missing.jpg"], SIZE, directory=tmp_path / "cache", show_progress=False)
 
 
+def test_the_decoding_error_counts_the_broken_images_and_names_five_with_their_reason(tmp_path):
+    root = tmp_path / "adience"
+    good = write_images(root, count=2, side=20)  # small, but images: the message must not name them
+    Image.fromarray(np.zeros((1, 1, 3), np.uint8)).save(root / "dot.png")
+    broken = [f"broken{number}.jpg" for number in range(7)]
+    for name in broken:
+        (root / name).write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    with pytest.raises(ValueError) as raised:
+        image_cache.cached_files(root, good + ["dot.png"] + broken, SIZE, directory=tmp_path / "cache",
+                                 show_progress=False)
+    message = str(raised.value)
+    assert message.startswith("could not decode 7 image(s) while caching: ")
+    named = message.removeprefix("could not decode 7 image(s) while caching: ").split(". Drop them")[0].split("; ")
+    assert [entry.split(": ")[0] for entry in named] == [str(root / name) for name in broken[:5]]
+    assert all(entry.split(": ", 1)[1] and "rejected" not in entry for entry in named)  # the reason, once
+
+
 @pytest.fixture()
 def cached(tmp_path):
     root = tmp_path / "adience"

@@ -177,9 +177,12 @@ def test_the_raw_fold_view_keeps_every_line_and_refuses_a_wrong_file(real_index,
     raw = adience.raw_fold(real_index / "adience", fold=0)
     lines = (real_index / "adience" / "fold_0_data.txt").read_bytes().decode("utf-8").rstrip("\n").split("\n")
     assert list(raw.columns) == adience.HEADER and len(raw) == len(lines) - 1
-    assert raw.age.map(type).eq(str).all()  # 'None' stays the string it is in the file
+    assert raw.map(type).eq(str).all().all()  # every field as written: 'None' and '0012' stay strings
     with pytest.raises(FileNotFoundError, match=r"DATA_DIR/adience\) holds fold_0_data.txt"):
         adience.raw_fold(tmp_path, fold=3)
     (tmp_path / "fold_3_data.txt").write_text("a\tb\n1\t2\n")
+    with pytest.raises(ValueError, match="fold_3_data.txt:1: not an Adience fold file"):
+        adience.raw_fold(tmp_path, fold=3)
+    (tmp_path / "fold_3_data.txt").write_bytes(b"\xff\xd8\xff\xe0 a JPEG saved under the fold file's name\n")
     with pytest.raises(ValueError, match="fold_3_data.txt:1: not an Adience fold file"):
         adience.raw_fold(tmp_path, fold=3)

@@ -113,5 +113,5 @@ def classifier_head(features, num_classes: int, *, seed: int | None = None, weig
 
 def activations(network: keras.Model, images, layer_names) -> list:
     """What the named layers of ``network`` output for a batch of images, as NumPy arrays (a look inside)."""
-    probe = keras.Model(network.inputs, [network.get_layer(name).output for name in layer_names])
+    probe = keras.Model(network.input, [network.get_layer(name).output for name in layer_names])
     return [keras.ops.convert_to_numpy(maps) for maps in probe(images)]

@@ -1,0 +1,119 @@
+"""The mutation report: per module, how many of mutmut's mutants the fast tests killed.
+
+Run by `make mutation` after `mutmut run`, from the repository root. It reads mutmut's results (mutants/*.meta),
+the modules listed in pyproject.toml ([tool.mutmut] only_mutate) and the mutants written down as equivalent, with
+why, in tests/mutation/equivalent.toml. It writes a Markdown report with one row per module and the change each
+surviving mutant made, and exits with status 1 when a module's score is below the target.
+
+    python tests/mutation/report.py --out tests/mutation/REPORT.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+try:
+    from tomllib import loads as read_toml
+except ImportError:  # Python 3.10: mutmut brings the toml package there
+    from toml import loads as read_toml
+
+TARGET = 0.90
+HERE = Path(__file__).resolve().parent
+# mutmut's exit codes (mutmut/stats.py): a test failed or pytest broke (killed), the tests ran past their time
+# (timeout, which mutmut counts as killed), they passed (survived), none of them calls the function (no tests).
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
+          -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
+
+
+def listed_modules(pyproject: Path) -> list[str]:
+    return read_toml(pyproject.read_text())["tool"]["mutmut"]["only_mutate"]
+
+
+def results(module: str) -> dict[str, str]:
+    """Mutant name -> status for one module's file, from mutmut's .meta file."""
+    meta = Path("mutants") / (module + ".meta")
+    if not meta.exists():
+        raise SystemExit(f"{meta} not found: run `make mutation` (mutmut run) from the repository root first")
+    exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
+    return {name: STATUS.get(code, "suspicious") for name, code in exit_codes.items()}
+
+
+def change(name: str, module: str) -> str:
+    """The lines a mutant changed, as `- old` / `+ new` (mutmut's diff of the function, headers dropped)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    diff = get_diff_for_mutant(name, path=module)
+    lines = [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return " / ".join(" ".join(line.split()) for line in lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    arguments = parser.parse_args()
+
+    from tests.mutation.own_tests import OWN_TESTS
+
+    modules = listed_modules(Path("pyproject.toml"))
+    if set(modules) != set(OWN_TESTS):
+        raise SystemExit(f"pyproject.toml's [tool.mutmut] only_mutate and tests/mutation/own_tests.py's OWN_TESTS "
+                         f"name different modules: {sorted(set(modules) ^ set(OWN_TESTS))}; list each in both")
+    equivalent = read_toml((HERE / "equivalent.toml").read_text()).get("equivalent", {})
+    rows, survivors, below, found = [], [], [], {}
+    for module in modules:
+        statuses = results(module)
+        known = {name: why for name, why in equivalent.items() if name in statuses}
+        counts = Counter(statuses[name] for name in statuses if name not in known)
+        killed = counts["killed"] + counts["timeout"]
+        judged = len(statuses) - len(known) - counts["not checked"]
+        score = killed / judged if judged else float("nan")
+        if counts["not checked"] or not score >= TARGET:
+            below.append(module)
+        rows.append(f"| {module} | {', '.join(OWN_TESTS[module])} | {len(statuses)} | {killed} | "
+                    f"{counts['survived']} | {counts['no tests']} | "
+                     f"{len(known)} | {counts['suspicious']} | {counts['not checked']} | {score:.1%} |")
+        survivors += [(module, name) for name, status in statuses.items()
+                      if status in ("survived", "no tests", "suspicious") and name not in known]
+        found.update(known)
+
+    lines = [
+        "# Mutation testing report",
+        "",
+        "Written by `make mutation` (mutmut 3, the fast tests; README, \"Mutation testing\"). Score = killed "
+        "(a test failed, or the tests ran past mutmut's time limit) / (mutants - equivalent - not checked). "
+        f"Target: {TARGET:.0%} per module.",
+        "",
+        "| module | its tests | mutants | killed | survived | no tests | equivalent | suspicious | not checked "
+        "| score |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"## Surviving mutants ({len(survivors)})",
+        "",
+        "Each changes the program and no fast test noticed. `mutmut show NAME` prints the whole change.",
+        "",
+    ]
+    lines += [f"- `{name}`: `{change(name, module)}`" for module, name in survivors]
+    lines += ["", f"## Equivalent mutants ({len(found)})", "",
+              "Written down in tests/mutation/equivalent.toml: they change no result a user can see, for the "
+              "reason given.", ""]
+    lines += [f"- `{name}`: {why}" for name, why in sorted(found.items())]
+    for name in sorted(set(equivalent) - set(found)):
+        print(f"tests/mutation/equivalent.toml names {name}, which mutmut no longer makes: its function changed; "
+              "check the mutant again and remove or rename the entry")
+    arguments.out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:8 + len(rows)]))
+    if below:
+        print(f"Below {TARGET:.0%} (or not all checked): {', '.join(below)}. The survivors are listed in "
+              f"{arguments.out}: kill each with a test of behaviour, or add it to tests/mutation/equivalent.toml "
+              "with why.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
