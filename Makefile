@@ -87,11 +87,13 @@ bench: data
 # mutmut copies helpers/ and tests/ to mutants/ and runs, for each small change to the listed modules
 # (pyproject.toml, [tool.mutmut]), the fast tests that call the changed function. Results are kept in mutants/:
 # a second run only tries what changed. The report counts them per module, with the equivalent ones and why.
+# MODULES="helpers/data/splits.py helpers/experiments/paired.py" tries (again) only those modules' mutants.
 SHARED_DIR ?= $(abspath ../shared)
+MODULES  ?=
 mutation: data
 	AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \
-		TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut run
-	$(PY) tests/mutation/report.py --out tests/mutation/REPORT.md
+		TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
+	$(PY) -m tests.mutation.report --out tests/mutation/REPORT.md
 
 clean:
 	rm -rf runs results cache bench/out mutants

@@ -58,6 +58,12 @@ def test_ages_in_years_are_exact_where_the_label_was_a_number_else_the_groups_mi
     years, exact = labels.years(rows)
     assert years.tolist() == [35.0, 70.0, 28.5, 3.0] and exact.tolist() == [True, False, False, True]
     assert GROUP_MIDPOINTS[7] == 70.0  # the open (60, 100) stands for 70: age_groups says why
+    assert years.dtype == np.float32 and exact.dtype == bool  # what the pipeline feeds the network
+    # groups read back from a CSV beside missing ones come as floats; an index without ages (CelebA) has none
+    no_ages = pd.DataFrame({"age_group": [5.0, 0.0]})
+    years, exact = labels.years(no_ages)
+    assert years.tolist() == [40.5, 1.0] and years.dtype == np.float32
+    assert exact.tolist() == [False, False] and exact.dtype == bool
 
 
 def test_the_heads_of_each_way():

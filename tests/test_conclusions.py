@@ -147,11 +147,14 @@ def test_only_studies_with_two_values_and_results_get_a_row_and_every_column_is_
     # the paper's 32 is third; one run of "64" only for age, whose row then compares nothing
     write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("64", "gender", 0, 0.66),
                                           ("32", "gender", 0, 0.60), ("64", "age", 0, 0.41)])
+    write_results(profile, "hidden_units", [("128", "age", 0, 0.40)])  # a single run is still a result
     table = conclusions.best_settings(profile, "accuracy")
-    assert table.columns.tolist() == conclusions.COLUMNS and set(table.study) == {"batch_size"}
+    assert table.columns.tolist() == conclusions.COLUMNS and set(table.study) == {"batch_size", "hidden_units"}
     assert conclusions.not_run(profile) == [study.notebook for name, study in studies.STUDIES.items()
-                                            if name not in ("baseline", "batch_size")]
-    gender, age = table.set_index("task").loc["gender"], table.set_index("task").loc["age"]
+                                            if name not in ("baseline", "batch_size", "hidden_units")]
+    assert table.set_index("study").loc["hidden_units", "best"] == "128"
+    batch = table[table.study == "batch_size"].set_index("task")
+    gender, age = batch.loc["gender"], batch.loc["age"]
     assert gender["compared with"] == "paper's 32" and gender.difference == pytest.approx(0.10)
     assert gender.test.startswith("unpaired") and gender["report's accuracy"] == references.REPORT_CHOICE[
         "batch_size", "gender"][1]
@@ -188,6 +191,8 @@ def test_a_task_whose_runs_all_diverged_is_left_out_and_the_chosen_metric_is_use
 
 
 def test_the_baseline_beside_the_paper_leaves_out_diverged_runs_and_keeps_each_figure_in_its_column(profile):
+    before = conclusions.against_paper(profile)  # no baseline yet: every figure of the paper, none of the kit
+    assert len(before) == len(references.PAPER_ACCURACY) and (before.n == 0).all() and before["kit mean"].isna().all()
     write_results(profile, "baseline", [("paper", "gender", 0, 0.80), ("paper", "gender", 1, 0.84),
                                         ("paper", "gender", 2, 0.20)])
     path = results.results_path(profile, "baseline")
@@ -207,3 +212,46 @@ def test_the_settings_caption_is_the_profiles_baseline(profile):
     caption = conclusions.study_settings(profile)
     assert caption.columns.tolist() == ["paper's settings, this profile"]
     assert caption.iloc[:, 0].to_dict() == dataclasses.asdict(baseline(profile))
+
+
+def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_column(profile):
+    labels = np.arange(8).repeat(25)  # 200 age faces, 25 per group
+    rng = np.random.default_rng(0)
+    rows, truth = [], {}
+    for variant, seeds, right in (("1", (0, 1, 2), 0.6), ("2", (0, 1), 0.4)):
+        for seed in seeds:
+            hit = rng.random(200) < right
+            off = np.where(hit, labels, np.clip(labels + rng.choice([-2, -1, 1, 2], 200), 0, 7))
+            ten = np.where(rng.random(200) < 0.5, labels, off)  # ten crops: another answer
+            results.write_predictions(results.run_directory(profile, "hidden_layers", variant, "age", 0, seed),
+                                      {"label": labels, "predicted": off, "predicted_10crop": ten})
+            truth[variant, seed] = {"accuracy": np.mean(off == labels), "accuracy_10crop": np.mean(ten == labels),
+                                    "one_off_accuracy": np.mean(np.abs(off - labels) <= 1)}
+            rows.append({"variant": variant, "task": "age", "fold": 0, "seed": seed, "n_test": 200,
+                         "diverged": False, **truth[variant, seed]})
+    # ignored: a diverged run of "2" on seed 2, and a gender run
+    rows.append({"variant": "2", "task": "age", "fold": 0, "seed": 2, "n_test": 200, "diverged": True,
+                 "accuracy": 0.0, "accuracy_10crop": 0.0, "one_off_accuracy": 0.0})
+    rows.append({"variant": "1", "task": "gender", "fold": 0, "seed": 3, "n_test": 200, "diverged": False,
+                 "accuracy": 0.9, "accuracy_10crop": 0.9, "one_off_accuracy": np.nan})
+    runs = pd.DataFrame(rows).assign(study="hidden_layers")
+    results.results_path(profile, "hidden_layers").parent.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(results.results_path(profile, "hidden_layers"), index=False)
+    for metric in ("accuracy", "accuracy_10crop", "one_off_accuracy"):
+        comparison = paired.compare_runs(profile, "hidden_layers", runs, "age", "1", "2", metric)
+        expected = np.mean([truth["1", seed][metric] - truth["2", seed][metric] for seed in (0, 1)])
+        assert comparison.test.startswith("paired t-test") and comparison.pairs == 2, metric
+        assert comparison.difference == pytest.approx(expected), metric
+
+    # "2" on seed 1 kept no predictions (an older kit): no pairs, the unpaired means of the runs instead,
+    # the default metric being accuracy and each run's error from its own number of test faces
+    (results.run_directory(profile, "hidden_layers", "2", "age", 0, 1) / "predictions.csv").unlink()
+    runs.loc[runs.variant == "2", "n_test"] = 50
+    fallback = paired.compare_runs(profile, "hidden_layers", runs[runs.seed != 0], "age", "1", "2")
+    assert fallback.test.startswith("unpaired") and fallback.pairs == 0
+    a = np.mean([truth["1", seed]["accuracy"] for seed in (1, 2)])
+    a_error = np.std([truth["1", seed]["accuracy"] for seed in (1, 2)], ddof=1) / np.sqrt(2)
+    b = truth["2", 1]["accuracy"]
+    assert fallback.difference == pytest.approx(a - b)
+    assert fallback.high - fallback.low == pytest.approx(2 * 1.96 * np.hypot(a_error, np.sqrt(b * (1 - b) / 50)),
+                                                         rel=1e-3)

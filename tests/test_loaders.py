@@ -273,11 +273,38 @@ def test_a_subject_split_is_the_same_split_every_time_and_its_seed_chooses_it():
     assert all(first[part].path.tolist() == again[part].path.tolist() for part in first)  # the same faces
     assert first["test"].path.tolist() == splits.subject_split(frame, seed=0)["test"].path.tolist()
     assert first["test"].path.tolist() != splits.subject_split(frame, seed=1)["test"].path.tolist()
+    assert list(first) == ["train", "validation", "test"]
+    assert sorted(sum((first[part].path.tolist() for part in first), [])) == sorted(frame.path)  # each face once
+    # the shares asked for, of all the faces (3 faces per subject: within one subject of 10 %)
+    assert abs(len(first["validation"]) - 30) <= 3 and abs(len(first["test"]) - 30) <= 3
+    shares = splits.subject_split(frame, validation_share=0.2, test_share=0.3)
+    assert abs(len(shares["validation"]) - 60) <= 3 and abs(len(shares["test"]) - 90) <= 3
+
+
+def test_whole_subjects_are_drawn_until_the_share_is_reached_and_an_adience_split_is_seeded():
+    one_face_each = pd.DataFrame({"subject": [f"s{n}" for n in range(300)], "path": [str(n) for n in range(300)]})
+    parts = splits.subject_split(one_face_each, validation_share=0.1, test_share=0.1)
+    assert (len(parts["validation"]), len(parts["test"])) == (30, 30)  # exactly the share: no subject more
+    folds = pd.DataFrame({"subject": [f"s{n}" for n in range(500)], "path": [str(n) for n in range(500)],
+                          "fold": np.arange(500) % 5})
+    first = splits.adience_split(folds, test_fold=2)
+    assert len(first["validation"]) == 40 and set(first["test"].fold) == {2}  # 10 % of the other 400
+    assert first["validation"].path.tolist() == splits.adience_split(folds, test_fold=2)["validation"].path.tolist()
+    assert first["validation"].path.tolist() == splits.adience_split(folds, 2, seed=0)["validation"].path.tolist()
+    with pytest.raises(ValueError, match=r"fold 7 is not in the index \(folds present: \[0, 1, 2, 3, 4\]\)"):
+        splits.adience_split(folds, test_fold=7)
+
+
+def test_a_partition_split_keeps_the_datasets_own_three_parts():
+    frame = pd.DataFrame({"subject": list("abcdef"), "split": ["train", "train", "validation", "test", "test", "test"]})
+    parts = splits.partition_split(frame)
+    assert {part: rows.subject.tolist() for part, rows in parts.items()} == {
+        "train": ["a", "b"], "validation": ["c"], "test": ["d", "e", "f"]}
 
 
 def test_a_leak_between_splits_is_refused():
     frame = pd.DataFrame({"subject": ["a", "b", "c"], "path": ["1", "2", "3"]})
-    with pytest.raises(ValueError, match="1 subjects cross splits, e.g. b"):
+    with pytest.raises(ValueError, match=r"1 subjects cross splits, e.g. b \(train and test\)"):
         splits.assert_subject_exclusive({"train": frame.iloc[:2], "test": frame.iloc[1:]})
 
 

@@ -184,3 +184,10 @@ def test_activations_are_the_named_layers_outputs_for_the_given_images():
     first = keras.Model(network.input, network.get_layer("conv1").output)
     np.testing.assert_allclose(conv1, keras.ops.convert_to_numpy(first(images)), rtol=1e-5, atol=1e-6)
     assert np.abs(conv1).max() > 0  # a look inside, not zeros
+
+
+def test_the_optimizer_defaults_to_caffes_solver_and_passes_keras_options_on():
+    plain = optimizer.CaffeSGD()
+    assert float(plain.learning_rate) == pytest.approx(1e-3) and plain.momentum == pytest.approx(0.9)
+    clipped = optimizer.CaffeSGD(global_clipnorm=1.0, name="clipped")
+    assert clipped.global_clipnorm == 1.0 and clipped.name == "clipped"

@@ -62,3 +62,42 @@ def test_two_runs_use_their_spread_and_one_run_the_test_sets_sampling_error():
     two = pd.Series([0.60, 0.70])
     assert paired.standard_error(two, n_test=200) == pytest.approx(np.std([0.60, 0.70], ddof=1) / np.sqrt(2))
     assert paired.standard_error(two[:1], n_test=200) == pytest.approx(np.sqrt(0.6 * 0.4 / 200))
+
+
+def test_mcnemar_takes_zeros_and_ones_as_well_as_booleans():
+    correct_a = np.r_[np.ones(59), np.ones(6), np.zeros(16), np.zeros(19)]  # a column of 0/1 read from a file
+    correct_b = np.r_[np.ones(59), np.zeros(6), np.ones(16), np.zeros(19)]
+    assert paired.mcnemar(correct_a.astype(int), correct_b.astype(int))[:2] == (6, 16)
+    assert paired.compare([(correct_a.astype(int), correct_b.astype(int))]).faces == 100
+
+
+def test_the_bootstrap_resamples_every_face_and_gives_a_95_percent_interval():
+    # only face 0 differs: it must be drawn sometimes, by both the paired and the unpaired resampling
+    only_first = np.r_[True, np.zeros(19, bool)]
+    nothing = np.zeros(20, bool)
+    assert paired.bootstrap_interval(only_first, nothing)[1] > 0
+    assert paired.bootstrap_interval(nothing, only_first, paired=False)[0] < 0
+    # the same interval on every call (seeded), and by default the paired one
+    rng = np.random.default_rng(3)
+    correct_a, correct_b = rng.random(2000) < 0.7, rng.random(2000) < 0.6
+    interval = paired.bootstrap_interval(correct_a, correct_b)
+    assert interval == paired.bootstrap_interval(correct_a, correct_b, paired=True, repeats=4000, seed=0)
+    # with 2000 faces the bootstrap's 2.5 and 97.5 percentiles sit 1.96 standard errors either side
+    per_face = correct_a.astype(float) - correct_b.astype(float)
+    error = per_face.std() / np.sqrt(len(per_face))
+    assert (per_face.mean() - interval[0]) / error == pytest.approx(1.96, rel=0.06)
+    assert (interval[1] - per_face.mean()) / error == pytest.approx(1.96, rel=0.06)
+
+
+def test_several_pairs_get_the_t_interval_and_identical_differences_are_certain():
+    correct_a = np.r_[np.ones(80), np.zeros(20)].astype(bool)
+    pairs = [(correct_a, np.r_[np.ones(70 + k), np.zeros(30 - k)].astype(bool)) for k in (0, 2, 5, 9)]
+    several = paired.compare(pairs)
+    differences = np.array([0.10, 0.08, 0.05, 0.01])
+    half = stats.t.ppf(0.975, 3) * differences.std(ddof=1) / np.sqrt(4)
+    assert (several.low, several.high) == pytest.approx((differences.mean() - half, differences.mean() + half))
+    assert (several.pairs, several.faces) == (4, 100)
+    same = paired.compare([(correct_a, correct_a), (correct_a, correct_a)])  # no difference at all
+    assert (same.difference, same.p_value, same.low, same.high, same.beyond_noise) == (0.0, 1.0, 0.0, 0.0, False)
+    apart = paired.compare([(correct_a, ~correct_a), (correct_a, ~correct_a)])  # 0.6 on both pairs
+    assert apart.p_value == 0.0 and apart.low == apart.high == pytest.approx(0.6) and apart.beyond_noise

@@ -67,11 +67,24 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
 
 
 def test_a_long_run_can_print_one_line_per_epoch(capsys):
+    import re
+    import time
+
     images, labels = stripes(64)
     settings = Settings(epochs=2, schedule="constant")
-    training.train(small_network, batches(images, labels), batches(images, labels), settings, log_epochs=True)
+    started = time.perf_counter()
+    run = training.train(small_network, batches(images, labels), batches(images, labels), settings, log_epochs=True)
+    elapsed = time.perf_counter() - started
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("epoch")]
-    assert [line.split()[1] for line in lines] == ["1/2", "2/2"] and all("val_accuracy" in line for line in lines)
+    assert [line.split()[1] for line in lines] == ["1/2", "2/2"]
+    for epoch, line in enumerate(lines):
+        # "epoch 1/2  loss 0.6931  accuracy 0.5000  val_loss ...  (3 s)": losses and accuracies, not the rate
+        figures, seconds = re.fullmatch(r"\s*epoch \d/2  (.*)  \((\d+) s\)", line).groups()
+        shown = dict(item.split(" ") for item in figures.split("  "))
+        assert set(shown) == {"accuracy", "loss", "val_accuracy", "val_loss"}
+        for name, value in shown.items():
+            assert float(value) == pytest.approx(run.history[name].iloc[epoch], abs=1e-4), name
+        assert 0 <= int(seconds) <= elapsed + 1
     training.train(small_network, batches(images, labels), batches(images, labels), settings)
     assert "epoch" not in capsys.readouterr().out  # quiet unless asked, as in the smoke profile
 

@@ -33,8 +33,7 @@ def age_group(years):
         raise ValueError(f"ages must be numbers of years >= 0; got {np.asarray(years).ravel()[:5]}")
     low, high = GROUP_BOUNDS[:, 0], GROUP_BOUNDS[:, 1]
     column = whole[..., np.newaxis]
-    distance = np.where(column < low, low - column, np.where(column > high, column - high, 0))
-    distance[..., -1] = np.where(column[..., 0] > high[-1], 0, distance[..., -1])  # 100+ stays in (60, 100)
+    distance = np.where(column < low, low - column, np.where(column > high, column - high, 0))  # 100+: the oldest
     # argmin takes the first of equal distances: search from the oldest group down so a tie goes to the older
     older_first = distance[..., ::-1]
     groups = len(AGE_GROUPS) - 1 - np.argmin(older_first, axis=-1)

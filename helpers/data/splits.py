@@ -29,7 +29,8 @@ def _pick_subjects(frame: pd.DataFrame, share: float, seed: int) -> set:
     """Whole subjects, in a seeded random order, until they hold ``share`` of the rows."""
     sizes = frame.groupby("subject").size()
     order = np.random.default_rng(seed).permutation(sizes.index.to_numpy())
-    chosen, total, target = set(), 0, share * len(frame)
+    # rounded: 0.1 / 0.9 of 270 rows is 30.000000000000004, which would take a 31st
+    chosen, total, target = set(), 0, round(share * len(frame), 9)
     for subject in order:
         if total >= target:
             break
@@ -40,8 +41,9 @@ def _pick_subjects(frame: pd.DataFrame, share: float, seed: int) -> set:
 
 def adience_split(index: pd.DataFrame, test_fold: int, validation_share: float = 0.1, seed: int = 0) -> dict:
     """Adience protocol: test is fold ``test_fold``; validation is whole users from the other folds."""
-    if test_fold not in set(index.fold.dropna().astype(int)):
-        raise ValueError(f"fold {test_fold} is not in the index (folds present: {sorted(index.fold.dropna().unique())})")
+    folds = sorted(set(index.fold.dropna().astype(int).tolist()))
+    if test_fold not in folds:
+        raise ValueError(f"fold {test_fold} is not in the index (folds present: {folds})")
     test = index[index.fold == test_fold]
     rest = index[index.fold != test_fold]
     validation_subjects = _pick_subjects(rest, validation_share, seed)

@@ -60,8 +60,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             row = {"study": name, "task": task, "best": best, "mean": table.loc[best, "mean"],
                    "std": table.loc[best, "std"], "n": int(table.loc[best, "n"]),
                    "compared with": ("paper's " if other == paper else "runner-up ") + str(other) if other else "",
-                   "difference": np.nan, "low": np.nan, "high": np.nan, "p": np.nan, "test": "",
-                   "beyond noise": False,
+                   "test": "", "beyond noise": False,  # and, with nothing to compare, no difference or p (NaN)
                    "report's choice": choice or "", "report's accuracy": report_accuracy,
                    "report's choice here": table.loc[choice, "mean"] if choice in table.index else np.nan}
             if other is not None:

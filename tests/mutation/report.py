@@ -5,7 +5,7 @@ the modules listed in pyproject.toml ([tool.mutmut] only_mutate) and the mutants
 why, in tests/mutation/equivalent.toml. It writes a Markdown report with one row per module and the change each
 surviving mutant made, and exits with status 1 when a module's score is below the target.
 
-    python tests/mutation/report.py --out tests/mutation/REPORT.md
+    python -m tests.mutation.report --out tests/mutation/REPORT.md
 """
 
 from __future__ import annotations
