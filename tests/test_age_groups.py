@@ -23,6 +23,7 @@ def test_ages_inside_a_group_get_that_group_and_gaps_the_nearest_bound():
     assert {years: age_group(years) for years in GAPS} == GAPS
     assert age_group(120) == 7 and age_group(2.9) == 0 and age_group(34.99) == 4  # whole years count
     assert age_group(np.array([[35, 3], [0, 100]])).tolist() == [[5, 1], [0, 7]]
+    assert type(age_group(35)) is int  # one age, one plain number
     # ages as a pandas column of Python numbers (object dtype) count the same
     assert age_group(np.array([35, 2.9, 101], dtype=object)).tolist() == [5, 0, 7]
     with pytest.raises(ValueError, match=r"years >= 0; got \[-1\]"):

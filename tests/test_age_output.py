@@ -59,6 +59,10 @@ def test_ages_in_years_are_exact_where_the_label_was_a_number_else_the_groups_mi
     assert years.tolist() == [35.0, 70.0, 28.5, 3.0] and exact.tolist() == [True, False, False, True]
     assert GROUP_MIDPOINTS[7] == 70.0  # the open (60, 100) stands for 70: age_groups says why
     assert years.dtype == np.float32 and exact.dtype == bool  # what the pipeline feeds the network
+    for task, expected in (("age", [5, 7, 4, 1]), ("gender", [1, 0])):
+        index = rows.assign(age_group=[5.0, 7.0, 4.0, 1.0], gender=["f", "m", "u", None])  # groups read as floats
+        _, task_labels = labels.labelled(index, task)
+        assert task_labels.tolist() == expected and task_labels.dtype == np.int32, task
     # groups read back from a CSV beside missing ones come as floats; an index without ages (CelebA) has none
     no_ages = pd.DataFrame({"age_group": [5.0, 0.0]})
     years, exact = labels.years(no_ages)

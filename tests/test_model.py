@@ -191,3 +191,35 @@ def test_the_optimizer_defaults_to_caffes_solver_and_passes_keras_options_on():
     assert float(plain.learning_rate) == pytest.approx(1e-3) and plain.momentum == pytest.approx(0.9)
     clipped = optimizer.CaffeSGD(global_clipnorm=1.0, name="clipped")
     assert clipped.global_clipnorm == 1.0 and clipped.name == "clipped"
+
+
+@pytest.mark.parametrize(("pool_size", "strides"), [(2, 2), (3, 3), (5, 2), (3, 1)])
+def test_ceil_mode_pooling_matches_caffe_for_other_windows_and_strides(pool_size, strides):
+    for height, width in [(9, 9), (10, 10), (11, 12), (16, 13)]:
+        x = np.random.default_rng(height).normal(size=(1, height, width, 2)).astype(np.float32)
+        pooled = keras.ops.convert_to_numpy(layers.CeilMaxPooling2D(pool_size, strides)(x))
+        np.testing.assert_array_equal(pooled, caffe_max_pool_reference(x, pool_size, strides), str((height, width)))
+
+
+def test_ceil_mode_pooling_never_takes_its_padding_for_a_maximum():
+    deep = -1e6 - np.random.default_rng(0).random((1, 8, 9, 2)).astype(np.float32)  # far below any pad constant
+    pooled = keras.ops.convert_to_numpy(layers.CeilMaxPooling2D(3, 2)(deep))
+    np.testing.assert_array_equal(pooled, caffe_max_pool_reference(deep))
+    half = (np.random.default_rng(1).normal(size=(1, 8, 9, 2)) * 100).astype(np.float16)
+    pooled = keras.ops.convert_to_numpy(layers.CeilMaxPooling2D(3, 2, dtype="float16")(half))
+    np.testing.assert_array_equal(pooled, caffe_max_pool_reference(half))
+    with pytest.raises(ValueError, match="needs a fixed input size"):
+        layers.CeilMaxPooling2D(3, 2)(keras.Input(shape=(None, 9, 2)))
+
+
+def test_lrn_squares_in_float32_even_for_float16_maps():
+    x = np.random.default_rng(0).normal(0, 300, (1, 2, 2, 8)).astype(np.float32)  # 300**2 overflows float16
+    out = layers.LocalResponseNormalization(dtype="float16")(x.astype(np.float16))
+    expected = caffe_lrn_reference(x.astype(np.float16).astype(np.float32))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out).astype(np.float32), expected, rtol=2e-3, atol=1e-3)
+
+
+def test_the_default_schedule_is_caffes_step_down_by_ten_every_10000_iterations():
+    schedule = optimizer.learning_rate_schedule(0.01)
+    rates = [float(schedule(step)) for step in (0, 9_999, 10_000, 20_000)]
+    assert rates == pytest.approx([0.01, 0.01, 0.001, 0.0001])

@@ -86,23 +86,29 @@ class CeilMaxPooling2D(keras.layers.Layer):
         return math.ceil(length / self.strides) == ceil_mode_windows(length, self.pool_size, self.strides) \
             and self._padding(length) <= 1
 
-    def call(self, inputs):
-        height, width = inputs.shape[1], inputs.shape[2]
+    @staticmethod
+    def _fixed_size(shape) -> tuple[int, int]:
+        height, width = shape[1], shape[2]
         if height is None or width is None:
-            raise ValueError("CeilMaxPooling2D needs a fixed input size (build the model with input_size=...)")
+            raise ValueError(f"CeilMaxPooling2D needs a fixed input size, got maps of shape {tuple(shape)} (build "
+                             "the model with input_size=...)")
+        return height, width
+
+    def call(self, inputs):
+        height, width = self._fixed_size(inputs.shape)
         # Without a padded copy of the maps where Keras' own modes place the same windows (every map of the
         # network): "valid" when Caffe needs no padding, "same" when it pads one row at the end.
         if self._padding(height) == self._padding(width) == 0:
             return ops.max_pool(inputs, self.pool_size, self.strides, padding="valid")
         if self._same_is_ceil_mode(height) and self._same_is_ceil_mode(width):
             return ops.max_pool(inputs, self.pool_size, self.strides, padding="same")
-        lowest = -65504.0 if keras.backend.standardize_dtype(inputs.dtype) == "float16" else -3.0e38
+        # padded with -inf, which no window's maximum can be, in any float type
         padded = ops.pad(inputs, [[0, 0], [0, self._padding(height)], [0, self._padding(width)], [0, 0]],
-                         constant_values=lowest)
+                         constant_values=float("-inf"))
         return ops.max_pool(padded, self.pool_size, self.strides, padding="valid")
 
     def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
+        (batch, *_, channels), (height, width) = input_shape, self._fixed_size(input_shape)
         return (batch, ceil_mode_windows(height, self.pool_size, self.strides),
                 ceil_mode_windows(width, self.pool_size, self.strides), channels)
 
