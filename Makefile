@@ -90,9 +90,16 @@ bench: data
 # MODULES="helpers/data/splits.py helpers/experiments/paired.py" tries (again) only those modules' mutants.
 SHARED_DIR ?= $(abspath ../shared)
 MODULES  ?=
+MUTMUT   = AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \
+	TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut
 mutation: data
-	AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \
-		TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
+	@# mutmut maps tests to functions once and keeps each verdict; after a test changed, map them again and try
+	@# the survivors again (a new test may kill them)
+	@if [ -f mutants/mutmut-stats.json ] && [ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; \
+		then echo "tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
+		survivors="$$($(PY) -m tests.mutation.report --survivors)"; rm mutants/mutmut-stats.json; \
+		if [ -n "$$survivors" ]; then $(MUTMUT) run $$survivors; fi; fi
+	$(MUTMUT) run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
 	$(PY) -m tests.mutation.report --out tests/mutation/REPORT.md
 
 clean:

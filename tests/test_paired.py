@@ -67,7 +67,8 @@ def test_two_runs_use_their_spread_and_one_run_the_test_sets_sampling_error():
 def test_mcnemar_takes_zeros_and_ones_as_well_as_booleans():
     correct_a = np.r_[np.ones(59), np.ones(6), np.zeros(16), np.zeros(19)]  # a column of 0/1 read from a file
     correct_b = np.r_[np.ones(59), np.zeros(6), np.ones(16), np.zeros(19)]
-    assert paired.mcnemar(correct_a.astype(int), correct_b.astype(int))[:2] == (6, 16)
+    for kind in (int, float):  # 0/1 as integers, or as floats where the column held a NaN
+        assert paired.mcnemar(correct_a.astype(kind), correct_b.astype(kind))[:2] == (6, 16), kind
     assert paired.compare([(correct_a.astype(int), correct_b.astype(int))]).faces == 100
 
 

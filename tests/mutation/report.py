@@ -53,8 +53,18 @@ def change(name: str, module: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--survivors", action="store_true",
+                        help="only print the names of the surviving mutants (to try them again after tests changed)")
     arguments = parser.parse_args()
+    if arguments.survivors:
+        checked = [module for module in listed_modules(Path("pyproject.toml"))
+                   if (Path("mutants") / (module + ".meta")).exists()]
+        print(" ".join(name for module in checked for name, status in results(module).items()
+                       if status in ("survived", "no tests", "suspicious")))
+        return 0
+    if arguments.out is None:
+        parser.error("--out is needed to write the report")
 
     from tests.mutation.own_tests import OWN_TESTS
 
@@ -75,7 +85,7 @@ def main() -> int:
             below.append(module)
         rows.append(f"| {module} | {', '.join(OWN_TESTS[module])} | {len(statuses)} | {killed} | "
                     f"{counts['survived']} | {counts['no tests']} | "
-                     f"{len(known)} | {counts['suspicious']} | {counts['not checked']} | {score:.1%} |")
+                     f"{len(known)} | {counts['suspicious']} | {counts['not checked']} | {f'{score:.1%}' if judged else 'none judged'} |")
         survivors += [(module, name) for name, status in statuses.items()
                       if status in ("survived", "no tests", "suspicious") and name not in known]
         found.update(known)
