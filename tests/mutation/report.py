@@ -83,9 +83,10 @@ def main() -> int:
         score = killed / judged if judged else float("nan")
         if counts["not checked"] or not score >= TARGET:
             below.append(module)
+        shown = f"{score:.1%}" if judged else "none judged"
         rows.append(f"| {module} | {', '.join(OWN_TESTS[module])} | {len(statuses)} | {killed} | "
-                    f"{counts['survived']} | {counts['no tests']} | "
-                     f"{len(known)} | {counts['suspicious']} | {counts['not checked']} | {f'{score:.1%}' if judged else 'none judged'} |")
+                    f"{counts['survived']} | {counts['no tests']} | {len(known)} | {counts['suspicious']} | "
+                    f"{counts['not checked']} | {shown} |")
         survivors += [(module, name) for name, status in statuses.items()
                       if status in ("survived", "no tests", "suspicious") and name not in known]
         found.update(known)
