@@ -85,7 +85,8 @@ bench: data
 	@! grep -q '^FAILED' bench/out/last.log
 
 # mutmut copies helpers/ and tests/ to mutants/ and runs, for each small change to the listed modules
-# (pyproject.toml, [tool.mutmut]), the fast tests that call the changed function. Results are kept in mutants/:
+# (pyproject.toml, [tool.mutmut]), the fast tests of the module's own test files (tests/mutation/own_tests.py)
+# that call the changed function. Results are kept in mutants/:
 # a second run only tries what changed. The report counts them per module, with the equivalent ones and why.
 # MODULES="helpers/data/splits.py helpers/experiments/paired.py" tries (again) only those modules' mutants.
 SHARED_DIR ?= $(abspath ../shared)

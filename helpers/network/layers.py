@@ -108,7 +108,8 @@ class CeilMaxPooling2D(keras.layers.Layer):
         return ops.max_pool(padded, self.pool_size, self.strides, padding="valid")
 
     def compute_output_shape(self, input_shape):
-        (batch, *_, channels), (height, width) = input_shape, self._fixed_size(input_shape)
+        height, width = self._fixed_size(input_shape)
+        batch, channels = input_shape[0], input_shape[-1]
         return (batch, ceil_mode_windows(height, self.pool_size, self.strides),
                 ceil_mode_windows(width, self.pool_size, self.strides), channels)
 

@@ -21,12 +21,12 @@ try:
 except ImportError:  # Python 3.10: mutmut brings the toml package there
     from toml import loads as read_toml
 
+from mutmut.stats import status_by_exit_code
+
 TARGET = 0.90
 HERE = Path(__file__).resolve().parent
-# mutmut's exit codes (mutmut/stats.py): a test failed or pytest broke (killed), the tests ran past their time
-# (timeout, which mutmut counts as killed), they passed (survived), none of them calls the function (no tests).
-STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
-          -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
+# a mutant some test should still kill: every test passed, none called the function, or the run ended oddly
+UNKILLED = ("survived", "no tests", "suspicious", "segfault")
 
 
 def listed_modules(pyproject: Path) -> list[str]:
@@ -34,12 +34,13 @@ def listed_modules(pyproject: Path) -> list[str]:
 
 
 def results(module: str) -> dict[str, str]:
-    """Mutant name -> status for one module's file, from mutmut's .meta file."""
+    """Mutant name -> status for one module's file, from mutmut's .meta file: mutmut's own reading of each exit
+    code (killed, timeout, which mutmut counts as killed, survived, no tests, not checked, suspicious, ...)."""
     meta = Path("mutants") / (module + ".meta")
     if not meta.exists():
         raise SystemExit(f"{meta} not found: run `make mutation` (mutmut run) from the repository root first")
     exit_codes = json.loads(meta.read_text())["exit_code_by_key"]
-    return {name: STATUS.get(code, "suspicious") for name, code in exit_codes.items()}
+    return {name: status_by_exit_code[code] for name, code in exit_codes.items()}
 
 
 def change(name: str, module: str) -> str:
@@ -57,11 +58,12 @@ def main() -> int:
     parser.add_argument("--survivors", action="store_true",
                         help="only print the names of the surviving mutants (to try them again after tests changed)")
     arguments = parser.parse_args()
+    equivalent = read_toml((HERE / "equivalent.toml").read_text()).get("equivalent", {})
     if arguments.survivors:
         checked = [module for module in listed_modules(Path("pyproject.toml"))
                    if (Path("mutants") / (module + ".meta")).exists()]
         print(" ".join(name for module in checked for name, status in results(module).items()
-                       if status in ("survived", "no tests", "suspicious")))
+                       if status in UNKILLED and name not in equivalent))
         return 0
     if arguments.out is None:
         parser.error("--out is needed to write the report")
@@ -72,7 +74,6 @@ def main() -> int:
     if set(modules) != set(OWN_TESTS):
         raise SystemExit(f"pyproject.toml's [tool.mutmut] only_mutate and tests/mutation/own_tests.py's OWN_TESTS "
                          f"name different modules: {sorted(set(modules) ^ set(OWN_TESTS))}; list each in both")
-    equivalent = read_toml((HERE / "equivalent.toml").read_text()).get("equivalent", {})
     rows, survivors, below, found = [], [], [], {}
     for module in modules:
         statuses = results(module)
@@ -80,15 +81,16 @@ def main() -> int:
         counts = Counter(statuses[name] for name in statuses if name not in known)
         killed = counts["killed"] + counts["timeout"]
         judged = len(statuses) - len(known) - counts["not checked"]
+        other = judged - killed - counts["survived"] - counts["no tests"]  # suspicious, segfault, ...
         score = killed / judged if judged else float("nan")
         if counts["not checked"] or not score >= TARGET:
             below.append(module)
         shown = f"{score:.1%}" if judged else "none judged"
         rows.append(f"| {module} | {', '.join(OWN_TESTS[module])} | {len(statuses)} | {killed} | "
-                    f"{counts['survived']} | {counts['no tests']} | {len(known)} | {counts['suspicious']} | "
+                    f"{counts['survived']} | {counts['no tests']} | {len(known)} | {other} | "
                     f"{counts['not checked']} | {shown} |")
         survivors += [(module, name) for name, status in statuses.items()
-                      if status in ("survived", "no tests", "suspicious") and name not in known]
+                      if status in UNKILLED and name not in known]
         found.update(known)
 
     lines = [
@@ -98,7 +100,7 @@ def main() -> int:
         "(a test failed, or the tests ran past mutmut's time limit) / (mutants - equivalent - not checked). "
         f"Target: {TARGET:.0%} per module.",
         "",
-        "| module | its tests | mutants | killed | survived | no tests | equivalent | suspicious | not checked "
+        "| module | its tests | mutants | killed | survived | no tests | equivalent | other | not checked "
         "| score |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
