@@ -204,6 +204,30 @@ def test_the_baseline_beside_the_paper_leaves_out_diverged_runs_and_keeps_each_f
     assert row.paper == references.PAPER_ACCURACY["gender", "accuracy"]
 
 
+def test_only_the_fold_and_seed_both_values_ran_are_paired_and_a_missing_side_unpairs(profile):
+    labels = np.tile([0, 1], 50)  # 100 gender faces
+    rows = []
+    for variant, keys in (("a", [(0, 0), (0, 1)]), ("b", [(0, 1), (1, 0)])):  # in common: fold 0, seed 1
+        for fold, seed in keys:
+            predicted = labels if variant == "a" else np.where(np.arange(100) < 10, 1 - labels, labels)
+            results.write_predictions(results.run_directory(profile, "pairs", variant, "gender", fold, seed),
+                                      {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
+            rows.append({"variant": variant, "task": "gender", "fold": fold, "seed": seed, "n_test": 100,
+                         "diverged": False, "accuracy": np.mean(predicted == labels), "study": "pairs"})
+    runs = pd.DataFrame(rows)
+    runs.to_csv(results.results_path(profile, "pairs"), index=False)
+    comparison = paired.compare_runs(profile, "pairs", runs, "gender", "a", "b")
+    assert comparison.pairs == 1 and comparison.test.startswith("McNemar")
+    assert comparison.difference == pytest.approx(0.10)  # a right on the 10 faces b got wrong
+    for side in ("a", "b"):  # either side without per-face predictions: the unpaired means instead
+        path = results.run_directory(profile, "pairs", side, "gender", 0, 1) / "predictions.csv"
+        kept = path.read_bytes()
+        path.unlink()
+        fallback = paired.compare_runs(profile, "pairs", runs, "gender", "a", "b")
+        assert fallback.pairs == 0 and fallback.test.startswith("unpaired"), side
+        path.write_bytes(kept)
+
+
 def test_the_settings_caption_is_the_profiles_baseline(profile):
     import dataclasses
 

@@ -285,6 +285,10 @@ def test_whole_subjects_are_drawn_until_the_share_is_reached_and_an_adience_spli
     one_face_each = pd.DataFrame({"subject": [f"s{n}" for n in range(300)], "path": [str(n) for n in range(300)]})
     parts = splits.subject_split(one_face_each, validation_share=0.1, test_share=0.1)
     assert (len(parts["validation"]), len(parts["test"])) == (30, 30)  # exactly the share: no subject more
+    odd = pd.DataFrame({"subject": [f"s{n}" for n in range(305)], "path": [str(n) for n in range(305)]})
+    # 10 % of 305 is 30.5 faces: a part holds at least its share, so 31
+    parts = splits.subject_split(odd, validation_share=0.1, test_share=0.1)
+    assert (len(parts["validation"]), len(parts["test"])) == (31, 31)
     folds = pd.DataFrame({"subject": [f"s{n}" for n in range(500)], "path": [str(n) for n in range(500)],
                           "fold": np.arange(500) % 5})
     first = splits.adience_split(folds, test_fold=2)

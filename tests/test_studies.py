@@ -219,3 +219,34 @@ def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profil
                                                                                          "mae_years"])
     assert table.n_exact_faces.tolist() == recorded.n_exact.tolist()
     assert "smallest MAE" in summaries.age_output_summary(profile, study, recorded.reset_index())
+
+
+def test_the_plan_holds_every_run_once_and_loads_each_tasks_images_once_per_fold(profile):
+    study = studies.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("gender", "age"))
+    planned = runner.plan(study, profile, folds=(0, 3), seeds=(0, 1))
+    assert len(planned) == len(set(planned)) == 2 * 2 * 3 * 2
+    assert set(planned) == {(v, t, f, s) for v in "abc" for t in ("gender", "age") for f in (0, 3) for s in (0, 1)}
+    data_changes = sum(1 for before, after in zip(planned, planned[1:]) if before[1:3] != after[1:3])
+    assert data_changes == 2 * 2 - 1  # the runner keeps one task's images at a time
+    assert runner.plan(study, profile) == [(v, t, 0, 0) for t in ("gender", "age") for v in "abc"]
+    quick = studies.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("age",), quick=("a", "c"))
+    assert [key[0] for key in runner.plan(quick, profile)] == ["a", "c"]  # the smoke profile runs the quick ones
+
+
+def test_runs_another_study_recorded_are_copied_with_their_source_and_none_trained(profile, monkeypatch, capsys):
+    paper, wide = baseline(profile), dataclasses.replace(baseline(profile), hidden_units=1024)
+    for variant, settings, accuracy, source in (("p", paper, 0.61, ""), ("w", wide, 0.64, "older/1024")):
+        results.append(profile, "earlier", {"study": "earlier", "variant": variant, "task": "gender", "fold": 0,
+                                            "seed": 0, **dataclasses.asdict(settings), "accuracy": accuracy,
+                                            "accuracy_10crop": accuracy, "epochs_trained": 3, "diverged": False,
+                                            "reused_from": source, "finished": variant})
+    monkeypatch.setattr(runs, "run", lambda *args, **kwargs: pytest.fail("trained a run another study had"))
+    study = studies.Study("later", {"paper": {}, "1024": {"hidden_units": 1024}}, tasks=("gender",))
+    copied = runner.run_study(study, profile).set_index("variant")
+    said = capsys.readouterr().out
+    assert "2 runs planned, 0 already in" in said and "2 to run in 0 trainings" in said
+    assert "paper                accuracy 0.610, 3 epochs, the same run as earlier/p" in said
+    assert copied.loc["paper", "reused_from"] == "earlier/p" and copied.loc["1024", "reused_from"] == "older/1024"
+    assert (copied.study == "later").all() and copied.accuracy.tolist() == [0.61, 0.64]
+    assert results.is_recorded(profile, "later", "1024", "gender", 0, 0)
+    assert "2 runs planned, 2 already in" in (runner.run_study(study, profile), capsys.readouterr().out)[1]

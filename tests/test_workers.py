@@ -1,7 +1,12 @@
-"""Several workers on one results folder: every run recorded exactly once, none trained twice, none lost to a kill."""
+"""Several workers on one results folder, and the results store they share.
+
+The workers: every run recorded exactly once, none trained twice, none lost to a kill. The store, at the end,
+on hand-made rows (no training): records, the study's table, finding an equal run, and reading a run's
+predictions and log back, following a copied run to the one that trained it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -16,6 +21,9 @@ import pytest
 
 from helpers import profiles
 from helpers.experiments import claims, results
+from helpers.experiments.settings import Settings
+
+PAPER = Settings()
 
 #: A worker: the smoke profile shrunk to seconds, one small study of 2 values x 2 seeds on gender.
 WORKER = textwrap.dedent("""
@@ -146,3 +154,114 @@ def test_a_results_folder_from_before_records_is_read_and_kept(tmp_path, monkeyp
     table = results.append(profile, "old", {"variant": "32", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
                                             "finished": "2"})
     assert table.variant.tolist() == ["16", "32"] and results.is_recorded(profile, "old", "16", "age", 0, 0)
+
+
+# The results store on hand-made rows
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    """A profile whose results go to the test's own folder; no data, no training."""
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    return profiles.get_profile("smoke", tmp_path / "no-data")
+
+
+def _row(variant, seed=0, task="gender", fold=0, settings=PAPER, **scores) -> dict:
+    """A recorded run as the runner writes it: key, settings, scores."""
+    return {"study": "s", "variant": variant, "task": task, "fold": fold, "seed": seed,
+            **dataclasses.asdict(settings), "accuracy": 0.5, "accuracy_10crop": 0.5, "reused_from": "",
+            "finished": f"2026-01-01 00:00:{seed:02d}", **scores}
+
+
+def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finished(store):
+    results.append(store, "s", _row("16", seed=2, accuracy=0.7))
+    table = results.append(store, "s", _row("16", seed=1, accuracy=0.6))
+    assert table.seed.tolist() == [1, 2]  # by the time they finished, not by when they were written
+    assert table.variant.tolist() == ["16", "16"]  # a number-like variant stays text
+    assert sorted(path.name for path in results.records_dir(store, "s").iterdir()) == [
+        "16_gender_fold0_seed1.csv", "16_gender_fold0_seed2.csv"]
+    view = pd.read_csv(results.results_path(store, "s"))
+    assert view.accuracy.tolist() == [0.6, 0.7]  # the table students read, rewritten after each record
+    again = results.append(store, "s", _row("16", seed=1, accuracy=0.65))  # the same key again replaces it
+    assert len(again) == 2 and again.set_index("seed").accuracy.to_dict() == {1: 0.65, 2: 0.7}
+    assert results.finished_keys(again) == {("16", "gender", "0", "1"), ("16", "gender", "0", "2")}
+    assert results.is_recorded(store, "s", "16", "gender", 0, 1)
+    assert not results.is_recorded(store, "s", "16", "age", 0, 1)
+    assert not results.is_recorded(store, "s", "16", "gender", 1, 1)
+
+
+def test_a_study_with_no_runs_reads_as_an_empty_table_with_the_key_columns(store):
+    empty = results.read_results(store, "never")
+    assert len(empty) == 0 and list(empty.columns) == results.KEY
+    assert results.finished_keys(empty) == set()
+
+
+def test_run_names_keep_keys_apart_and_are_file_names(store):
+    names = {results.run_name(variant, task, fold, seed) for variant in ("16", "32 wide", "1e-3")
+             for task in ("gender", "age") for fold in (0, 4) for seed in (0, 1)}
+    assert len(names) == 24
+    assert results.run_name("learning rate 1e-3 / step", "age", 4, 1) == "learning-rate-1e-3-step_age_fold4_seed1"
+    assert results.run_name("16", "gender", "0", 1.0) == "16_gender_fold0_seed1"  # as a CSV reads the key back
+    assert results.run_directory(store, "s", "32 wide", "age", 2, 0) == (
+        results.results_dir(store) / "runs" / "s" / "32-wide_age_fold2_seed0")
+
+
+def test_studies_recorded_lists_tables_and_record_folders(store):
+    results.append(store, "new", _row("a"))
+    old = results.results_path(store, "old")
+    pd.DataFrame([_row("b")]).to_csv(old, index=False)  # a table from before records
+    assert results.studies_recorded(store) == ["new", "old"]
+    tables = results.recorded_tables(store)
+    assert set(tables) == {"new", "old"} and tables["old"].variant.tolist() == ["b"]
+
+
+def test_an_equal_run_is_found_in_any_study_and_only_with_every_setting_equal(store):
+    results.append(store, "first", _row("paper", accuracy=0.61))
+    results.append(store, "first", _row("wide", settings=dataclasses.replace(PAPER, hidden_units=1024)))
+    found = results.same_run(store, "gender", 0, 0, PAPER)
+    assert found["variant"] == "paper" and found["accuracy"] == 0.61 and found["study"] == "s"
+    wide = results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=1024))
+    assert wide["variant"] == "wide"
+    assert results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=256)) is None
+    assert results.same_run(store, "age", 0, 0, PAPER) is None
+    assert results.same_run(store, "gender", 1, 0, PAPER) is None
+    assert results.same_run(store, "gender", 0, 1, PAPER) is None
+    tables = results.comparable(results.recorded_tables(store))
+    assert results.same_run(store, "gender", 0, 0, PAPER, tables)["variant"] == "paper"
+
+
+def test_a_run_recorded_before_a_setting_existed_had_its_default(store):
+    row = _row("paper")
+    del row["preprocessing"], row["age_loss_weight"]  # settings added to the kit after this run
+    results.append(store, "old", row)
+    assert results.same_run(store, "gender", 0, 0, PAPER)["variant"] == "paper"
+    assert results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, preprocessing="clahe")) is None
+
+
+def test_a_table_without_ten_crop_scores_is_too_old_to_reuse(store):
+    row = _row("paper")
+    del row["accuracy_10crop"]
+    results.append(store, "older", row)
+    assert results.same_run(store, "gender", 0, 0, PAPER) is None
+
+
+def test_predictions_and_logs_are_read_from_the_run_that_trained_them(store):
+    results.append(store, "first", _row("paper"))
+    results.append(store, "later", _row("baseline", reused_from="first/paper"))
+    trained = results.run_directory(store, "first", "paper", "gender", 0, 0)
+    faces = {"label": [0, 1, 1], "predicted": [0, 1, 0], "predicted_10crop": [0, 1, 1]}
+    results.write_predictions(trained, faces)
+    pd.DataFrame({"epoch": [0, 1], "loss": [0.7, 0.6], "val_accuracy": [0.5, 0.6]}).to_csv(trained / "log.csv",
+                                                                                          index=False)
+    for study, variant in (("first", "paper"), ("later", "baseline")):
+        assert results.predictions(store, study, variant, "gender", 0, 0).equals(pd.DataFrame(faces))
+        run = results.recorded_run(store, study, variant, "gender", 0, 0)
+        assert run.history.index.tolist() == [1, 2] and run.history.index.name == "epoch"
+        assert list(run.history.columns) == ["loss", "val_accuracy"] and run.model is None
+        assert run.row.variant == variant
+    results.append(store, "first", _row("diverged", seed=1))  # a run that kept no predictions
+    assert results.predictions(store, "first", "diverged", "gender", 0, 1) is None
+    for key in (("absent", "gender", 0, 0), ("paper", "age", 0, 0), ("paper", "gender", 1, 0),
+                ("paper", "gender", 0, 1)):
+        with pytest.raises(LookupError, match=r"no first run of .* in .*first\.csv: run the study first"):
+            results.predictions(store, "first", *key)
