@@ -34,13 +34,16 @@ def real_index() -> Path:
 @pytest.fixture(scope="session")
 def synthetic_tiny(tmp_path_factory) -> Path:
     """The tiny mirror with seed 0: the one `make data` wrote, or a fresh one if that is missing or older
-    than the generator's code (the same rule as the Makefile's)."""
+    than the generator's code (the same rule as the Makefile's). A mirror named in AGE_GENDER_KIT_SYNTHETIC is
+    used as it is: `make mutation` names the one `make data` has just brought up to date, and its copy of the
+    code in mutants/ is newer than any mirror (each mutant's tests would otherwise write their own)."""
     from helpers import profiles, synthetic
 
     default = profiles.synthetic_dir()
     manifest = default / "MANIFEST.json"
     sources = list((REPO / "helpers" / "synthetic").glob("*.py")) + [REPO / "data_scripts" / "make_synthetic.py"]
-    if manifest.exists() and manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+    named = "AGE_GENDER_KIT_SYNTHETIC" in os.environ
+    if manifest.exists() and (named or manifest.stat().st_mtime >= max(p.stat().st_mtime for p in sources)):
         content = json.loads(manifest.read_text())
         if content.get("preset") == "tiny" and content.get("seed") == 0:
             return default

@@ -183,6 +183,58 @@ def test_bad_celeba_rows_are_rejected(tmp_path):
     assert not any("count line" in w for w in result.warnings)
 
 
+def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_person_gender_and_split(tmp_path):
+    names = " ".join(f"A{i}" for i in range(19)) + " Male " + " ".join(f"B{i}" for i in range(20))
+    male, female = " ".join(["-1"] * 19 + ["1"] + ["-1"] * 20), " ".join(["1"] * 19 + ["-1"] + ["1"] * 20)
+    (tmp_path / "list_attr_celeba.txt").write_text(
+        f"9\n{names}\n000001.jpg {male}\n000002.jpg {female}\n000003.jpg {male}\n000004.jpg {female}\n"
+        f"a/b.jpg {male}\n000006.jpg 1 1\n000007.jpg {female}\n")  # says 9 images, has 7 rows
+    (tmp_path / "list_eval_partition.txt").write_text(
+        "000001.jpg 0\n000002.jpg 1\n000003.jpg 2\n000004.jpg 2\na/b.jpg 0\n000006.jpg 0\n000008.jpg 0\nbroken\n")
+    (tmp_path / "identity_CelebA.txt").write_text(
+        "000001.jpg 11\n000002.jpg 12\n000003.jpg x7\n000004.jpg 11\na/b.jpg 5\n000006.jpg 6\n000007.jpg 7\n")
+    result = celeba.load_celeba(tmp_path, require_files=False)
+    kept = result.index.set_index("path")
+    assert kept.index.tolist() == ["img_align_celeba/000001.jpg", "img_align_celeba/000002.jpg",
+                                   "img_align_celeba/000004.jpg"]
+    assert kept.gender.tolist() == ["m", "f", "f"] and kept.split.tolist() == ["train", "validation", "test"]
+    assert kept.subject.tolist() == ["11", "12", "11"] and kept.line.tolist() == [3, 4, 6]
+    assert set(kept.source) == {"list_attr_celeba.txt"}
+    rejects = {(row.source, row.line, row.reason, row.detail) for row in result.rejects.itertuples()}
+    assert rejects == {
+        ("list_attr_celeba.txt", 8, "wrong column count", "3 fields, want 41"),
+        ("list_eval_partition.txt", 8, "wrong column count", "1 fields, want 2"),
+        ("identity_CelebA.txt", 3, "malformed line", "identity 'x7'"),
+        ("list_attr_celeba.txt", 7, "unsafe path", "slash in image name: a/b.jpg"),
+        ("list_eval_partition.txt", 6, "not in list_attr_celeba.txt", "000006.jpg"),  # its row was rejected
+        ("list_eval_partition.txt", 7, "not in list_attr_celeba.txt", "000008.jpg"),
+        ("list_eval_partition.txt", 7, "not in identity_CelebA.txt", "000008.jpg"),
+        ("list_attr_celeba.txt", 9, "not in list_eval_partition.txt", "000007.jpg"),
+    }
+    assert result.warnings == [
+        "list_attr_celeba.txt: the count line says 9 images but the file has 7 rows (a truncated or edited copy?)",
+        "list_attr_celeba.txt lacks 2 images listed in the other files; they are rejected",
+        "list_eval_partition.txt lacks 1 images listed in the other files; they are rejected",
+        "identity_CelebA.txt lacks 1 images listed in the other files; they are rejected",
+    ]
+
+
+def test_celeba_files_that_are_missing_or_lack_their_header_are_refused_with_where(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"list_attr_celeba\.txt not found: the CelebA folder "
+                                                r"\(DATA_DIR/celeba\) holds list_attr_celeba\.txt, "
+                                                r"list_eval_partition\.txt, identity_CelebA\.txt and img_align_celeba/"):
+        celeba.load_celeba(tmp_path)
+    attributes = tmp_path / "list_attr_celeba.txt"
+    for text in ("", "5\n", "Male Smiling\n000001.jpg 1 1\n"):
+        attributes.write_text(text)
+        with pytest.raises(ValueError, match=r"list_attr_celeba\.txt:1: the first line should be the number of images"):
+            celeba.load_celeba(tmp_path)
+    attributes.write_text("1\nSmiling Young\n000001.jpg 1 1\n")
+    with pytest.raises(ValueError, match=r"list_attr_celeba\.txt:2: no 'Male' among the attribute names \['Smiling', "
+                                         r"'Young'\]"):
+        celeba.load_celeba(tmp_path)
+
+
 # --- IMDB-WIKI --------------------------------------------------------------------------------------
 
 
@@ -229,6 +281,23 @@ def test_wiki_unsafe_paths_are_rejected(tmp_path):
     result = imdb_wiki.load_imdb_wiki(tmp_path / "wiki_crop", require_files=False)
     assert result.index.path.tolist() == ["17/1_1981-05-05_2009.jpg"]
     assert result.rejects.reason.tolist() == ["unsafe path"]
+
+
+def test_a_mat_file_that_is_missing_or_not_the_wiki_struct_is_refused_with_what_to_do(tmp_path):
+    import scipy.io
+
+    with pytest.raises(FileNotFoundError, match=r"absent\.mat not found: the IMDB-WIKI folder \(DATA_DIR/wiki_crop\) "
+                                                r"holds wiki\.mat \(or imdb_crop/ holds imdb\.mat\); README\.md, 'Datasets'"):
+        imdb_wiki.read_mat(tmp_path / "absent.mat")
+    fields = {name: np.zeros((1, 2)) for name in ("dob", "photo_taken", "gender", "face_score", "second_face_score")}
+    for name, variables in (("plain.mat", {"wiki": np.zeros((1, 3))}),  # an array, not a struct
+                            ("two.mat", {"wiki": fields, "imdb": fields})):  # two structs
+        scipy.io.savemat(tmp_path / name, variables)
+        with pytest.raises(ValueError, match=rf"{name}: expected one MATLAB struct \(wiki or imdb\), found \["):
+            imdb_wiki.read_mat(tmp_path / name)
+    scipy.io.savemat(tmp_path / "short.mat", {"wiki": fields})  # no full_path
+    with pytest.raises(ValueError, match=r"short\.mat: the struct 'wiki' lacks the fields \['full_path'\]"):
+        imdb_wiki.read_mat(tmp_path / "short.mat")
 
 
 # --- the synthetic mirrors through the same code -----------------------------------------------------
