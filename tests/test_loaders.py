@@ -220,9 +220,9 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
 
 
 def test_celeba_files_that_are_missing_or_lack_their_header_are_refused_with_where(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"list_attr_celeba\.txt not found: the CelebA folder "
-                                                r"\(DATA_DIR/celeba\) holds list_attr_celeba\.txt, "
-                                                r"list_eval_partition\.txt, identity_CelebA\.txt and img_align_celeba/"):
+    expected = (r"list_attr_celeba\.txt not found: the CelebA folder \(DATA_DIR/celeba\) holds list_attr_celeba\.txt, "
+                r"list_eval_partition\.txt, identity_CelebA\.txt and img_align_celeba/")
+    with pytest.raises(FileNotFoundError, match=expected):
         celeba.load_celeba(tmp_path)
     attributes = tmp_path / "list_attr_celeba.txt"
     for text in ("", "5\n", "Male Smiling\n000001.jpg 1 1\n"):
@@ -286,8 +286,9 @@ def test_wiki_unsafe_paths_are_rejected(tmp_path):
 def test_a_mat_file_that_is_missing_or_not_the_wiki_struct_is_refused_with_what_to_do(tmp_path):
     import scipy.io
 
-    with pytest.raises(FileNotFoundError, match=r"absent\.mat not found: the IMDB-WIKI folder \(DATA_DIR/wiki_crop\) "
-                                                r"holds wiki\.mat \(or imdb_crop/ holds imdb\.mat\); README\.md, 'Datasets'"):
+    expected = (r"absent\.mat not found: the IMDB-WIKI folder \(DATA_DIR/wiki_crop\) holds wiki\.mat "
+                r"\(or imdb_crop/ holds imdb\.mat\); README\.md, 'Datasets'")
+    with pytest.raises(FileNotFoundError, match=expected):
         imdb_wiki.read_mat(tmp_path / "absent.mat")
     fields = {name: np.zeros((1, 2)) for name in ("dob", "photo_taken", "gender", "face_score", "second_face_score")}
     for name, variables in (("plain.mat", {"wiki": np.zeros((1, 3))}),  # an array, not a struct
@@ -298,6 +299,89 @@ def test_a_mat_file_that_is_missing_or_not_the_wiki_struct_is_refused_with_what_
     scipy.io.savemat(tmp_path / "short.mat", {"wiki": fields})  # no full_path
     with pytest.raises(ValueError, match=r"short\.mat: the struct 'wiki' lacks the fields \['full_path'\]"):
         imdb_wiki.read_mat(tmp_path / "short.mat")
+
+
+def _wiki_entries(rows):
+    """wiki.mat columns from (path, photo_taken, face_score, second_face_score, gender) rows; everyone was born
+    on 5 May 1981 (MATLAB datenum 723671)."""
+    paths, taken, face, second, gender = zip(*rows)
+    return {"dob": [723671] * len(rows), "photo_taken": list(taken), "full_path": list(paths), "gender": list(gender),
+            "name": ["x"] * len(rows), "face_location": [np.zeros((1, 4))] * len(rows), "face_score": list(face),
+            "second_face_score": list(second)}
+
+
+WIKI_ROWS = [  # path, photo taken, face score, second face score, gender (1 man, 0 woman)
+    ("17/1_1981-05-05_2009.jpg", 2009, 4.0, np.nan, 1.0),  # 28: kept
+    ("18/2_1981-05-05_2009.jpg", 2009, 1.0, 0.0, 0.0),  # the least face score kept; a second "face" scored 0
+    ("19/3_1981-05-05_2009.jpg", 2009, 0.99, np.nan, 1.0),
+    ("20/4_1981-05-05_2009.jpg", 2009, -np.inf, np.nan, 1.0),
+    ("21/5_1981-05-05_2009.jpg", 2009, 3.0, 0.5, 1.0),
+    ("22/6_1981-05-05_2009.jpg", 2009, 3.0, -1.0, np.nan),  # a second face scored below 0 is no second face
+    ("23/7_1981-05-05_2082.jpg", 2082, 3.0, np.nan, 1.0),  # 101
+    ("../8.jpg", 2009, 3.0, np.nan, 1.0),
+    ("25/9_1981-05-05_1981.jpg", 1981, 3.0, np.nan, 0.0),  # 0: born in May, photographed on 1 July
+    ("26/10_1981-05-05_2081.jpg", 2081, 3.0, np.nan, 0.0),  # 100
+    ("27/11_1981-05-05_1980.jpg", 1980, 3.0, np.nan, 1.0),  # -1
+]
+
+
+def test_wiki_keeps_and_rejects_each_entry_by_the_first_rule_it_breaks_and_says_where(tmp_path):
+    from helpers.synthetic import imdb_wiki as mirror
+
+    mirror.write_index(tmp_path, _wiki_entries(WIKI_ROWS))
+    root = tmp_path / "wiki_crop"
+    for kept in (1, 2, 9):  # the image of entry 10 is missing
+        (root / WIKI_ROWS[kept - 1][0]).parent.mkdir(parents=True)
+        (root / WIKI_ROWS[kept - 1][0]).write_bytes(b"jpeg")
+    result = imdb_wiki.load_imdb_wiki(root)
+    index = result.index
+    assert index.path.tolist() == [WIKI_ROWS[n - 1][0] for n in (1, 2, 9)]
+    assert index.line.tolist() == [1, 2, 9] and set(index.source) == {"wiki.mat"}
+    assert set(index.dataset) == {"imdb_wiki"}
+    assert index.subject.tolist() == ["1", "2", "9"]  # the page id at the start of the file name
+    assert index.gender.tolist() == ["m", "f", "f"] and index.age.tolist() == [28.0, 28.0, 0.0]
+    assert index.age_group.tolist() == [4, 4, 0]  # (25, 32) and (0, 2)
+    rejects = {(row.source, row.line, row.reason, row.detail) for row in result.rejects.itertuples()}
+    assert rejects == {
+        ("wiki.mat", 3, "face_score below 1.0", WIKI_ROWS[2][0]),
+        ("wiki.mat", 4, "no face found (face_score -inf)", WIKI_ROWS[3][0]),
+        ("wiki.mat", 5, "second face in the image", WIKI_ROWS[4][0]),
+        ("wiki.mat", 6, "gender unknown", WIKI_ROWS[5][0]),
+        ("wiki.mat", 7, "age outside 0-100", WIKI_ROWS[6][0]),
+        ("wiki.mat", 8, "unsafe path", WIKI_ROWS[7][0]),
+        ("wiki.mat", 10, "missing image file", WIKI_ROWS[9][0]),
+        ("wiki.mat", 11, "age outside 0-100", WIKI_ROWS[10][0]),
+    }
+
+
+def test_wiki_cleaning_options_keep_what_they_name_and_ages_outside_0_to_100_get_no_group(tmp_path):
+    from helpers.synthetic import imdb_wiki as mirror
+
+    mirror.write_index(tmp_path, _wiki_entries(WIKI_ROWS))
+    loose = imdb_wiki.load_imdb_wiki(tmp_path / "wiki_crop", min_face_score=0.5, drop_second_faces=False,
+                                     age_range=(-5, 200), require_gender=False, require_files=False)
+    kept = loose.index.set_index("line")
+    assert sorted(kept.index) == [1, 2, 3, 5, 6, 7, 9, 10, 11]  # not the faceless entry nor the unsafe path
+    assert kept.age_group.isna().tolist() == [False, False, False, False, False, True, False, False, True]
+    assert kept.loc[10, "age_group"] == 7 and kept.loc[9, "age_group"] == 0  # 100 and 0 are in the groups
+    assert kept.gender.isna().tolist() == [line == 6 for line in kept.index]
+
+
+def test_imdb_takes_the_person_from_celeb_id(tmp_path):
+    import scipy.io
+
+    columns = _wiki_entries(WIKI_ROWS[:2])
+    struct = np.empty((1, 1), dtype=[(name, object) for name in [*columns, "celeb_id"]])
+    for name, values in columns.items():
+        cell = np.empty((1, len(values)), dtype=object)
+        cell[0, :] = [np.array([value]) for value in values] if name == "full_path" else values
+        struct[0, 0][name] = cell if name in ("full_path", "face_location", "name") else np.asarray(
+            values, dtype=float).reshape(1, -1)
+    struct[0, 0]["celeb_id"] = np.array([[7, 12]])
+    (tmp_path / "imdb_crop").mkdir()
+    scipy.io.savemat(tmp_path / "imdb_crop" / "imdb.mat", {"imdb": struct})
+    result = imdb_wiki.load_imdb_wiki(tmp_path / "imdb_crop", mat_name="imdb.mat", require_files=False)
+    assert result.index.subject.tolist() == ["7", "12"] and set(result.index.source) == {"imdb.mat"}
 
 
 # --- the synthetic mirrors through the same code -----------------------------------------------------
