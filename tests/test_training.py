@@ -167,6 +167,13 @@ def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops():
     averaged = evaluation.predict(network, dataset, ten_crop=True)
     expected = np.stack([keras.ops.convert_to_numpy(network(c)).mean(axis=0) for c in crops])
     np.testing.assert_allclose(averaged, expected, rtol=1e-4, atol=1e-6)
+    labels = np.array([0, 1, 2, 3, 4]) % 3  # three ordered classes: the one-off score needs the order
+    network = levi_hassner.levi_hassner(3, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=3)
+    dataset = tf.data.Dataset.from_tensor_slices((crops, labels)).batch(2)
+    scores = evaluation.evaluate(network, dataset, labels, ["young", "middle", "old"], ordinal=True, ten_crop=True)
+    predicted = evaluation.predict(network, dataset, ten_crop=True).argmax(axis=1)
+    assert scores.exact == pytest.approx(np.mean(predicted == labels)) and scores.n == 5
+    assert scores.one_off == pytest.approx(np.mean(np.abs(predicted - labels) <= 1))
 
 
 def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
