@@ -352,6 +352,9 @@ def test_wiki_keeps_and_rejects_each_entry_by_the_first_rule_it_breaks_and_says_
         ("wiki.mat", 10, "missing image file", WIKI_ROWS[9][0]),
         ("wiki.mat", 11, "age outside 0-100", WIKI_ROWS[10][0]),
     }
+    assert result.summary().splitlines()[:3] == ["imdb_wiki: kept 3 rows, rejected 8",
+                                                 "  rejected        2  age outside 0-100",
+                                                 "  rejected        1  face_score below 1.0"]
 
 
 def test_wiki_cleaning_options_keep_what_they_name_and_ages_outside_0_to_100_get_no_group(tmp_path):
