@@ -106,6 +106,8 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
         _row(face="9", age="None", gender="u"),  # line 11: nothing to learn from
         _row(face="10", image="2_bb_o.jpg"),  # line 12: image file missing
         "just some text",  # line 13: malformed
+        _row(user="111@N01/x", face="11"),  # line 14: a user_id of two folders
+        _row(image="1_aa\\o.jpg", face="12"),  # line 15: a backslash, a folder on Windows
     ]
     root = _adience_root(tmp_path, rows)
     good = root / adience.image_path("111@N01", "1", "1_aa_o.jpg")
@@ -125,7 +127,12 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
         11: "no usable label",
         12: "missing image file",
         13: "wrong column count",
+        14: "unsafe path",
+        15: "unsafe path",
     }
+    details = dict(zip(result.rejects.line, result.rejects.detail))
+    assert details[14] == "slash in a name: aligned/111@N01/x/landmark_aligned_face.11.1_aa_o.jpg"
+    assert details[15] == "slash in a name: aligned/111@N01/landmark_aligned_face.12.1_aa\\o.jpg"
     assert result.index.line.tolist() == [2]
     assert len(result.index) + len(result.rejects) == len(rows)  # nothing lost silently
 

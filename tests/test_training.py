@@ -159,7 +159,7 @@ def test_test_loss_is_keras_cross_entropy_of_the_probabilities():
     assert evaluation.cross_entropy(probabilities, labels) == pytest.approx(float(expected), rel=1e-5)
 
 
-def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops():
+def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops(capsys):
     network = small_network(seed=3)
     rng = np.random.default_rng(0)
     crops = rng.normal(0, 50, (5, 10, SIDE, SIDE, 3)).astype(np.float32)
@@ -167,6 +167,10 @@ def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops():
     averaged = evaluation.predict(network, dataset, ten_crop=True)
     expected = np.stack([keras.ops.convert_to_numpy(network(c)).mean(axis=0) for c in crops])
     np.testing.assert_allclose(averaged, expected, rtol=1e-4, atol=1e-6)
+    centres = tf.data.Dataset.from_tensor_slices((crops[:, 4], np.zeros(5, np.int32))).batch(2)
+    single = evaluation.predict(network, centres)  # one crop per image by default: the network's own softmax
+    np.testing.assert_allclose(single, keras.ops.convert_to_numpy(network(crops[:, 4])), rtol=1e-4, atol=1e-6)
+    assert capsys.readouterr().out == ""  # predicting draws no progress bar between the study's lines
     labels = np.array([0, 1, 2, 3, 4]) % 3  # three ordered classes: the one-off score needs the order
     network = levi_hassner.levi_hassner(3, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=3)
     dataset = tf.data.Dataset.from_tensor_slices((crops, labels)).batch(2)
