@@ -329,6 +329,7 @@ WIKI_ROWS = [  # path, photo taken, face score, second face score, gender (1 man
     ("25/9_1981-05-05_1981.jpg", 1981, 3.0, np.nan, 0.0),  # 0: born in May, photographed on 1 July
     ("26/10_1981-05-05_2081.jpg", 2081, 3.0, np.nan, 0.0),  # 100
     ("27/11_1981-05-05_1980.jpg", 1980, 3.0, np.nan, 1.0),  # -1
+    ("", 2009, 3.0, np.nan, 1.0),  # an empty path cell
 ]
 
 
@@ -358,9 +359,11 @@ def test_wiki_keeps_and_rejects_each_entry_by_the_first_rule_it_breaks_and_says_
         ("wiki.mat", 8, "unsafe path", WIKI_ROWS[7][0]),
         ("wiki.mat", 10, "missing image file", WIKI_ROWS[9][0]),
         ("wiki.mat", 11, "age outside 0-100", WIKI_ROWS[10][0]),
+        ("wiki.mat", 12, "unsafe path", ""),
     }
-    assert result.summary().splitlines()[:3] == ["imdb_wiki: kept 3 rows, rejected 8",
+    assert result.summary().splitlines()[:4] == ["imdb_wiki: kept 3 rows, rejected 9",
                                                  "  rejected        2  age outside 0-100",
+                                                 "  rejected        2  unsafe path",
                                                  "  rejected        1  face_score below 1.0"]
 
 
@@ -371,7 +374,7 @@ def test_wiki_cleaning_options_keep_what_they_name_and_ages_outside_0_to_100_get
     loose = imdb_wiki.load_imdb_wiki(tmp_path / "wiki_crop", min_face_score=0.5, drop_second_faces=False,
                                      age_range=(-5, 200), require_gender=False, require_files=False)
     kept = loose.index.set_index("line")
-    assert sorted(kept.index) == [1, 2, 3, 5, 6, 7, 9, 10, 11]  # not the faceless entry nor the unsafe path
+    assert sorted(kept.index) == [1, 2, 3, 5, 6, 7, 9, 10, 11]  # not the faceless entry nor the unsafe paths
     assert kept.age_group.isna().tolist() == [False, False, False, False, False, True, False, False, True]
     assert kept.loc[10, "age_group"] == 7 and kept.loc[9, "age_group"] == 0  # 100 and 0 are in the groups
     assert kept.gender.isna().tolist() == [line == 6 for line in kept.index]
