@@ -130,7 +130,9 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
         14: "unsafe path",
         15: "unsafe path",
     }
+    assert set(result.rejects.source) == {"fold_0_data.txt"}
     details = dict(zip(result.rejects.line, result.rejects.detail))
+    assert details[4] == "11 fields, want 12" and details[10] == "face_id 'eight' is not a number"
     assert details[14] == "slash in a name: aligned/111@N01/x/landmark_aligned_face.11.1_aa_o.jpg"
     assert details[15] == "slash in a name: aligned/111@N01/landmark_aligned_face.12.1_aa\\o.jpg"
     assert result.index.line.tolist() == [2]
@@ -142,6 +144,21 @@ def test_a_file_that_is_not_a_fold_file_gets_a_clear_error(tmp_path):
     (root / "fold_2_data.txt").write_text("name,age\nx,3\n")
     with pytest.raises(ValueError, match=r"fold_2_data.txt:1: not an Adience fold file"):
         adience.load_adience(root)
+    (root / "fold_2_data.txt").write_text("")
+    with pytest.raises(ValueError, match=r"fold_2_data.txt:1: not an Adience fold file: its first line is '', not"):
+        adience.load_adience(root)
+
+
+def test_a_fold_file_saved_with_windows_line_endings_or_a_stray_byte_reads_the_same(tmp_path):
+    root = _adience_root(tmp_path, [])
+    last_empty = _row(face="2")[:-2]  # its last column, a fiducial score, left empty: still 12 fields
+    lines = [ADIENCE_HEADER, _row(), _row(face="3", image="1_\xe9_o.jpg"), last_empty, _row()]
+    data = "\r\n".join(lines).encode("latin-1")  # and no line ending after the last line: a copy of line 2
+    (root / "fold_0_data.txt").write_bytes(data)
+    result = adience.load_adience(root, require_files=False)
+    assert result.index.line.tolist() == [2, 3, 4]
+    assert result.index.path.tolist()[1] == "aligned/111@N01/landmark_aligned_face.3.1_\ufffd_o.jpg"
+    assert dict(zip(result.rejects.line, result.rejects.reason)) == {5: "duplicate line"}
 
 
 # --- CelebA -----------------------------------------------------------------------------------------
