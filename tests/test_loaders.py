@@ -214,9 +214,11 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
         f"9\n{names}\n000001.jpg {male}\n000002.jpg {female}\n000003.jpg {male}\n000004.jpg {female}\n"
         f"a/b.jpg {male}\n000006.jpg 1 1\n000007.jpg {female}\n")  # says 9 images, has 7 rows
     (tmp_path / "list_eval_partition.txt").write_text(
-        "000001.jpg 0\n000002.jpg 1\n000003.jpg 2\n000004.jpg 2\na/b.jpg 0\n000006.jpg 0\n000008.jpg 0\nbroken\n")
-    (tmp_path / "identity_CelebA.txt").write_text(
-        "000001.jpg 11\n000002.jpg 12\n000003.jpg x7\n000004.jpg 11\na/b.jpg 5\n000006.jpg 6\n000007.jpg 7\n")
+        "000001.jpg 0\n000002.jpg 1\n000003.jpg 2\n000004.jpg 2\na/b.jpg 0\n000006.jpg 0\n000008.jpg 0\nbroken\n"
+        "000005.jpg 3\n")
+    (tmp_path / "identity_CelebA.txt").write_bytes(  # a stray byte, read as a replacement character
+        b"000001.jpg 11\n000002.jpg 12\n000003.jpg x7\n000004.jpg 11\na/b.jpg 5\n000006.jpg 6\n000007.jpg 7\n"
+        b"00000\xe9.jpg 9\n")
     result = celeba.load_celeba(tmp_path, require_files=False)
     kept = result.index.set_index("path")
     assert kept.index.tolist() == ["img_align_celeba/000001.jpg", "img_align_celeba/000002.jpg",
@@ -234,18 +236,21 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
         ("list_eval_partition.txt", 7, "not in list_attr_celeba.txt", "000008.jpg"),
         ("list_eval_partition.txt", 7, "not in identity_CelebA.txt", "000008.jpg"),
         ("list_attr_celeba.txt", 9, "not in list_eval_partition.txt", "000007.jpg"),
+        ("list_eval_partition.txt", 9, "unknown label '3'", ""),
+        ("identity_CelebA.txt", 8, "not in list_attr_celeba.txt", "00000\ufffd.jpg"),
+        ("identity_CelebA.txt", 8, "not in list_eval_partition.txt", "00000\ufffd.jpg"),
     }
     assert result.warnings == [
         "list_attr_celeba.txt: the count line says 9 images but the file has 7 rows (a truncated or edited copy?)",
-        "list_attr_celeba.txt lacks 2 images listed in the other files; they are rejected",
-        "list_eval_partition.txt lacks 1 images listed in the other files; they are rejected",
+        "list_attr_celeba.txt lacks 3 images listed in the other files; they are rejected",
+        "list_eval_partition.txt lacks 2 images listed in the other files; they are rejected",
         "identity_CelebA.txt lacks 1 images listed in the other files; they are rejected",
     ]
 
 
 def test_celeba_files_that_are_missing_or_lack_their_header_are_refused_with_where(tmp_path):
     expected = (r"list_attr_celeba\.txt not found: the CelebA folder \(DATA_DIR/celeba\) holds list_attr_celeba\.txt, "
-                r"list_eval_partition\.txt, identity_CelebA\.txt and img_align_celeba/")
+                r"list_eval_partition\.txt, identity_CelebA\.txt and img_align_celeba/ \(README\.md, 'Datasets'\)")
     with pytest.raises(FileNotFoundError, match=expected):
         celeba.load_celeba(tmp_path)
     attributes = tmp_path / "list_attr_celeba.txt"
@@ -253,10 +258,20 @@ def test_celeba_files_that_are_missing_or_lack_their_header_are_refused_with_whe
         attributes.write_text(text)
         with pytest.raises(ValueError, match=r"list_attr_celeba\.txt:1: the first line should be the number of images"):
             celeba.load_celeba(tmp_path)
-    attributes.write_text("1\nSmiling Young\n000001.jpg 1 1\n")
-    with pytest.raises(ValueError, match=r"list_attr_celeba\.txt:2: no 'Male' among the attribute names \['Smiling', "
-                                         r"'Young'\]"):
+    attributes.write_text("1\nA B C D E F G\n000001.jpg 1 1 1 1 1 1 1\n")
+    with pytest.raises(ValueError, match=r"list_attr_celeba\.txt:2: no 'Male' among the attribute names "
+                                         r"\['A', 'B', 'C', 'D', 'E'\]\.\.\.$"):
         celeba.load_celeba(tmp_path)
+    attributes.write_text("0\nMale Young\n")  # a count and the names, no image yet: an empty index, no error
+    (tmp_path / "list_eval_partition.txt").write_text("")
+    (tmp_path / "identity_CelebA.txt").write_text("")
+    assert len(celeba.load_celeba(tmp_path).index) == 0
+    attributes.write_text("1\nMale Young\n000001.jpg 1 1\n")
+    (tmp_path / "list_eval_partition.txt").write_text("000001.jpg 0\n")
+    (tmp_path / "identity_CelebA.txt").write_text("000001.jpg 1\n")
+    missing = celeba.load_celeba(tmp_path)  # the image itself is looked for unless told not to
+    assert len(missing.index) == 0 and missing.rejects.reason.tolist() == ["missing image file"]
+    assert len(celeba.load_celeba(tmp_path, require_files=False).index) == 1
 
 
 # --- IMDB-WIKI --------------------------------------------------------------------------------------
