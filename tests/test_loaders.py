@@ -212,7 +212,8 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
     male, female = " ".join(["-1"] * 19 + ["1"] + ["-1"] * 20), " ".join(["1"] * 19 + ["-1"] + ["1"] * 20)
     (tmp_path / "list_attr_celeba.txt").write_text(
         f"9\n{names}\n000001.jpg {male}\n000002.jpg {female}\n000003.jpg {male}\n000004.jpg {female}\n"
-        f"a/b.jpg {male}\n000006.jpg 1 1\n000007.jpg {female}\n")  # says 9 images, has 7 rows
+        f"a/b.jpg {male}\n000006.jpg 1 1\n000007.jpg {female}\n000010.jpg {male.replace('-1', '0', 1)}\n")
+    # the count says 9 images; the file has 8 rows
     (tmp_path / "list_eval_partition.txt").write_text(
         "000001.jpg 0\n000002.jpg 1\n000003.jpg 2\n000004.jpg 2\na/b.jpg 0\n000006.jpg 0\n000008.jpg 0\nbroken\n"
         "000005.jpg 3\n")
@@ -237,11 +238,12 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
         ("list_eval_partition.txt", 7, "not in identity_CelebA.txt", "000008.jpg"),
         ("list_attr_celeba.txt", 9, "not in list_eval_partition.txt", "000007.jpg"),
         ("list_eval_partition.txt", 9, "unknown label '3'", ""),
+        ("list_attr_celeba.txt", 10, "unknown attribute value", f"000010.jpg {male.replace('-1', '0', 1)}"[:80]),
         ("identity_CelebA.txt", 8, "not in list_attr_celeba.txt", "00000\ufffd.jpg"),
         ("identity_CelebA.txt", 8, "not in list_eval_partition.txt", "00000\ufffd.jpg"),
     }
     assert result.warnings == [
-        "list_attr_celeba.txt: the count line says 9 images but the file has 7 rows (a truncated or edited copy?)",
+        "list_attr_celeba.txt: the count line says 9 images but the file has 8 rows (a truncated or edited copy?)",
         "list_attr_celeba.txt lacks 3 images listed in the other files; they are rejected",
         "list_eval_partition.txt lacks 2 images listed in the other files; they are rejected",
         "identity_CelebA.txt lacks 1 images listed in the other files; they are rejected",
