@@ -219,7 +219,7 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
         "000005.jpg 3\n")
     (tmp_path / "identity_CelebA.txt").write_bytes(  # a stray byte, read as a replacement character
         b"000001.jpg 11\n000002.jpg 12\n000003.jpg x7\n000004.jpg 11\na/b.jpg 5\n000006.jpg 6\n000007.jpg 7\n"
-        b"00000\xe9.jpg 9\n")
+        b"00000\xe9.jpg 9\nsix\n")
     result = celeba.load_celeba(tmp_path, require_files=False)
     kept = result.index.set_index("path")
     assert kept.index.tolist() == ["img_align_celeba/000001.jpg", "img_align_celeba/000002.jpg",
@@ -241,6 +241,7 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
         ("list_attr_celeba.txt", 10, "unknown attribute value", f"000010.jpg {male.replace('-1', '0', 1)}"[:80]),
         ("identity_CelebA.txt", 8, "not in list_attr_celeba.txt", "00000\ufffd.jpg"),
         ("identity_CelebA.txt", 8, "not in list_eval_partition.txt", "00000\ufffd.jpg"),
+        ("identity_CelebA.txt", 9, "wrong column count", "1 fields, want 2"),
     }
     assert result.warnings == [
         "list_attr_celeba.txt: the count line says 9 images but the file has 8 rows (a truncated or edited copy?)",
