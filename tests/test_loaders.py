@@ -226,7 +226,8 @@ def test_celeba_rejects_name_their_file_line_and_detail_and_kept_rows_their_pers
                                    "img_align_celeba/000004.jpg"]
     assert kept.gender.tolist() == ["m", "f", "f"] and kept.split.tolist() == ["train", "validation", "test"]
     assert kept.subject.tolist() == ["11", "12", "11"] and kept.line.tolist() == [3, 4, 6]
-    assert set(kept.source) == {"list_attr_celeba.txt"}
+    assert set(kept.source) == {"list_attr_celeba.txt"} and set(kept.dataset) == {"celeba"}
+    assert result.summary().startswith("celeba: kept 3 rows, rejected 13\n")
     rejects = {(row.source, row.line, row.reason, row.detail) for row in result.rejects.itertuples()}
     assert rejects == {
         ("list_attr_celeba.txt", 8, "wrong column count", "3 fields, want 41"),

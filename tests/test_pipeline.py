@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,6 +131,9 @@ def test_evaluation_gives_centre_crops_of_mean_subtracted_images_in_order(cached
     offset = (SIZE - CROP) // 2
     np.testing.assert_allclose(crops, (images - mean)[:, offset:offset + CROP, offset:offset + CROP], atol=1e-4)
     assert np.concatenate([y.numpy() for _, y in batches]).tolist() == labels.tolist()
+    as_paths = pipeline.evaluation_dataset([Path(f) for f in files], labels, size=SIZE, crop_size=CROP, batch_size=3,
+                                           mean=mean)  # the files as Path objects, as image_cache lists them
+    np.testing.assert_allclose(np.concatenate([x.numpy() for x, _ in as_paths]), crops)
 
 
 def test_ten_crops_are_the_corners_centre_and_their_mirrors(cached):
@@ -177,11 +181,16 @@ def test_training_batches_are_random_crops_and_flips_seeded_and_reshuffled(cache
     flipped_or_moved = sum(not np.allclose(crop, (images[label] - mean)[2:14, 2:14], atol=1e-4)
                            for crop, label in zip(*first))
     assert flipped_or_moved >= 5
-    again = epoch(make(0))
+    again = epoch(make(0, random_crop=True, flip=True))  # the paper's augmentation is the default
     np.testing.assert_array_equal(again[1], first[1])  # the same seed gives the same epoch
     np.testing.assert_allclose(again[0], first[0])
     assert epoch(make(1))[1].tolist() != first[1].tolist()
 
+    with pytest.raises(ValueError, match="^5 files but 4 labels$"):
+        pipeline.training_dataset(files[:5], labels[:4], size=SIZE, crop_size=CROP, batch_size=4, mean=mean, seed=0)
+    with pytest.raises(ValueError, match="^5 files but 4 age$"):  # a two-headed network's labels, head by head
+        pipeline.training_dataset(files[:5], {"gender": labels[:5], "age": labels[:4]}, size=SIZE, crop_size=CROP,
+                                  batch_size=4, mean=mean, seed=0)
     plain = epoch(make(0, random_crop=False, flip=False))
     for crop, label in zip(*plain):
         np.testing.assert_allclose(crop, (images[label] - mean)[2:14, 2:14], atol=1e-4)

@@ -157,6 +157,8 @@ def test_test_loss_is_keras_cross_entropy_of_the_probabilities():
     labels = np.array([0, 1, 2])
     expected = keras.losses.SparseCategoricalCrossentropy()(labels, probabilities)
     assert evaluation.cross_entropy(probabilities, labels) == pytest.approx(float(expected), rel=1e-5)
+    certain_and_wrong = np.array([[1.0, 0.0], [0.5, 0.5]])  # no probability at all for the first face's class
+    assert evaluation.cross_entropy(certain_and_wrong, [1, 0]) == pytest.approx((-np.log(1e-12) - np.log(0.5)) / 2)
 
 
 def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops(capsys):
