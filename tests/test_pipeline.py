@@ -48,6 +48,18 @@ def test_cache_decodes_once_and_reuses(tmp_path):
     assert [os.stat(f).st_mtime_ns for f in files] == stamps  # nothing rewritten
 
 
+def test_the_cache_is_under_AGE_GENDER_KIT_CACHE_or_the_repositorys_cache_folder(tmp_path, monkeypatch):
+    from helpers import profiles
+
+    root = tmp_path / "adience"
+    paths = write_images(root)
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "elsewhere"))
+    files = image_cache.cached_files(root, paths[:1], SIZE, show_progress=False)
+    assert Path(files[0]).is_relative_to(tmp_path / "elsewhere" / f"adience-{SIZE}px")
+    monkeypatch.delenv("AGE_GENDER_KIT_CACHE")
+    assert image_cache.cache_dir() == profiles.REPO_ROOT / "cache"
+
+
 def test_cache_rewrites_a_truncated_entry_and_follows_a_changed_image(tmp_path):
     root = tmp_path / "adience"
     paths = write_images(root)
