@@ -95,10 +95,12 @@ MUTMUT   = AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_S
 	TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut
 mutation: data
 	@# mutmut maps tests to functions once and keeps each verdict; after a test changed, map them again and try
-	@# the survivors again (a new test may kill them)
-	@if [ -f mutants/mutmut-stats.json ] && [ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; \
+	@# the survivors again (a new test may kill them). A map missing beside earlier results means such a retry was
+	@# interrupted: it is done again.
+	@if [ -d mutants ] && { [ ! -f mutants/mutmut-stats.json ] || \
+		[ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; }; \
 		then echo "tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
-		survivors="$$($(PY) -m tests.mutation.report --survivors)"; rm mutants/mutmut-stats.json; \
+		survivors="$$($(PY) -m tests.mutation.report --survivors)"; rm -f mutants/mutmut-stats.json; \
 		if [ -n "$$survivors" ]; then $(MUTMUT) run $$survivors; fi; fi
 	$(MUTMUT) run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
 	$(PY) -m tests.mutation.report --out tests/mutation/REPORT.md
