@@ -174,7 +174,7 @@ def test_ten_crop_prediction_averages_the_softmax_of_each_images_crops(capsys):
     np.testing.assert_allclose(single, keras.ops.convert_to_numpy(network(crops[:, 4])), rtol=1e-4, atol=1e-6)
     assert capsys.readouterr().out == ""  # predicting draws no progress bar between the study's lines
     labels = np.array([0, 1, 2, 3, 4]) % 3  # three ordered classes: the one-off score needs the order
-    network = levi_hassner.levi_hassner(3, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=3)
+    network = small_network(classes=3, seed=3)
     dataset = tf.data.Dataset.from_tensor_slices((crops, labels)).batch(2)
     scores = evaluation.evaluate(network, dataset, labels, ["young", "middle", "old"], ordinal=True, ten_crop=True)
     predicted = evaluation.predict(network, dataset, ten_crop=True).argmax(axis=1)

@@ -7,8 +7,9 @@ by the kit's one rule (``age_groups.age_group``).
 
 The cleaning, each a named option with the common default: a detected face with ``face_score`` at least
 ``min_face_score`` (1.0); no second face (no ``second_face_score`` above 0); age within ``age_range``
-(0-100); known gender. With these defaults the real ``wiki.mat`` gives exactly the 38,138 rows of yu4u's widely used
-``meta/wiki.csv``. Every dropped entry goes to the rejects with its reason (the first that applies).
+(0-100); known gender. With these defaults the real ``wiki.mat`` gives exactly the 38,138 rows of yu4u's
+widely used ``meta/wiki.csv``. Every dropped entry goes to the rejects with its reason (the first that
+applies).
 """
 
 from __future__ import annotations
