@@ -366,6 +366,7 @@ WIKI_ROWS = [  # path, photo taken, face score, second face score, gender (1 man
     ("26/10_1981-05-05_2081.jpg", 2081, 3.0, np.nan, 0.0),  # 100
     ("27/11_1981-05-05_1980.jpg", 1980, 3.0, np.nan, 1.0),  # -1
     ("", 2009, 3.0, np.nan, 1.0),  # an empty path cell
+    ("29/no-page-id_1981-05-05_2009.jpg", 2009, 3.0, np.nan, 1.0),  # no person to keep in one split
 ]
 
 
@@ -396,8 +397,9 @@ def test_wiki_keeps_and_rejects_each_entry_by_the_first_rule_it_breaks_and_says_
         ("wiki.mat", 10, "missing image file", WIKI_ROWS[9][0]),
         ("wiki.mat", 11, "age outside 0-100", WIKI_ROWS[10][0]),
         ("wiki.mat", 12, "unsafe path", ""),
+        ("wiki.mat", 13, "person unknown (no page id before '_' in the file name)", WIKI_ROWS[12][0]),
     }
-    assert result.summary().splitlines()[:4] == ["imdb_wiki: kept 3 rows, rejected 9",
+    assert result.summary().splitlines()[:4] == ["imdb_wiki: kept 3 rows, rejected 10",
                                                  "  rejected        2  age outside 0-100",
                                                  "  rejected        2  unsafe path",
                                                  "  rejected        1  face_score below 1.0"]
@@ -416,21 +418,22 @@ def test_wiki_cleaning_options_keep_what_they_name_and_ages_outside_0_to_100_get
     assert kept.gender.isna().tolist() == [line == 6 for line in kept.index]
 
 
-def test_imdb_takes_the_person_from_celeb_id(tmp_path):
+def test_imdb_takes_the_person_from_celeb_id_and_rejects_an_entry_without_one(tmp_path):
     import scipy.io
 
-    columns = _wiki_entries(WIKI_ROWS[:2])
+    columns = _wiki_entries([*WIKI_ROWS[:2], WIKI_ROWS[8]])
     struct = np.empty((1, 1), dtype=[(name, object) for name in [*columns, "celeb_id"]])
     for name, values in columns.items():
         cell = np.empty((1, len(values)), dtype=object)
         cell[0, :] = [np.array([value]) for value in values] if name == "full_path" else values
         struct[0, 0][name] = cell if name in ("full_path", "face_location", "name") else np.asarray(
             values, dtype=float).reshape(1, -1)
-    struct[0, 0]["celeb_id"] = np.array([[7, 12]])
+    struct[0, 0]["celeb_id"] = np.array([[7, 12, np.nan]])
     (tmp_path / "imdb_crop").mkdir()
     scipy.io.savemat(tmp_path / "imdb_crop" / "imdb.mat", {"imdb": struct})
     result = imdb_wiki.load_imdb_wiki(tmp_path / "imdb_crop", mat_name="imdb.mat", require_files=False)
     assert result.index.subject.tolist() == ["7", "12"] and set(result.index.source) == {"imdb.mat"}
+    assert result.rejects[["line", "reason"]].values.tolist() == [[3, "person unknown (no celeb_id)"]]
 
 
 # --- the synthetic mirrors through the same code -----------------------------------------------------

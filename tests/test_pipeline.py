@@ -243,6 +243,26 @@ def test_ages_in_years_travel_as_floats_and_classes_as_integers(cached):
         assert batch.numpy().dtype == dtype and sorted(batch.numpy().tolist()) == pytest.approx(sorted(targets))
 
 
+def test_a_two_headed_network_gets_each_heads_labels_beside_its_crop_from_path_files(cached):
+    files, images = cached
+    mean = images.mean(axis=0)
+    classes = np.arange(len(files))
+    years = classes * 0.5 + 0.25  # a regression head's targets, tied to the class so that pairs can be checked
+    dataset = pipeline.training_dataset([Path(f) for f in files], {"gender": classes, "age": years}, size=SIZE,
+                                        crop_size=CROP, batch_size=4, mean=mean, seed=0, random_crop=False, flip=False)
+    seen = []
+    offset = (SIZE - CROP) // 2
+    for crops, targets in dataset:
+        assert set(targets) == {"gender", "age"}
+        assert targets["gender"].dtype == "int32" and targets["age"].dtype == "float32"
+        for crop, label, age in zip(crops.numpy(), targets["gender"].numpy(), targets["age"].numpy()):
+            assert age == pytest.approx(label * 0.5 + 0.25)  # the two heads' labels stay together
+            centre = (images[label] - mean)[offset:offset + CROP, offset:offset + CROP]
+            np.testing.assert_allclose(crop, centre, atol=1e-4)  # and belong to the image beside them
+            seen.append(int(label))
+    assert sorted(seen) == classes.tolist()
+
+
 def test_labels_for_each_task(synthetic_tiny):
     from helpers.data import adience
 

@@ -7,7 +7,8 @@ by the kit's one rule (``age_groups.age_group``).
 
 The cleaning, each a named option with the common default: a detected face with ``face_score`` at least
 ``min_face_score`` (1.0); no second face (no ``second_face_score`` above 0); age within ``age_range``
-(0-100); known gender. With these defaults the real ``wiki.mat`` gives exactly the 38,138 rows of yu4u's
+(0-100); known gender. Always: a safe path and a known person (IMDB's ``celeb_id``, WIKI's page id at the
+start of the file name). With these defaults the real ``wiki.mat`` gives exactly the 38,138 rows of yu4u's
 widely used ``meta/wiki.csv``. Every dropped entry goes to the rejects with its reason (the first that
 applies).
 """
@@ -86,18 +87,22 @@ def load_imdb_wiki(root, mat_name: str = "wiki.mat", min_face_score: float = 1.0
     reject_where((raw.age < age_range[0]) | (raw.age > age_range[1]), f"age outside {age_range[0]}-{age_range[1]}")
     if require_gender:
         reject_where(raw.gender.isna(), "gender unknown")
+    # The person, whose faces the splits keep together: IMDB's celeb_id, or WIKI's page id before the first "_".
+    if mat_name.startswith("imdb"):
+        person = raw.celeb_id.astype("Int64").astype(str).where(raw.celeb_id.notna())
+        reject_where(person.isna(), "person unknown (no celeb_id)")
+    else:
+        person = raw.full_path.str.extract(r"/(\d+)_", expand=False)
+        reject_where(person.isna(), "person unknown (no page id before '_' in the file name)")
 
     rejects = Rejects()
     dropped = np.flatnonzero(reasons.to_numpy() != "")
     for position, reason, path in zip(dropped, reasons.to_numpy()[dropped], raw.full_path.to_numpy()[dropped]):
         rejects.add(mat_name, int(position) + 1, reason, path)
     kept = raw[reasons == ""]
-    # The person: IMDB's celeb_id, or WIKI's page id at the start of the file name.
-    person = (kept.celeb_id.astype("Int64").astype(str) if mat_name.startswith("imdb")
-              else kept.full_path.str.extract(r"/(\d+)_", expand=False))
     in_range = kept.age.between(0, 100)
     rows = pd.DataFrame({
-        "dataset": "imdb_wiki", "path": kept.full_path, "subject": person,
+        "dataset": "imdb_wiki", "path": kept.full_path, "subject": person[kept.index],
         "gender": kept.gender.map({1.0: "m", 0.0: "f"}), "age": kept.age.astype(float),
         "age_group": pd.Series(age_group(kept.age.clip(lower=0).to_numpy()), index=kept.index).where(in_range),
         "source": mat_name, "line": kept.index + 1,  # "line" is the entry's 1-based position in the struct
