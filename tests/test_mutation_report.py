@@ -42,3 +42,21 @@ def test_the_score_leaves_out_equivalent_mutants_and_a_module_not_fully_checked_
     assert run_report(monkeypatch, tmp_path / "REPORT.md") == 1
     row = next(line for line in (tmp_path / "REPORT.md").read_text().splitlines() if "labels.py" in line)
     assert row.endswith("| 2 | 1 | 0 | 0 | 0 | 0 | 1 | 100.0% |")
+
+
+def test_an_equivalent_entry_whose_mutant_a_test_kills_is_named_and_fails_the_report(repo, tmp_path, monkeypatch,
+                                                                                      capsys):
+    shutil.copy(repo / "pyproject.toml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for module in OWN_TESTS:
+        write_meta(module, {f"{module}-killed-{n}": 1 for n in range(10)})
+    name = "helpers.data.splits.x_subject_split__mutmut_"
+    # the function changed and mutmut renumbered its mutants: the entry for 3 now names a mutant a test kills
+    write_meta("helpers/data/splits.py", {name + str(n): 1 for n in range(9)} | {name + "9": 0})
+    monkeypatch.setattr(report, "HERE", tmp_path)
+    (tmp_path / "equivalent.toml").write_text(f'[equivalent]\n"{name}3" = "why"\n"{name}9" = "why"\n')
+    assert run_report(monkeypatch, tmp_path / "REPORT.md") == 1
+    assert f"names {name}3 as equivalent, but a test kills it" in capsys.readouterr().out
+    text = (tmp_path / "REPORT.md").read_text()
+    assert "| helpers/data/splits.py | test_loaders.py | 10 | 9 | 0 | 0 | 1 | 0 | 0 | 100.0% |" in text  # killed
+    assert f"- `{name}9`: why" in text and f"`{name}3`" not in text
