@@ -108,6 +108,8 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
         "just some text",  # line 13: malformed
         _row(user="111@N01/x", face="11"),  # line 14: a user_id of two folders
         _row(image="1_aa\\o.jpg", face="12"),  # line 15: a backslash, a folder on Windows
+        _row(user="", face="13"),  # line 16: no user, so no folder and no person
+        _row(image="", face="14"),  # line 17: no image name
     ]
     root = _adience_root(tmp_path, rows)
     good = root / adience.image_path("111@N01", "1", "1_aa_o.jpg")
@@ -129,12 +131,15 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
         13: "wrong column count",
         14: "unsafe path",
         15: "unsafe path",
+        16: "malformed line",
+        17: "malformed line",
     }
     assert set(result.rejects.source) == {"fold_0_data.txt"}
     details = dict(zip(result.rejects.line, result.rejects.detail))
     assert details[4] == "11 fields, want 12" and details[10] == "face_id 'eight' is not a number"
     assert details[14] == "slash in a name: aligned/111@N01/x/landmark_aligned_face.11.1_aa_o.jpg"
     assert details[15] == "slash in a name: aligned/111@N01/landmark_aligned_face.12.1_aa\\o.jpg"
+    assert details[16] == details[17] == "empty user_id or original_image"
     assert result.index.line.tolist() == [2]
     assert len(result.index) + len(result.rejects) == len(rows)  # nothing lost silently
 
