@@ -152,6 +152,39 @@ def test_a_file_that_is_not_a_fold_file_gets_a_clear_error(tmp_path):
     (root / "fold_2_data.txt").write_text("")
     with pytest.raises(ValueError, match=r"fold_2_data.txt:1: not an Adience fold file: its first line is '', not"):
         adience.load_adience(root)
+    long_line = "a spreadsheet's first row, saved over the fold file by mistake"
+    (root / "fold_2_data.txt").write_text(long_line + "\n")
+    with pytest.raises(ValueError) as raised:
+        adience.load_adience(root)
+    assert str(raised.value) == (  # the first 40 characters of the line, the header it wants, what to check
+        f"{root / 'fold_2_data.txt'}:1: not an Adience fold file: its first line is {long_line[:40]!r}, not the 12 "
+        f"tab-separated column names {' '.join(adience.HEADER)}; check that the Adience folder (DATA_DIR/adience) "
+        "holds the original fold_0_data.txt ... fold_4_data.txt")
+    for header in (" ".join(adience.HEADER),  # spaces for tabs, as an editor may save it
+                   ADIENCE_HEADER + "\t"):  # a 13th, empty, column
+        (root / "fold_2_data.txt").write_text(header + "\n")
+        with pytest.raises(ValueError, match="not an Adience fold file"):
+            adience.load_adience(root)
+    (root / "fold_2_data.txt").unlink()
+    with pytest.raises(FileNotFoundError) as raised:
+        adience.load_adience(root)
+    assert str(raised.value) == (
+        f"{root / 'fold_2_data.txt'} not found: the Adience folder (DATA_DIR/adience) holds fold_0_data.txt ... "
+        "fold_4_data.txt and aligned/ (README.md, 'Datasets'; python -m helpers.data.preflight DATA_DIR checks a "
+        "data folder)")
+
+
+def test_users_in_more_than_one_fold_are_refused_naming_five_of_them(tmp_path):
+    root = _adience_root(tmp_path, [_row(user=f"{number}@N0{number}", face=str(number)) for number in range(6)])
+    (root / "fold_3_data.txt").write_text(  # the same six users again in fold 3: not the subject-exclusive folds
+        ADIENCE_HEADER + "\n" + "".join(_row(user=f"{n}@N0{n}", face=str(10 + n)) + "\n" for n in range(6)))
+    with pytest.raises(ValueError) as raised:
+        adience.load_adience(root, require_files=False)
+    assert str(raised.value) == (f"{root}: users appear in more than one fold: ['0@N00', '1@N01', '2@N02', "
+                                 "'3@N03', '4@N04']; the fold files are not the subject-exclusive Adience folds")
+    (root / "fold_3_data.txt").write_text(ADIENCE_HEADER + "\n")
+    result = adience.load_adience(root, require_files=False)
+    assert len(result.index) == 6 and result.summary().startswith("adience: kept 6 rows, rejected 0")
 
 
 def test_a_fold_file_saved_with_windows_line_endings_or_a_stray_byte_reads_the_same(tmp_path):
