@@ -65,8 +65,10 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     assert len(pd.read_csv(path)) == 2  # the table students read was written again from the records
 
 
-def test_every_run_keeps_its_prediction_for_every_test_face(profile):
+def test_every_run_keeps_its_prediction_for_every_test_face(profile, capsys):
+    profile = dataclasses.replace(profile, log_epochs=True)  # as the paper profile: a line per epoch
     recorded = runner.run_study(MINI, profile)
+    assert len(re.findall(r"    epoch 1/\d+  accuracy \d", capsys.readouterr().out)) == 2  # once in each run
     for row in recorded.itertuples():
         faces = results.predictions(profile, "mini", row.variant, row.task, row.fold, row.seed)
         assert len(faces) == row.n_test and set(faces.label) <= {0, 1}
