@@ -140,6 +140,7 @@ def test_bad_adience_lines_are_rejected_with_line_and_reason(tmp_path):
     assert details[14] == "slash in a name: aligned/111@N01/x/landmark_aligned_face.11.1_aa_o.jpg"
     assert details[15] == "slash in a name: aligned/111@N01/landmark_aligned_face.12.1_aa\\o.jpg"
     assert details[16] == details[17] == "empty user_id or original_image"
+    assert details[11] == "age 'None', gender 'u'"
     assert result.index.line.tolist() == [2]
     assert len(result.index) + len(result.rejects) == len(rows)  # nothing lost silently
 
@@ -190,13 +191,15 @@ def test_users_in_more_than_one_fold_are_refused_naming_five_of_them(tmp_path):
 def test_a_fold_file_saved_with_windows_line_endings_or_a_stray_byte_reads_the_same(tmp_path):
     root = _adience_root(tmp_path, [])
     last_empty = _row(face="2")[:-2]  # its last column, a fiducial score, left empty: still 12 fields
-    lines = [ADIENCE_HEADER, _row(), _row(face="3", image="1_\xe9_o.jpg"), last_empty, _row()]
+    in_years = _row(face="5", age="35")  # an age in years: kept, and put in its group
+    lines = [ADIENCE_HEADER, _row(), _row(face="3", image="1_\xe9_o.jpg"), last_empty, in_years, _row()]
     data = "\r\n".join(lines).encode("latin-1")  # and no line ending after the last line: a copy of line 2
     (root / "fold_0_data.txt").write_bytes(data)
     result = adience.load_adience(root, require_files=False)
-    assert result.index.line.tolist() == [2, 3, 4]
+    assert result.index.line.tolist() == [2, 3, 4, 5] and set(result.index.dataset) == {"adience"}
     assert result.index.path.tolist()[1] == "aligned/111@N01/landmark_aligned_face.3.1_\ufffd_o.jpg"
-    assert dict(zip(result.rejects.line, result.rejects.reason)) == {5: "duplicate line"}
+    assert result.index.age.tolist()[3] == 35 and result.index.age_group.tolist() == [4, 4, 4, 5]
+    assert dict(zip(result.rejects.line, result.rejects.reason)) == {6: "duplicate line"}
 
 
 # --- CelebA -----------------------------------------------------------------------------------------
