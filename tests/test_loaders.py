@@ -176,7 +176,8 @@ def test_a_file_that_is_not_a_fold_file_gets_a_clear_error(tmp_path):
 
 
 def test_users_in_more_than_one_fold_are_refused_naming_five_of_them(tmp_path):
-    root = _adience_root(tmp_path, [_row(user=f"{number}@N0{number}", face=str(number)) for number in range(6)])
+    alone = _row(user="000@N0", face="99")  # in fold 0 only, and first in order: not named
+    root = _adience_root(tmp_path, [alone] + [_row(user=f"{n}@N0{n}", face=str(n)) for n in range(6)])
     (root / "fold_3_data.txt").write_text(  # the same six users again in fold 3: not the subject-exclusive folds
         ADIENCE_HEADER + "\n" + "".join(_row(user=f"{n}@N0{n}", face=str(10 + n)) + "\n" for n in range(6)))
     with pytest.raises(ValueError) as raised:
@@ -185,7 +186,7 @@ def test_users_in_more_than_one_fold_are_refused_naming_five_of_them(tmp_path):
                                  "'3@N03', '4@N04']; the fold files are not the subject-exclusive Adience folds")
     (root / "fold_3_data.txt").write_text(ADIENCE_HEADER + "\n")
     result = adience.load_adience(root, require_files=False)
-    assert len(result.index) == 6 and result.summary().startswith("adience: kept 6 rows, rejected 0")
+    assert len(result.index) == 7 and result.summary().startswith("adience: kept 7 rows, rejected 0")
 
 
 def test_a_fold_file_saved_with_windows_line_endings_or_a_stray_byte_reads_the_same(tmp_path):
