@@ -246,15 +246,15 @@ def test_a_table_without_ten_crop_scores_is_too_old_to_reuse(store):
 
 
 def test_predictions_and_logs_are_read_from_the_run_that_trained_them(store):
-    paper = "crop/flip"  # a variant named after two settings: the slash is part of its name
-    results.append(store, "first", _row(paper))
-    results.append(store, "later", _row("baseline", reused_from=f"first/{paper}"))
-    trained = results.run_directory(store, "first", paper, "gender", 0, 0)
+    two_settings = "crop/flip"  # a variant named after two settings: the slash is part of its name
+    results.append(store, "first", _row(two_settings))
+    results.append(store, "later", _row("baseline", reused_from=f"first/{two_settings}"))
+    trained = results.run_directory(store, "first", two_settings, "gender", 0, 0)
     faces = {"label": [0, 1, 1], "predicted": [0, 1, 0], "predicted_10crop": [0, 1, 1]}
     results.write_predictions(trained, faces)
     pd.DataFrame({"epoch": [0, 1], "loss": [0.7, 0.6], "val_accuracy": [0.5, 0.6]}).to_csv(trained / "log.csv",
                                                                                           index=False)
-    for study, variant in (("first", paper), ("later", "baseline")):
+    for study, variant in (("first", two_settings), ("later", "baseline")):
         assert results.predictions(store, study, variant, "gender", 0, 0).equals(pd.DataFrame(faces))
         run = results.recorded_run(store, study, variant, "gender", 0, 0)
         assert run.history.index.tolist() == [1, 2] and run.history.index.name == "epoch"
@@ -262,6 +262,7 @@ def test_predictions_and_logs_are_read_from_the_run_that_trained_them(store):
         assert run.row.variant == variant
     results.append(store, "first", _row("diverged", seed=1))  # a run that kept no predictions
     assert results.predictions(store, "first", "diverged", "gender", 0, 1) is None
-    for key in (("absent", "gender", 0, 0), (paper, "age", 0, 0), (paper, "gender", 1, 0), (paper, "gender", 0, 1)):
+    for key in (("absent", "gender", 0, 0), (two_settings, "age", 0, 0), (two_settings, "gender", 1, 0),
+                (two_settings, "gender", 0, 1)):
         with pytest.raises(LookupError, match=r"no first run of .* in .*first\.csv: run the study first"):
             results.predictions(store, "first", *key)
