@@ -89,7 +89,8 @@ def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_m
 
 
 def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
-    study = studies.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test")
+    study = studies.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test",
+                          keep_models=True)
     recorded = runner.run_study(study, profile)
     printed = capsys.readouterr().out
     assert "4 runs planned" in printed and "4 to run in 3 trainings" in printed  # 2 single + 1 joint training
@@ -99,6 +100,11 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     assert sorted(joint.index) == ["age", "gender"]
     assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows
     assert (results.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
+    for task, classes in (("gender", 2), ("age", 8)):  # read back: each task's row, the one log, the task's head
+        read_back = results.recorded_run(profile, "mini", "one network", task, 0, profile.seeds[0])
+        assert read_back.row.task == task and len(read_back.history) == joint.loc[task, "epochs_trained"]
+        assert {"gender_loss", "age_loss"} <= set(read_back.history)
+        assert read_back.model.output_shape == (None, classes)
     for task in multitask.TASKS:  # each head's predictions are paired with the separate network's, face by face
         own = results.predictions(profile, "mini", "two networks", task, 0, profile.seeds[0])
         shared = results.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])

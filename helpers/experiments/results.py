@@ -162,11 +162,16 @@ def _run_row(profile: Profile, study: str, variant: str, task: str, fold: int, s
     return match.iloc[0]
 
 
-def _trained_in(profile: Profile, study: str, row: pd.Series) -> Path:
-    """The folder of the run that trained ``row`` (following ``reused_from`` to the run it was copied from)."""
+def _two_headed(row: pd.Series) -> bool:
+    return str(row.get("multitask")) == "True"  # a bool read back from the table; absent from older tables
+
+
+def _trained_in(profile: Profile, study: str, row: pd.Series, faces: str | None = None) -> Path:
+    """The folder of the run that trained ``row`` (following ``reused_from`` to the run it was copied from): its
+    task's folder, or ``faces``' (``"both"``: where a two-headed network's one log and model are)."""
     source = row.get("reused_from")
     where = source.split("/", 1) if isinstance(source, str) and source else (study, str(row.variant))
-    return run_directory(profile, where[0], where[1], row.task, int(row.fold), int(row.seed))
+    return run_directory(profile, where[0], where[1], faces or row.task, int(row.fold), int(row.seed))
 
 
 def predictions(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.DataFrame | None:
@@ -181,18 +186,23 @@ class RecordedRun:
     """A finished run read back: its line of the results file, its training log and, if kept, its model."""
 
     row: pd.Series
-    history: pd.DataFrame  # one row per epoch, numbered from 1 (as ``training.Run.history``)
-    model: object = None  # the best Keras model, for studies with ``keep_models``
+    history: pd.DataFrame  # one row per epoch, numbered from 1 (as ``training.Run.history``); both heads' for a
+    model: object = None  # two-headed run. The best Keras model, for studies with ``keep_models`` (the row's head)
 
 
 def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> RecordedRun:
-    """Read back one run of ``study`` (following ``reused_from`` to the run it was copied from)."""
+    """Read back one run of ``study`` (following ``reused_from`` to the run it was copied from; a task's run of a
+    two-headed network reads the network's one log, and its model is the trunk with that task's head)."""
     import keras
 
+    from helpers.experiments import multitask
+
     row = _run_row(profile, study, variant, task, fold, seed)
-    directory = _trained_in(profile, study, row)
+    directory = _trained_in(profile, study, row, "both" if _two_headed(row) else None)
     history = pd.read_csv(directory / "log.csv")
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     model_file = directory / "best.keras"
     model = keras.saving.load_model(model_file) if model_file.exists() else None
+    if model is not None and _two_headed(row):
+        model = multitask.head(model, task)
     return RecordedRun(row, history.drop(columns="epoch"), model)
