@@ -16,6 +16,16 @@ def write_meta(module: str, exit_codes: dict) -> None:
     path.write_text(json.dumps({"exit_code_by_key": exit_codes}))
 
 
+def write_mutants(module: str, function: str, returned: dict[int, str]) -> None:
+    """mutmut's mutated copy of ``module``: ``function`` as written (returning ``a + 1``) and its mutant number n
+    returning ``returned[n]``."""
+    path = report.Path("mutants") / module
+    path.parent.mkdir(parents=True, exist_ok=True)
+    functions = {"orig": "a + 1", **returned}
+    path.write_text("".join(f"def {function}__mutmut_{n}(a):\n    return {body}\n\n\n"
+                            for n, body in functions.items()))
+
+
 def run_report(monkeypatch, out) -> int:
     monkeypatch.setattr(sys, "argv", ["report", "--out", str(out)])
     return report.main()
@@ -30,12 +40,14 @@ def test_the_score_leaves_out_equivalent_mutants_and_a_module_not_fully_checked_
         write_meta(module, {f"{module}-killed-{n}": 1 for n in range(9)} | {f"{module}-timeout": 36})
     # splits: 8 killed, 1 timeout, 1 equivalent survivor; 10 judged, all killed
     write_meta("helpers/data/splits.py", {name + str(n): 1 for n in range(8)} | {name + "8": 36, name + "9": 0})
+    write_mutants("helpers/data/splits.py", "x_subject_split", {n: f"a + {n + 10}" for n in range(9)} | {9: "a + 1.0"})
     monkeypatch.setattr(report, "HERE", tmp_path)
-    (tmp_path / "equivalent.toml").write_text(f'[equivalent]\n"{name}9" = "why"\n"gone__mutmut_1" = "stale"\n')
+    equivalent = f'"{name}9" = {{ change = "- return a + 1 / + return a + 1.0", why = "why" }}'
+    (tmp_path / "equivalent.toml").write_text(f"[equivalent]\n{equivalent}\n")
     assert run_report(monkeypatch, tmp_path / "REPORT.md") == 0
     text = (tmp_path / "REPORT.md").read_text()
     assert "| helpers/data/splits.py | test_loaders.py | 10 | 9 | 0 | 0 | 1 | 0 | 0 | 100.0% |" in text
-    assert f"- `{name}9`: why" in text and "gone__mutmut_1" not in text
+    assert f"- `{name}9`: why" in text
 
     # one mutant not checked (a run stopped early): the module is not done, whatever its score
     write_meta("helpers/data/labels.py", {"a__mutmut_1": 1, "a__mutmut_2": None})
@@ -44,20 +56,34 @@ def test_the_score_leaves_out_equivalent_mutants_and_a_module_not_fully_checked_
     assert row.endswith("| 2 | 1 | 0 | 0 | 0 | 0 | 1 | 100.0% |")
 
 
-def test_an_equivalent_entry_whose_mutant_a_test_kills_is_named_and_fails_the_report(repo, tmp_path, monkeypatch,
-                                                                                      capsys):
+def test_an_equivalent_entry_that_no_longer_names_its_change_is_refused_and_its_mutant_counted(repo, tmp_path,
+                                                                                             monkeypatch, capsys):
     shutil.copy(repo / "pyproject.toml", tmp_path)
     monkeypatch.chdir(tmp_path)
     for module in OWN_TESTS:
         write_meta(module, {f"{module}-killed-{n}": 1 for n in range(10)})
     name = "helpers.data.splits.x_subject_split__mutmut_"
-    # the function changed and mutmut renumbered its mutants: the entry for 3 now names a mutant a test kills
-    write_meta("helpers/data/splits.py", {name + str(n): 1 for n in range(9)} | {name + "9": 0})
+    # the function changed and mutmut numbered its mutants again: "a + 1.0" was 3 and is now 5; 3 is killed, 5 and
+    # 9 survive, and 9 now makes another change than its entry says
+    write_meta("helpers/data/splits.py", {name + str(n): 1 for n in range(9)} | {name + "5": 0, name + "9": 0})
+    write_mutants("helpers/data/splits.py", "x_subject_split",
+                  {n: f"a + {n + 10}" for n in range(10)} | {3: "a - 1", 5: "a + 1.0", 7: "a * 1", 9: "a + 2"})
     monkeypatch.setattr(report, "HERE", tmp_path)
-    (tmp_path / "equivalent.toml").write_text(f'[equivalent]\n"{name}3" = "why"\n"{name}9" = "why"\n')
+
+    def entry(number: int, returned: str) -> str:
+        return f'"{name}{number}" = {{ change = "- return a + 1 / + return {returned}", why = "why {number}" }}'
+
+    (tmp_path / "equivalent.toml").write_text("\n".join([
+        "[equivalent]", entry(3, "a + 1.0"), entry(7, "a * 1"), entry(9, "a + 1.5"), entry(11, "a + 3")]))
     assert run_report(monkeypatch, tmp_path / "REPORT.md") == 1
     said = capsys.readouterr().out
-    assert f"names {name}3 as equivalent, but a test kills it" in said and "no longer makes" not in said
+    assert f"{name}3 now changes `- return a + 1 / + return a - 1`, not `- return a + 1 / + return a + 1.0`" in said
+    assert f"that change is now {name}5: rename the entry" in said
+    assert f"{name}7 is written down as equivalent, but a test kills it" in said  # its change, but killed
+    assert f"{name}9 now changes `- return a + 1 / + return a + 2`" in said  # moved onto another survivor
+    assert "no mutant of its function makes that change now" in said
+    assert f"{name}11: mutmut no longer makes it" in said
     text = (tmp_path / "REPORT.md").read_text()
-    assert "| helpers/data/splits.py | test_loaders.py | 10 | 9 | 0 | 0 | 1 | 0 | 0 | 100.0% |" in text  # killed
-    assert f"- `{name}9`: why" in text and f"`{name}3`" not in text
+    # no entry holds: 3 and 7 count as killed, 5 and 9 as survivors
+    assert "| helpers/data/splits.py | test_loaders.py | 10 | 8 | 2 | 0 | 0 | 0 | 0 | 80.0% |" in text
+    assert f"- `{name}5`: `- return a + 1 / + return a + 1.0`" in text and f"- `{name}9`: `" in text

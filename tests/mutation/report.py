@@ -2,8 +2,8 @@
 
 Run by `make mutation` after `mutmut run`, from the repository root. It reads mutmut's results (mutants/*.meta),
 the modules listed in pyproject.toml ([tool.mutmut] only_mutate) and the mutants written down as equivalent, with
-why, in tests/mutation/equivalent.toml. It writes a Markdown report with one row per module and the change each
-surviving mutant made, and exits with status 1 when a module's score is below the target.
+the change each makes and why, in tests/mutation/equivalent.toml. It writes a Markdown report with one row per
+module and the change each surviving mutant made, and exits with status 1 when a module's score is below the target.
 
     python -m tests.mutation.report --out tests/mutation/REPORT.md
 """
@@ -22,6 +22,8 @@ except ImportError:  # Python 3.10: mutmut brings the toml package there
     from toml import loads as read_toml
 
 from mutmut.stats import status_by_exit_code
+
+from tests.mutation.own_tests import OWN_TESTS, module_of
 
 TARGET = 0.90
 HERE = Path(__file__).resolve().parent
@@ -53,6 +55,35 @@ def change(name: str, module: str) -> str:
     return " / ".join(" ".join(line.split()) for line in lines)
 
 
+def checked_equivalents(equivalent: dict, statuses: dict[str, dict[str, str]]) -> tuple[dict, list[str]]:
+    """The entries of equivalent.toml that still hold ({name: why}), and a line for each that does not.
+
+    An entry names a mutant by mutmut's number and says the change it makes. mutmut numbers a function's mutants
+    in order, so when the function changes the number can come to name another mutant: an entry holds only while
+    its mutant makes the change it was written for, and no test kills it."""
+    holding, wrong = {}, []
+    for name, entry in equivalent.items():
+        module = module_of(name)
+        status = statuses.get(module, {}).get(name)
+        if status is None:
+            wrong.append(f"{name}: mutmut no longer makes it (its function changed or went): remove the entry")
+            continue
+        now = change(name, module)
+        if now != entry["change"]:
+            function = name.rsplit("__mutmut_", 1)[0] + "__mutmut_"
+            moved = [other for other in statuses[module]
+                     if other.startswith(function) and other != name and change(other, module) == entry["change"]]
+            where = (f"that change is now {moved[0]}: rename the entry" if moved
+                     else "no mutant of its function makes that change now: remove the entry")
+            wrong.append(f"{name} now changes `{now}`, not `{entry['change']}` (mutmut renumbered its function's "
+                         f"mutants); {where}")
+        elif status in KILLED:
+            wrong.append(f"{name} is written down as equivalent, but a test kills it: remove the entry")
+        else:
+            holding[name] = entry["why"]
+    return holding, wrong
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
@@ -69,17 +100,15 @@ def main() -> int:
     if arguments.out is None:
         parser.error("--out is needed to write the report")
 
-    from tests.mutation.own_tests import OWN_TESTS
-
     modules = listed_modules(Path("pyproject.toml"))
     if set(modules) != set(OWN_TESTS):
         raise SystemExit(f"pyproject.toml's [tool.mutmut] only_mutate and tests/mutation/own_tests.py's OWN_TESTS "
                          f"name different modules: {sorted(set(modules) ^ set(OWN_TESTS))}; list each in both")
-    rows, survivors, below, found, contradicted = [], [], [], {}, []
-    for module in modules:
-        statuses = results(module)
-        known = {name: why for name, why in equivalent.items() if name in statuses and statuses[name] not in KILLED}
-        contradicted += [name for name in equivalent if statuses.get(name) in KILLED]
+    statuses_by_module = {module: results(module) for module in modules}
+    found, wrong = checked_equivalents(equivalent, statuses_by_module)
+    rows, survivors, below = [], [], []
+    for module, statuses in statuses_by_module.items():
+        known = {name: why for name, why in found.items() if name in statuses}
         counts = Counter(statuses[name] for name in statuses if name not in known)
         killed = sum(counts[status] for status in KILLED)
         judged = len(statuses) - len(known) - counts["not checked"]
@@ -93,7 +122,6 @@ def main() -> int:
                     f"{counts['not checked']} | {shown} |")
         survivors += [(module, name) for name, status in statuses.items()
                       if status in UNKILLED and name not in known]
-        found.update(known)
 
     lines = [
         "# Mutation testing report",
@@ -117,20 +145,15 @@ def main() -> int:
               "Written down in tests/mutation/equivalent.toml: they change no result a user can see, for the "
               "reason given.", ""]
     lines += [f"- `{name}`: {why}" for name, why in sorted(found.items())]
-    for name in sorted(set(equivalent) - set(found) - set(contradicted)):
-        print(f"tests/mutation/equivalent.toml names {name}, which mutmut no longer makes: its function changed; "
-              "check the mutant again and remove or rename the entry")
-    for name in contradicted:  # mutmut numbers a function's mutants in order: a changed function renumbers them
-        print(f"tests/mutation/equivalent.toml names {name} as equivalent, but a test kills it: its number probably "
-              "moved when its function changed. Find the mutant with the change the entry describes (mutmut show), "
-              "and key the entry by its name")
+    for line in wrong:
+        print(f"tests/mutation/equivalent.toml: {line}")
     arguments.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[:8 + len(rows)]))
     if below:
         print(f"Below {TARGET:.0%} (or not all checked): {', '.join(below)}. The survivors are listed in "
               f"{arguments.out}: kill each with a test of behaviour, or add it to tests/mutation/equivalent.toml "
               "with why.")
-    return 1 if below or contradicted else 0
+    return 1 if below or wrong else 0
 
 
 if __name__ == "__main__":
