@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import numpy as np
 import pytest
 
 from helpers import environment, profiles
 from helpers.data import task_data
-from helpers.experiments import multitask, results, runner, studies, summaries, training
+from helpers.experiments import multitask, training
 from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner
 
@@ -86,33 +85,3 @@ def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_m
     for task in multitask.TASKS:  # each head is scored on the single-task runs' own test faces, in their order
         assert list(data.tasks[task].files["test"]) == list(single[task].files["test"])
         np.testing.assert_array_equal(data.tasks[task].mean, data.mean)
-
-
-def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
-    study = studies.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test",
-                          keep_models=True)
-    recorded = runner.run_study(study, profile)
-    printed = capsys.readouterr().out
-    assert "4 runs planned" in printed and "4 to run in 3 trainings" in printed  # 2 single + 1 joint training
-    for task in ("gender", "age"):  # the one training's two rows, each on its line
-        assert re.search(rf"{task} +fold 0 seed {profile.seeds[0]} one network +accuracy", printed), printed
-    joint = recorded[recorded.variant == "one network"].set_index("task")
-    assert sorted(joint.index) == ["age", "gender"]
-    assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows
-    assert (results.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
-    for task, classes in (("gender", 2), ("age", 8)):  # read back: each task's row, the one log, the task's head
-        read_back = results.recorded_run(profile, "mini", "one network", task, 0, profile.seeds[0])
-        assert read_back.row.task == task and len(read_back.history) == joint.loc[task, "epochs_trained"]
-        assert {"gender_loss", "age_loss"} <= set(read_back.history)
-        assert read_back.model.output_shape == (None, classes)
-    for task in multitask.TASKS:  # each head's predictions are paired with the separate network's, face by face
-        own = results.predictions(profile, "mini", "two networks", task, 0, profile.seeds[0])
-        shared = results.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])
-        assert own.label.tolist() == shared.label.tolist()
-        assert (shared.predicted == shared.label).mean() == pytest.approx(joint.loc[task, "accuracy"])
-    table = summaries.both_tasks_table(study, profile, recorded)
-    two = recorded[recorded.variant == "two networks"].seconds.sum()
-    assert table.loc["two networks", "seconds for both"] == pytest.approx(two)
-    assert table.loc["one network", "seconds for both"] == pytest.approx(joint.seconds.iloc[0])
-    assert runner.run_study(study, profile).shape == recorded.shape  # resumes: nothing to train
-    assert "0 to run" in capsys.readouterr().out

@@ -25,9 +25,8 @@ OWN_TESTS = {
     "helpers/data/age_groups.py": ["test_age_groups.py", "test_loaders.py"],
     "helpers/experiments/training.py": ["test_training.py"],
     "helpers/experiments/evaluation.py": ["test_training.py"],
-    "helpers/experiments/runner.py": ["test_studies.py", "test_workers.py", "test_multitask.py"],
-    "helpers/experiments/results.py": ["test_studies.py", "test_workers.py", "test_conclusions.py",
-                                      "test_multitask.py"],
+    "helpers/experiments/runner.py": ["test_studies.py", "test_workers.py"],
+    "helpers/experiments/results.py": ["test_studies.py", "test_workers.py", "test_conclusions.py"],
     "helpers/experiments/conclusions.py": ["test_conclusions.py"],
     "helpers/experiments/paired.py": ["test_paired.py", "test_conclusions.py"],
 }
