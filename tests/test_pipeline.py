@@ -134,6 +134,24 @@ def test_mean_image_and_channel_mean(cached):
     np.testing.assert_allclose(pipeline.mean_image(files, SIZE), images.mean(axis=0), rtol=1e-6)  # from the memo
 
 
+def test_the_mean_is_summed_over_every_batch_of_files_and_kept_once_per_list_beside_the_cache(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root, count=300, side=SIZE)  # more files than one batch of the mean's reader (256)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", show_progress=False)
+    images = read_all(files).astype(np.float64)
+    mean = pipeline.mean_image(files, SIZE, show_progress=False)
+    assert mean.dtype == np.float32  # the type the network reads; float64 would double the memo
+    np.testing.assert_allclose(mean, images.mean(axis=0), rtol=1e-6)
+    # another list of files in the same cache has its own mean: the first file alone, given as a Path
+    np.testing.assert_allclose(pipeline.mean_image([Path(files[0])], SIZE, show_progress=False), images[0])
+    memos = sorted((tmp_path / "cache").rglob("*.npy"))
+    assert len(memos) == 2 and all(memo.parent == memos[0].parent for memo in memos)  # beside the cache, once each
+    with pytest.raises(ValueError, match="no files to average: the training split is empty"):
+        pipeline.mean_image([], SIZE)
+    with pytest.raises(ValueError, match=r"mean kind 'median': use 'image' \(the paper's mean image\) or 'channel'"):
+        pipeline.mean_image(files, SIZE, "median")
+
+
 def test_evaluation_gives_centre_crops_of_mean_subtracted_images_in_order(cached):
     files, images = cached
     mean = images.mean(axis=0)
