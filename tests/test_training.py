@@ -150,6 +150,19 @@ def test_scores_exact_one_off_confusion_and_recall():
     assert np.isnan(evaluation.score([0, 1], [1, 1], ["m", "f"], ordinal=False).one_off)
     with pytest.raises(ValueError, match="same length"):
         evaluation.score([0, 1], [1], ["m", "f"], ordinal=False)
+    with pytest.raises(ValueError, match="nothing to score: the test set is empty"):
+        evaluation.score([], [], ["m", "f"], ordinal=False)
+    assert evaluation.score([1], [1], ["m", "f"], ordinal=False).exact == 1  # one face is a test set
+
+
+def test_scores_count_faces_whatever_the_type_of_the_class_numbers():
+    classes = [f"g{i}" for i in range(8)]
+    # groups as floats (np.round of a regression's years), or as unsigned bytes, where 0 - 1 would wrap to 255
+    for truth, predicted in [(np.array([0.0, 1.0, 3.0]), np.array([1.0, 1.0, 5.0])),
+                             (np.array([0, 1, 3], np.uint8), np.array([1, 1, 5], np.uint8))]:
+        scores = evaluation.score(truth, predicted, classes, ordinal=True)
+        assert scores.exact == pytest.approx(1 / 3) and scores.one_off == pytest.approx(2 / 3)
+        assert scores.confusion.loc["g0", "g1"] == 1 and scores.confusion.to_numpy().dtype.kind == "i"  # counts
 
 
 def test_test_loss_is_keras_cross_entropy_of_the_probabilities():
