@@ -48,6 +48,28 @@ def test_cache_decodes_once_and_reuses(tmp_path):
     assert [os.stat(f).st_mtime_ns for f in files] == stamps  # nothing rewritten
 
 
+def test_shrinking_averages_the_pixels_each_cached_pixel_covers():
+    stripes = np.zeros((64, 64, 3), np.uint8)
+    stripes[:, ::4] = 255  # one white column in four: a quarter of the light
+    shrunk = image_cache.resize(stripes, 16).numpy()  # 4 to 1: area-weighted, so grey; sampling would give black
+    assert shrunk.shape == (16, 16, 3) and shrunk.dtype == np.uint8
+    assert np.abs(shrunk[:, 1:-1].astype(int) - 64).max() <= 1  # 255 / 4, away from the borders
+
+
+@pytest.mark.parametrize("step", ["equalize", "otsu"])
+def test_a_preprocessing_step_is_applied_once_to_each_cached_image_in_its_own_folder(tmp_path, step):
+    from helpers.data import preprocessing
+
+    root = tmp_path / "adience"
+    paths = write_images(root, count=3)
+    files = image_cache.cached_files(root, paths, SIZE, directory=tmp_path / "cache", show_progress=False, step=step)
+    assert all(str(f).startswith(str(tmp_path / "cache" / f"adience-{SIZE}px-{step}")) for f in files)
+    for file, path in zip(read_all(files), paths):
+        np.testing.assert_array_equal(file, preprocessing.apply(step, resized(root / path)))
+    assert not np.array_equal(read_all(files), read_all(image_cache.cached_files(
+        root, paths, SIZE, directory=tmp_path / "cache", show_progress=False)))  # the step changed the pixels
+
+
 def test_the_cache_is_under_AGE_GENDER_KIT_CACHE_or_the_repositorys_cache_folder(tmp_path, monkeypatch):
     from helpers import profiles
 
