@@ -99,19 +99,22 @@ def test_cache_rewrites_a_truncated_entry_and_follows_a_changed_image(tmp_path):
     assert read_all(changed[1:2]).max() == 0
 
 
-def test_grayscale_cmyk_rgba_and_png_become_rgb(tmp_path):
+def test_grayscale_cmyk_rgba_png_and_an_animated_gifs_first_frame_become_rgb(tmp_path):
     root = tmp_path / "mixed"
     root.mkdir()
     Image.new("L", (30, 20), 200).save(root / "gray.jpg")
     Image.new("CMYK", (20, 20), (0, 0, 0, 0)).save(root / "cmyk.jpg")
     Image.new("RGBA", (20, 30), (10, 20, 30, 128)).save(root / "rgba.png")
     Image.new("P", (20, 20), 3).save(root / "palette.png")
-    files = image_cache.cached_files(root, ["gray.jpg", "cmyk.jpg", "rgba.png", "palette.png"], SIZE,
+    red, blue = Image.new("RGB", (20, 20), (255, 0, 0)), Image.new("RGB", (20, 20), (0, 0, 255))
+    red.save(root / "animated.gif", save_all=True, append_images=[blue])  # two frames: the first is kept
+    files = image_cache.cached_files(root, ["gray.jpg", "cmyk.jpg", "rgba.png", "palette.png", "animated.gif"], SIZE,
                                      directory=tmp_path / "cache", show_progress=False)
     images = read_all(files)
-    assert images.shape == (4, SIZE, SIZE, 3)
+    assert images.shape == (5, SIZE, SIZE, 3)
     assert abs(int(images[0].mean()) - 200) <= 2 and images[0].std() < 2
     np.testing.assert_array_equal(images[2][0, 0], [10, 20, 30])
+    assert (images[4] == [255, 0, 0]).all()
 
 
 def test_an_undecodable_image_is_named_with_the_fix(tmp_path):
