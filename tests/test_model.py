@@ -39,6 +39,24 @@ def test_lrn_matches_caffe_reference_and_tensorflow_with_converted_alpha(channel
     assert np.abs(ours - x).max() > 1.0
 
 
+def test_lrn_follows_its_window_alpha_beta_and_k():
+    x = np.random.default_rng(3).normal(0, 40, (1, 3, 3, 9)).astype(np.float32)
+    settings = dict(local_size=3, alpha=2e-3, beta=0.5, k=2.0)  # none of them the paper's
+    ours = keras.ops.convert_to_numpy(layers.LocalResponseNormalization(**settings)(x))
+    np.testing.assert_allclose(ours, caffe_lrn_reference(x, **settings), rtol=1e-5, atol=1e-6)
+
+
+def test_lrn_under_another_backend_computes_the_portable_form_in_the_maps_own_type(monkeypatch):
+    """Under JAX or PyTorch (not installed here) the layer runs its keras.ops form: taken here with TensorFlow's
+    tensors by reporting another backend's name."""
+    x = np.random.default_rng(4).normal(0, 300, (1, 2, 2, 8)).astype(np.float32)  # 300**2 overflows float16
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    out = layers.LocalResponseNormalization(dtype="float16")(x.astype(np.float16))
+    assert keras.backend.standardize_dtype(out.dtype) == "float16"
+    expected = caffe_lrn_reference(x.astype(np.float16).astype(np.float32))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out).astype(np.float32), expected, rtol=2e-3, atol=1e-3)
+
+
 def test_lrn_keeps_bfloat16_and_rejects_even_windows():
     x = np.random.default_rng(0).normal(0, 50, (1, 2, 2, 8)).astype(np.float32)
     out = layers.LocalResponseNormalization(dtype="mixed_bfloat16")(x)
@@ -210,6 +228,11 @@ def test_ceil_mode_pooling_never_takes_its_padding_for_a_maximum():
     np.testing.assert_array_equal(pooled, caffe_max_pool_reference(half))
     with pytest.raises(ValueError, match="needs a fixed input size"):
         layers.CeilMaxPooling2D(3, 2)(keras.Input(shape=(None, 9, 2)))
+
+
+def test_ceil_mode_pooling_reports_caffes_output_shape_batch_first():
+    assert layers.CeilMaxPooling2D(3, 2).compute_output_shape((5, 8, 9, 2)) == (5, 4, 4, 2)
+    assert layers.CeilMaxPooling2D(3, 2).compute_output_shape((None, 56, 56, 96)) == (None, 28, 28, 96)
 
 
 def test_lrn_squares_in_float32_even_for_float16_maps():

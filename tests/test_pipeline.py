@@ -70,6 +70,16 @@ def test_a_preprocessing_step_is_applied_once_to_each_cached_image_in_its_own_fo
         root, paths, SIZE, directory=tmp_path / "cache", show_progress=False)))  # the step changed the pixels
 
 
+def test_an_indexed_image_that_does_not_exist_is_named_with_the_fix(tmp_path):
+    root = tmp_path / "adience"
+    paths = write_images(root, count=2)
+    with pytest.raises(FileNotFoundError) as raised:
+        image_cache.cached_files(root, [*paths, "absent.png"], SIZE, directory=tmp_path / "cache", show_progress=False)
+    assert str(raised.value) == (f"1 indexed image(s) do not exist, e.g. {root / 'absent.png'}: load the index with "
+                                 "require_files=True (the default) so that missing files become rejects")
+    assert not (tmp_path / "cache").exists()  # nothing decoded
+
+
 def test_the_cache_is_under_AGE_GENDER_KIT_CACHE_or_the_repositorys_cache_folder(tmp_path, monkeypatch):
     from helpers import profiles
 
