@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 import pandas as pd
@@ -147,12 +149,18 @@ def test_scores_exact_one_off_confusion_and_recall():
     assert scores.one_off == pytest.approx(5 / 6)
     assert scores.confusion.loc["g3", "g5"] == 1 and scores.confusion.to_numpy().sum() == 6
     assert scores.recall["g3"] == 0.5 and scores.recall["g1"] == 0 and np.isnan(scores.recall["g4"])
+    # the tables say what they hold: rows are the true groups, columns the predicted ones
+    assert (scores.confusion.index.name, scores.confusion.columns.name, scores.recall.name) == (
+        "true", "predicted", "recall")
     assert np.isnan(evaluation.score([0, 1], [1, 1], ["m", "f"], ordinal=False).one_off)
     with pytest.raises(ValueError, match="same length"):
         evaluation.score([0, 1], [1], ["m", "f"], ordinal=False)
     with pytest.raises(ValueError, match="nothing to score: the test set is empty"):
         evaluation.score([], [], ["m", "f"], ordinal=False)
     assert evaluation.score([1], [1], ["m", "f"], ordinal=False).exact == 1  # one face is a test set
+    with warnings.catch_warnings():  # a group with no test face has no recall, and that is no cause for a warning
+        warnings.simplefilter("error")
+        assert np.isnan(evaluation.score([0, 0], [0, 1], ["m", "f"], ordinal=False).recall["f"])
 
 
 def test_scores_count_faces_whatever_the_type_of_the_class_numbers():
