@@ -127,6 +127,17 @@ def test_grayscale_cmyk_rgba_png_and_an_animated_gifs_first_frame_become_rgb(tmp
     assert (images[4] == [255, 0, 0]).all()
 
 
+def test_an_image_only_tensorflow_cannot_decode_is_reported_with_tensorflows_reason(tmp_path):
+    root = tmp_path / "adience"
+    root.mkdir()
+    Image.new("RGB", (20, 20), (1, 2, 3)).save(root / "face.tif")  # a sound TIFF: the checks pass it, TF cannot
+    with pytest.raises(ValueError) as raised:
+        image_cache.cached_files(root, ["face.tif"], SIZE, directory=tmp_path / "cache", show_progress=False)
+    said = str(raised.value)
+    assert said.startswith("could not decode some image(s) while caching: ")  # none of them can be named
+    assert "Unknown image file format" in said and "apply_image_checks(result, root)" in said
+
+
 def test_an_undecodable_image_is_named_with_the_fix(tmp_path):
     root = tmp_path / "adience"
     paths = write_images(root, count=3)
