@@ -186,8 +186,10 @@ class RecordedRun:
     """A finished run read back: its line of the results file, its training log and, if kept, its model."""
 
     row: pd.Series
-    history: pd.DataFrame  # one row per epoch, numbered from 1 (as ``training.Run.history``); both heads' for a
-    model: object = None  # two-headed run. The best Keras model, for studies with ``keep_models`` (the row's head)
+    # one row per epoch, numbered from 1 (as ``training.Run.history``); a two-headed network's has both heads'
+    history: pd.DataFrame
+    # the best Keras model, for studies with ``keep_models``; of a two-headed network, the trunk and the row's head
+    model: object = None
 
 
 def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> RecordedRun:
