@@ -86,23 +86,28 @@ bench: data
 
 # mutmut copies helpers/ and tests/ to mutants/ and runs, for each small change to the listed modules
 # (pyproject.toml, [tool.mutmut]), the fast tests of the module's own test files (tests/mutation/own_tests.py)
-# that call the changed function. Results are kept in mutants/:
-# a second run only tries what changed. The report counts them per module, with the equivalent ones and why.
+# that call the changed function. Results are kept in mutants/, and the verdicts in tests/mutation/verdicts.json
+# (committed, so that a run can go on from a fresh clone): a second run only tries what changed. The report counts
+# them per module, with the equivalent ones and why.
 # MODULES="helpers/data/splits.py helpers/experiments/paired.py" tries (again) only those modules' mutants.
 SHARED_DIR ?= $(abspath ../shared)
 MODULES  ?=
 MUTMUT   = AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \
 	TF_CPP_MIN_LOG_LEVEL=2 $(VENV)/bin/mutmut
 mutation: data
+	@# The verdicts kept in the repository go into mutants/ where it has none (a fresh clone); mutmut judges again
+	@# the mutants of every function changed since.
+	$(PY) -m tests.mutation.verdicts restore
 	@# mutmut maps tests to functions once and keeps each verdict; after a test changed, map them again and try
 	@# the survivors again (a new test may kill them). A map missing beside earlier results means such a retry was
-	@# interrupted: it is done again.
+	@# interrupted, or that the results came from the repository: it is done again.
 	@if [ -d mutants ] && { [ ! -f mutants/mutmut-stats.json ] || \
 		[ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; }; \
-		then echo "tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
+		then echo "no test map, or tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
 		survivors="$$($(PY) -m tests.mutation.report --survivors)"; rm -f mutants/mutmut-stats.json; \
 		if [ -n "$$survivors" ]; then $(MUTMUT) run $$survivors; fi; fi
 	$(MUTMUT) run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
+	$(PY) -m tests.mutation.verdicts save
 	$(PY) -m tests.mutation.report --out tests/mutation/REPORT.md
 
 clean:

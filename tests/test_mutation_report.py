@@ -87,3 +87,51 @@ def test_an_equivalent_entry_that_no_longer_names_its_change_is_refused_and_its_
     # no entry holds: 3 and 7 count as killed, 5 and 9 as survivors
     assert "| helpers/data/splits.py | test_loaders.py | 10 | 8 | 2 | 0 | 0 | 0 | 0 | 80.0% |" in text
     assert f"- `{name}5`: `- return a + 1 / + return a + 1.0`" in text and f"- `{name}9`: `" in text
+
+
+def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of_a_changed_function(
+        repo, tmp_path, monkeypatch):
+    """The round trip a fresh clone makes: mutmut's results saved to the ledger, mutants/ gone, the ledger restored,
+    then mutmut's own mutant generation (the first step of `mutmut run`) over the source, one function of which
+    changed in between."""
+    from mutmut.__main__ import create_mutants_for_file
+
+    from tests.mutation import verdicts
+
+    shutil.copy(repo / "pyproject.toml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    module = report.Path("helpers/data/splits.py")
+    module.parent.mkdir(parents=True)
+    ledger = tmp_path / "verdicts.json"
+
+    def generate(source: str) -> dict:
+        module.write_text(source)
+        copy = report.Path("mutants") / module
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        create_mutants_for_file(module, copy)
+        return json.loads((report.Path("mutants") / (str(module) + ".meta")).read_text())["exit_code_by_key"]
+
+    source = "def kept(a):\n    return a + 1\n\n\ndef changed(a):\n    return a * 2\n"
+    codes = generate(source)
+    kept = sorted(name for name in codes if ".x_kept__" in name)
+    changed = sorted(name for name in codes if ".x_changed__" in name)
+    assert kept and changed and set(codes.values()) == {None}
+    # the run judged them: kept's first mutant survived, the others were killed; one of changed's was not judged
+    judged = {name: 1 for name in kept + changed} | {kept[0]: 0, changed[0]: None}
+    meta = report.Path("mutants") / (str(module) + ".meta")
+    meta.write_text(json.dumps(json.loads(meta.read_text()) | {"exit_code_by_key": judged}))
+    assert verdicts.save(ledger) == len(judged) - 1
+    saved = json.loads(ledger.read_text())["modules"][str(module)]
+    assert saved["x_kept"]["exit_codes"] == {name.rsplit("_", 1)[1]: judged[name] for name in kept}
+
+    shutil.rmtree("mutants")
+    assert verdicts.restore(ledger) == len(judged) - 1
+    assert verdicts.restore(ledger) == 0  # mutants/ now has results for the module: nothing is overwritten
+    codes = generate(source.replace("a * 2", "a * 3"))
+    assert {name: codes[name] for name in kept} == {name: judged[name] for name in kept}
+    assert {codes[name] for name in changed} == {None}  # its hash changed: judged again
+
+    # a ledger written by another mutmut version numbers mutants its own way: nothing is restored
+    shutil.rmtree("mutants")
+    ledger.write_text(ledger.read_text().replace(f'"mutmut": "{verdicts.version("mutmut")}"', '"mutmut": "2.0"'))
+    assert verdicts.restore(ledger) == 0 and not report.Path("mutants").exists()
