@@ -228,6 +228,11 @@ def test_an_equal_run_is_found_in_any_study_and_only_with_every_setting_equal(st
     assert results.same_run(store, "gender", 0, 1, PAPER) is None
     tables = results.comparable(results.recorded_tables(store))
     assert results.same_run(store, "gender", 0, 0, PAPER, tables)["variant"] == "paper"
+    # given the tables (one reading for many lookups), it answers from them: a run recorded since is not seen
+    narrow = dataclasses.replace(PAPER, hidden_units=256)
+    results.append(store, "later", _row("narrow", settings=narrow))
+    assert results.same_run(store, "gender", 0, 0, narrow, tables) is None
+    assert results.same_run(store, "gender", 0, 0, narrow)["variant"] == "narrow"
 
 
 def test_a_run_recorded_before_a_setting_existed_had_its_default(store):
