@@ -248,6 +248,9 @@ def test_a_table_without_ten_crop_scores_is_too_old_to_reuse(store):
     del row["accuracy_10crop"]
     results.append(store, "older", row)
     assert results.same_run(store, "gender", 0, 0, PAPER) is None
+    results.append(store, "recent", _row("again"))  # a study read after the old table: its run is found
+    assert results.studies_recorded(store) == ["older", "recent"]
+    assert results.same_run(store, "gender", 0, 0, PAPER)["variant"] == "again"
 
 
 def test_predictions_and_logs_are_read_from_the_run_that_trained_them(store):
