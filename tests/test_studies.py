@@ -268,6 +268,7 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     joint = recorded[recorded.variant == "one network"].set_index("task")
     assert sorted(joint.index) == ["age", "gender"]
     assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows
+    assert recorded.accuracy_10crop.notna().all()  # each head scored over the 10 crops too, as every other run
     assert (results.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
     for task, classes in (("gender", 2), ("age", 8)):  # read back: each task's row, the one log, the task's head
         read_back = results.recorded_run(profile, "mini", "one network", task, 0, profile.seeds[0])
