@@ -11,7 +11,7 @@ import pytest
 
 from helpers import profiles
 from helpers.data import task_data
-from helpers.experiments import multitask, pretraining, results, runner, runs, studies, summaries
+from helpers.experiments import claims, multitask, pretraining, results, runner, runs, studies, summaries
 from helpers.experiments.settings import baseline
 
 
@@ -35,6 +35,7 @@ MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_u
 
 
 def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
+    started = pd.Timestamp.now().floor("s")
     recorded = runner.run_study(MINI, profile)
     said = capsys.readouterr().out
     assert "2 to run in 2 trainings" in said and "the time left shows once the first has finished" in said
@@ -48,6 +49,14 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     )
     path = results.results_path(profile, "mini")
     assert path.parent.name == "smoke" and path.exists()
+    # each row says when its run finished, in a form that sorts as text (the table is kept in that order), and
+    # which worker trained it; each run was claimed under results/<profile>/claims/<study>/ (README, "Several
+    # workers"), and released
+    finished = pd.to_datetime(recorded.finished, format="%Y-%m-%d %H:%M:%S")
+    assert finished.between(started, pd.Timestamp.now()).all()
+    assert (recorded.worker == claims.worker()).all()
+    claimed = results.results_dir(profile) / "claims" / "mini"
+    assert claimed.is_dir() and not list(claimed.iterdir())
 
     before = path.read_bytes()
     capsys.readouterr()
@@ -193,8 +202,12 @@ def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
     recorded = runner.run_study(MINI, profile)
     assert summaries.ONE_RUN in summaries.verdict(profile, MINI, recorded)
     twice = runner.run_study(MINI, profile, seeds=(0, 1))
+    assert set(twice.seed) == {0, 1} and set(twice.fold) == set(profile.folds) == {0}
     verdict = summaries.verdict(profile, MINI, twice)
     assert "n=2 per value" in verdict and summaries.ONE_RUN not in verdict
+    # the folds and seeds asked for, not the profile's: fold 0 of a two-fold profile is recorded, nothing to train
+    two_folds = dataclasses.replace(profile, folds=(0, 1))
+    assert runner.run_study(MINI, two_folds, folds=(0,), seeds=(0, 1)).equals(twice)
 
 
 def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profile):
