@@ -39,6 +39,7 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     recorded = runner.run_study(MINI, profile)
     said = capsys.readouterr().out
     assert "2 to run in 2 trainings" in said and "the time left shows once the first has finished" in said
+    assert f"0 already in {results.results_path(profile, 'mini')}, " in said  # the file a student can open
     assert re.search(r"wide .*accuracy .* s, \d+ (s|min) left$", said, re.MULTILINE)  # one run done, one to go
     assert re.search(r", done$", said, re.MULTILINE)
     assert len(recorded) == 2 and set(recorded.variant) == {"wide", "narrow"}
