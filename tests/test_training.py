@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import keras
@@ -57,6 +60,8 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
     assert not run.diverged
     assert 1 <= run.best_epoch <= run.epochs_trained <= CONFIG.epochs
     assert run.best_validation_accuracy >= 0.9
+    assert run.best_validation_accuracy == run.history.val_accuracy.max()  # chosen on accuracy, not on loss
+    assert run.best_epoch == run.history.val_accuracy.idxmax()
     assert (
         list(run.history.columns[:2]) == ["accuracy", "loss"] and run.history.loss.iloc[-1] < run.history.loss.iloc[0]
     )
@@ -108,8 +113,20 @@ def test_mirrored_strategy_trains_on_cpu(tmp_path):
     )
     assert not run.diverged and run.epochs_trained == 1
     assert run.model.distribute_strategy is distribution
+    assert training.strategy() is tf.distribute.get_strategy()  # by default: one device, TensorFlow's own
     with pytest.raises(ValueError, match="unknown strategy"):
         training.strategy("horovod")
+
+
+def test_the_multiworker_strategy_is_made_on_one_machine_without_tf_config():
+    """In a fresh process: TensorFlow configures collective ops only before anything else runs."""
+    code = ("import tensorflow as tf; from helpers.experiments import training; "
+            "print(isinstance(training.strategy('multiworker'), tf.distribute.MultiWorkerMirroredStrategy))")
+    environment = {key: value for key, value in os.environ.items() if key != "TF_CONFIG"}
+    made = subprocess.run([sys.executable, "-c", code], env={**environment, "TF_CPP_MIN_LOG_LEVEL": "2"},
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+    assert made.stdout.split()[-1] == "True"
 
 
 def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
@@ -224,19 +241,45 @@ def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
         transfer.new_head(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), 2)
 
 
-def test_the_returned_model_is_the_best_validation_epochs_not_the_last():
+def test_the_returned_model_is_the_best_validation_epochs_not_the_last(tmp_path):
     """A validation set labelled the opposite way: the more the network learns, the worse it scores there,
-    so the best validation epoch is the first. The model ``train`` returns must score that epoch's accuracy."""
+    so the best validation epoch is the first. The model ``train`` returns, and the one it saves, must score
+    that epoch's accuracy."""
     keras.utils.set_random_seed(0)
     images, labels = stripes(96)
     validation_images, validation_labels = stripes(64, seed=2)
     validation_labels = 1 - validation_labels
     settings = Settings(epochs=6, learning_rate=3e-4, schedule="constant", patience=6, optimizer="adam")
+    run_dir = tmp_path / "study" / "run"  # its parent folder does not exist yet
     run = training.train(small_network, batches(images, labels), batches(validation_images, validation_labels),
-                         settings, save_model=False)
+                         settings, run_dir=run_dir)
     accuracies = run.history.val_accuracy
     assert run.epochs_trained == 6 and accuracies.iloc[-1] < accuracies.max() - 0.1  # the case this test is about
-    scores = evaluation.evaluate(run.model, batches(validation_images, validation_labels), validation_labels,
-                                 ["m", "f"], ordinal=False)
-    assert scores.exact == pytest.approx(accuracies.max(), abs=1e-6)
+    for model in (run.model, keras.saving.load_model(run_dir / "best.keras", safe_mode=True)):
+        scores = evaluation.evaluate(model, batches(validation_images, validation_labels), validation_labels,
+                                     ["m", "f"], ordinal=False)
+        assert scores.exact == pytest.approx(accuracies.max(), abs=1e-6)
     assert run.best_epoch == accuracies.idxmax() < run.epochs_trained
+
+
+def test_a_regression_is_stopped_and_saved_on_its_lowest_validation_loss(tmp_path):
+    """Age in years has no accuracy to watch: the best epoch is the lowest validation loss, for the model
+    returned, the model saved and the epoch recorded."""
+    keras.utils.set_random_seed(0)
+    images, labels = stripes(96)
+    validation_images, validation_labels = stripes(64, seed=2)
+    training_set = batches(images, labels.astype(np.float32))
+    validation_set = batches(validation_images, validation_labels.astype(np.float32))
+    settings = Settings(epochs=4, learning_rate=3e-4, schedule="constant", patience=4, optimizer="adam",
+                        age_output="regression")
+
+    def regression_network():
+        return levi_hassner.levi_hassner(1, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0,
+                                         regression=True)
+
+    run = training.train(regression_network, training_set, validation_set, settings, run_dir=tmp_path)
+    losses = run.history.val_loss
+    assert "val_accuracy" not in run.history and np.isnan(run.best_validation_accuracy)
+    assert run.best_epoch == losses.idxmin() >= 1
+    for model in (run.model, keras.saving.load_model(tmp_path / "best.keras", safe_mode=True)):
+        assert model.evaluate(validation_set, verbose=0) == pytest.approx(losses.min(), rel=1e-4)
