@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import warnings
 
 import keras
@@ -62,6 +63,7 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
     assert run.best_validation_accuracy >= 0.9
     assert run.best_validation_accuracy == run.history.val_accuracy.max()  # chosen on accuracy, not on loss
     assert run.best_epoch == run.history.val_accuracy.idxmax()
+    assert run.history.index.name == "epoch" and list(run.history.index) == list(range(1, run.epochs_trained + 1))
     assert (
         list(run.history.columns[:2]) == ["accuracy", "loss"] and run.history.loss.iloc[-1] < run.history.loss.iloc[0]
     )
@@ -277,7 +279,9 @@ def test_a_regression_is_stopped_and_saved_on_its_lowest_validation_loss(tmp_pat
         return levi_hassner.levi_hassner(1, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0,
                                          regression=True)
 
+    started = time.perf_counter()
     run = training.train(regression_network, training_set, validation_set, settings, run_dir=tmp_path)
+    assert 0 < run.seconds < time.perf_counter() - started  # the training's own time
     losses = run.history.val_loss
     assert "val_accuracy" not in run.history and np.isnan(run.best_validation_accuracy)
     assert run.best_epoch == losses.idxmin() >= 1
