@@ -264,26 +264,51 @@ def test_the_returned_model_is_the_best_validation_epochs_not_the_last(tmp_path)
     assert run.best_epoch == accuracies.idxmax() < run.epochs_trained
 
 
-def test_a_regression_is_stopped_and_saved_on_its_lowest_validation_loss(tmp_path):
-    """Age in years has no accuracy to watch: the best epoch is the lowest validation loss, for the model
-    returned, the model saved and the epoch recorded."""
+def regression_network():
+    return levi_hassner.levi_hassner(1, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0, regression=True)
+
+
+@pytest.mark.parametrize("output", ["regression", "dex"])
+def test_age_in_years_is_stopped_and_saved_on_its_lowest_validation_loss(output, tmp_path):
+    """Age in years (a regression, or DEX's expected age over one-year bins) has no group accuracy to watch: the
+    best epoch is the lowest validation loss, for the model returned, the model saved and the epoch recorded, and
+    no validation accuracy is reported."""
     keras.utils.set_random_seed(0)
     images, labels = stripes(96)
     validation_images, validation_labels = stripes(64, seed=2)
-    training_set = batches(images, labels.astype(np.float32))
-    validation_set = batches(validation_images, validation_labels.astype(np.float32))
+    kind = np.float32 if output == "regression" else np.int32
+    training_set = batches(images, labels.astype(kind))
+    validation_set = batches(validation_images, validation_labels.astype(kind))
     settings = Settings(epochs=4, learning_rate=3e-4, schedule="constant", patience=4, optimizer="adam",
-                        age_output="regression")
-
-    def regression_network():
-        return levi_hassner.levi_hassner(1, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0,
-                                         regression=True)
-
+                        age_output=output)
     started = time.perf_counter()
-    run = training.train(regression_network, training_set, validation_set, settings, run_dir=tmp_path)
+    run = training.train(regression_network if output == "regression" else small_network, training_set,
+                         validation_set, settings, run_dir=tmp_path)
     assert 0 < run.seconds < time.perf_counter() - started  # the training's own time
     losses = run.history.val_loss
-    assert "val_accuracy" not in run.history and np.isnan(run.best_validation_accuracy)
-    assert run.best_epoch == losses.idxmin() >= 1
+    assert np.isnan(run.best_validation_accuracy)
+    assert run.best_epoch == losses.idxmin() >= 1 and losses.idxmin() != losses.idxmax()
     for model in (run.model, keras.saving.load_model(tmp_path / "best.keras", safe_mode=True)):
-        assert model.evaluate(validation_set, verbose=0) == pytest.approx(losses.min(), rel=1e-4)
+        loss = model.evaluate(validation_set, verbose=0)
+        assert (loss[0] if isinstance(loss, list) else loss) == pytest.approx(losses.min(), rel=1e-4)
+
+
+def test_a_diverged_regression_has_no_best_epoch():
+    """A loss that is NaN from the first batch (here NaN targets): training stops after that batch, no epoch is
+    best, and the one batch timed is reported."""
+    images, _ = stripes(32)
+    data = batches(images, np.full(32, np.nan, np.float32))
+    settings = Settings(epochs=3, learning_rate=1e6, schedule="constant", age_output="regression")
+    run = training.train(regression_network, data, data, settings)
+    assert run.diverged and run.epochs_trained == 1 and run.history.val_loss.isna().all()
+    assert run.best_epoch == 0 and np.isnan(run.best_validation_accuracy)
+    assert run.seconds_per_batch > 0
+
+
+def test_the_time_per_batch_leaves_out_the_first_which_builds_the_step():
+    """The first batch of a fresh model includes tracing its training step, many times a batch's time: with two
+    batches, the typical batch is the second, far below half the epoch."""
+    images, labels = stripes(64)
+    run = training.train(small_network, batches(images, labels), batches(images, labels),
+                         Settings(epochs=1, schedule="constant"))
+    assert 0 < run.seconds_per_batch < run.seconds_per_epoch / 4
