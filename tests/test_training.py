@@ -312,3 +312,41 @@ def test_the_time_per_batch_leaves_out_the_first_which_builds_the_step():
     run = training.train(small_network, batches(images, labels), batches(images, labels),
                          Settings(epochs=1, schedule="constant"))
     assert 0 < run.seconds_per_batch < run.seconds_per_epoch / 4
+
+
+def test_the_optimizer_follows_the_settings_schedule_momentum_and_learning_rate_multipliers():
+    settings = Settings(optimizer="sgd", learning_rate=0.01, schedule="step", step_every=5, momentum=0.5,
+                        caffe_multipliers=False)
+    plain = training.compile_model(small_network(), settings).optimizer
+    assert plain.momentum == 0.5 and plain.multipliers == ()
+    rates = []
+    for iteration in (4, 5):  # a tenfold drop every 5 iterations, not the default 10,000
+        plain.iterations.assign(iteration)
+        rates.append(float(plain.learning_rate))
+    assert rates == pytest.approx([0.01, 0.001])
+    paper = training.compile_model(small_network(), Settings(optimizer="sgd", caffe_multipliers=True)).optimizer
+    assert paper.multipliers == levi_hassner.LEARNING_RATE_MULTIPLIERS
+
+
+def test_two_heads_are_compiled_with_a_loss_that_skips_missing_labels_and_weighs_age():
+    """Each head's cross-entropy over the faces that have its label (labels.MISSING for the others), the age
+    head's weighted by ``age_loss_weight``; the settings' optimizer; XLA as the settings say."""
+    from helpers.data import labels as label_rules
+
+    network = levi_hassner.levi_hassner(2, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0,
+                                        weight_decay=0.0, heads={"gender": 2, "age": 8})
+    settings = Settings(multitask=True, age_loss_weight=0.5, optimizer="adam", schedule="constant")
+    compiled = training.compile_model(network, settings)
+    assert isinstance(compiled.optimizer, keras.optimizers.Adam) and compiled.jit_compile is False
+    images, _ = stripes(8)
+    missing = label_rules.MISSING
+    truth = {"gender": np.array([0, 1, 0, 1, missing, 1, 0, 1], np.int32),
+             "age": np.array([3, missing, 2, missing, 7, 0, missing, 5], np.int32)}
+    probabilities = compiled.predict(images, verbose=0)
+
+    def cross_entropy(task):
+        kept = truth[task] != missing
+        return -np.log(probabilities[task][kept, truth[task][kept]]).mean()
+
+    loss = compiled.evaluate(images, truth, verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(cross_entropy("gender") + 0.5 * cross_entropy("age"), rel=1e-4)
