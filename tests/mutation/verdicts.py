@@ -3,8 +3,8 @@
 mutmut keeps what it has judged in mutants/*.meta: for each module, an exit code per mutant (1: a test killed it,
 0: it survived, ...) and a hash of each function's source. mutants/ is not committed (it holds a mutated copy of
 the package), so a fresh clone would judge the 4,000 mutants again: many hours on 2 cores. `save` writes the
-verdicts and hashes to tests/mutation/verdicts.json; `restore` writes them back into an empty mutants/ before
-`mutmut run`. mutmut itself then sets back to "not checked" every mutant whose function's hash changed, as it does
+verdicts and hashes to tests/mutation/verdicts.json; `restore` writes them back into mutants/, for each module
+that has no results there yet, before `mutmut run`. mutmut itself then sets back to "not checked" every mutant whose function's hash changed, as it does
 for its own results; a mutant of an unchanged function keeps its verdict.
 
 A kept verdict was made with the tests of its day. `make mutation` tries the survivors again with today's tests
@@ -12,7 +12,7 @@ A kept verdict was made with the tests of its day. `make mutation` tries the sur
 `rm -rf mutants tests/mutation/verdicts.json` before `make mutation`.
 
     python -m tests.mutation.verdicts save      # after mutmut run (make mutation does it)
-    python -m tests.mutation.verdicts restore   # before it, into a mutants/ that has no results yet
+    python -m tests.mutation.verdicts restore   # before it (make mutation does it too)
 """
 
 from __future__ import annotations
