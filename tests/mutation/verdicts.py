@@ -4,8 +4,9 @@ mutmut keeps what it has judged in mutants/*.meta: for each module, an exit code
 0: it survived, ...) and a hash of each function's source. mutants/ is not committed (it holds a mutated copy of
 the package), so a fresh clone would judge the 4,000 mutants again: many hours on 2 cores. `save` writes the
 verdicts and hashes to tests/mutation/verdicts.json; `restore` writes them back into mutants/, for each module
-that has no results there yet, before `mutmut run`. mutmut itself then sets back to "not checked" every mutant whose function's hash changed, as it does
-for its own results; a mutant of an unchanged function keeps its verdict.
+that has no results there yet, before `mutmut run`. mutmut itself then sets back to "not checked" every mutant
+whose function's hash changed, as it does for its own results; a mutant of an unchanged function keeps its
+verdict.
 
 A kept verdict was made with the tests of its day. `make mutation` tries the survivors again with today's tests
 (a new test may kill them); a killed verdict is kept, as mutmut keeps it. To judge everything again from nothing:
@@ -102,9 +103,9 @@ def restore(path: Path = LEDGER) -> int:
         print(f"{path.name} was written by mutmut {ledger.get('mutmut')}, this is mutmut {version('mutmut')}: "
               "its mutants may be numbered differently, so no verdict is restored (every mutant is judged again)")
         return 0
-    restored = 0
+    restored, listed = 0, listed_modules(Path("pyproject.toml"))
     for module, functions in ledger["modules"].items():
-        if module in listed_modules(Path("pyproject.toml")) and not _meta_path(module).exists():
+        if module in listed and not _meta_path(module).exists():
             _meta_path(module).parent.mkdir(parents=True, exist_ok=True)
             _meta_path(module).write_text(json.dumps(to_meta(module, functions), ensure_ascii=False))
             restored += sum(len(entry["exit_codes"]) for entry in functions.values())
