@@ -87,6 +87,10 @@ def test_an_equivalent_entry_that_no_longer_names_its_change_is_refused_and_its_
     # no entry holds: 3 and 7 count as killed, 5 and 9 as survivors
     assert "| helpers/data/splits.py | test_loaders.py | 10 | 8 | 2 | 0 | 0 | 0 | 0 | 80.0% |" in text
     assert f"- `{name}5`: `- return a + 1 / + return a + 1.0`" in text and f"- `{name}9`: `" in text
+    # the list of survivors to try again (make mutation, after a test changed) holds both too
+    monkeypatch.setattr(sys, "argv", ["report", "--survivors"])
+    assert report.main() == 0
+    assert capsys.readouterr().out.split() == [f"{name}5", f"{name}9"]
 
 
 def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of_a_changed_function(

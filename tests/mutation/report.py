@@ -92,10 +92,11 @@ def main() -> int:
     arguments = parser.parse_args()
     equivalent = read_toml((HERE / "equivalent.toml").read_text()).get("equivalent", {})
     if arguments.survivors:
-        checked = [module for module in listed_modules(Path("pyproject.toml"))
-                   if (Path("mutants") / (module + ".meta")).exists()]
-        print(" ".join(name for module in checked for name, status in results(module).items()
-                       if status in UNKILLED and name not in equivalent))
+        statuses_by_module = {module: results(module) for module in listed_modules(Path("pyproject.toml"))
+                              if (Path("mutants") / (module + ".meta")).exists()}
+        holding, _ = checked_equivalents(equivalent, statuses_by_module)  # an entry that no longer holds hides none
+        print(" ".join(name for statuses in statuses_by_module.values() for name, status in statuses.items()
+                       if status in UNKILLED and name not in holding))
         return 0
     if arguments.out is None:
         parser.error("--out is needed to write the report")
