@@ -89,7 +89,12 @@ def profile(synthetic_tiny, tmp_path, monkeypatch):
 
 def pytest_collection_modifyitems(config, items):
     """Under `make mutation`, a mutant of a module is judged by that module's own test files only
-    (tests/mutation/own_tests.py)."""
+    (tests/mutation/own_tests.py), the fastest test first.
+
+    mutmut runs pytest with -x, which stops at the first failing test; its fork runner passes the tests fastest
+    first, but its forkserver runner (pyproject.toml says why the kit uses it) passes them in no order, so a
+    mutant that a 0.1 s test kills could wait for a minute of training first. The durations are those mutmut
+    measured when it mapped the tests (mutmut-stats.json, in mutants/, where it runs pytest)."""
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" not in mutant:
         return
@@ -98,4 +103,7 @@ def pytest_collection_modifyitems(config, items):
     own = set(own_test_files(mutant))
     kept = [item for item in items if item.path.name in own]
     config.hook.pytest_deselected(items=[item for item in items if item.path.name not in own])
+    stats = Path("mutmut-stats.json")
+    durations = json.loads(stats.read_text())["duration_by_test"] if stats.exists() else {}
+    kept.sort(key=lambda item: durations.get(item.nodeid, 0.0))  # a stable sort: equal durations keep their order
     items[:] = kept

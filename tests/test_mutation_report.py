@@ -1,9 +1,12 @@
-"""The mutation report's arithmetic (tests/mutation/report.py), on mutmut result files made by hand."""
+"""The mutation testing set-up: the report's arithmetic (tests/mutation/report.py) on mutmut result files made by
+hand, the verdicts kept in the repository, and the choice and order of the tests that judge a mutant."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 
 from tests.mutation import report
@@ -139,3 +142,27 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     shutil.rmtree("mutants")
     ledger.write_text(ledger.read_text().replace(f'"mutmut": "{verdicts.version("mutmut")}"', '"mutmut": "2.0"'))
     assert verdicts.restore(ledger) == 0 and not report.Path("mutants").exists()
+
+
+def test_a_mutant_is_judged_by_its_modules_own_tests_the_fastest_first(repo, tmp_path):
+    """tests/conftest.py under mutmut, which runs pytest -x from mutants/ with the mutant's name in the environment:
+    the tests collected are those of the module's own test files, in the order of the durations mutmut measured
+    (mutants/mutmut-stats.json), so that a quick test that kills the mutant runs before the slow ones."""
+    def collected(**environment) -> list[str]:
+        command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                   f"--rootdir={repo}", str(repo / "tests" / "test_paired.py"),
+                   str(repo / "tests" / "test_age_groups.py")]
+        done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(repo), **environment})
+        assert done.returncode == 0, done.stdout + done.stderr
+        return [line for line in done.stdout.splitlines() if "::" in line]
+
+    in_file_order = collected()
+    paired = [test for test in in_file_order if test.startswith("tests/test_paired.py::")]
+    assert len(paired) >= 3 and len(paired) < len(in_file_order)
+    # the last test in the file measured fastest, the first slowest
+    durations = {test: float(len(paired) - place) for place, test in enumerate(paired)}
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": durations}))
+    mutant = "helpers.experiments.paired.x_mcnemar__mutmut_1"
+    assert collected(MUTANT_UNDER_TEST=mutant) == list(reversed(paired))
+    assert collected() == in_file_order  # not under mutmut: every test, in the files' order

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -181,12 +183,14 @@ def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile,
         assert sum(data.counts().values()) == index.age_group.notna().sum()
 
 
-def test_transfer_runs_start_from_a_network_pretrained_once(profile):
+def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
     profile = dataclasses.replace(profile, pretraining_epochs=1)
     study = studies.Study(
         "mini_transfer", {"frozen": {"transfer": "frozen"}, "fine-tuned": {"transfer": "fine-tune"}}, tasks=("gender",)
     )
     recorded = runner.run_study(study, profile).set_index("variant")
+    said = capsys.readouterr().out  # the pre-training is announced once, with its score on the source's test split
+    assert said.count("pre-training gender on celeba") == 1 and "gender on celeba: test accuracy" in said
     assert list(recorded.transfer) == ["frozen", "fine-tune"] and recorded.accuracy.between(0, 1).all()
     kept = pretraining.pretraining_directory(profile, "gender", 0)
     model_stamp = (kept / "best.keras").stat().st_mtime_ns
@@ -197,6 +201,22 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile):
     assert (kept / "best.keras").stat().st_mtime_ns == model_stamp and network.output_shape == (None, 2)
     with pytest.raises(ValueError, match="needs a pretrained model"):
         runs.run(task_data.task_data(profile, "gender", 0), study.settings_for("frozen", profile), 0)
+
+
+def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_released(profile, monkeypatch,
+                                                                                       capsys):
+    monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.2")
+    study = studies.Study("mini_held", {"wide": {"hidden_units": 64}}, tasks=("gender",))
+    [key] = runner.plan(study, profile)
+    held = claims.claim(runner.claim_path(profile, study.name, key))  # another worker's claim, held for 2 s
+    releaser = threading.Timer(2.0, held.release)
+    started = time.monotonic()
+    releaser.start()
+    recorded = runner.run_study(study, profile)
+    releaser.join()
+    assert time.monotonic() - started >= 2.0  # it waited for the claim, then trained the run itself
+    assert list(recorded.variant) == ["wide"] and list(recorded.worker) == [claims.worker()]
+    assert "1 run(s) held by other workers: waiting for them" in capsys.readouterr().out
 
 
 def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
