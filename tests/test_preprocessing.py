@@ -1,5 +1,5 @@
-"""Notebook 14: the classical steps do what their names say, run once per image in their own cache, and a
-study's runs train and test on the step's images."""
+"""Notebook 14: the classical steps do what their names say and run once per image in their own cache (that a
+study's runs train and test on the step's images is checked with the study runner, in test_studies.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 from helpers.data import image_cache, preprocessing
-from helpers.experiments import results, runner, studies, summaries
 
 SIZE = 64
 
@@ -59,20 +58,3 @@ def test_a_step_runs_once_per_image_into_its_own_cache(tmp_path):
     written = [os.stat(path).st_mtime_ns for path in clahe]
     again = image_cache.cached_files(tmp_path, names, SIZE, directory=cache, show_progress=False, step="clahe")
     assert list(again) == list(clahe) and [os.stat(path).st_mtime_ns for path in again] == written  # not rewritten
-
-
-def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
-    study = studies.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
-    recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
-    assert recorded.loc["otsu", "preprocessing"] == "otsu" and recorded.loc["none", "preprocessing"] == "none"
-    otsu_cache = tmp_path / "cache" / "adience-48px-otsu"
-    stored = list(otsu_cache.rglob("*.tensor"))
-    assert len(stored) > 0
-    pixels = image_cache.read_cached(str(stored[0]), 48).numpy()
-    assert set(np.unique(pixels)) <= {0, 255}  # what the otsu runs read: black and white
-    assert recorded.loc["otsu", "n_test"] == recorded.loc["none", "n_test"]  # the same test faces
-    answered = summaries.classes_answered(profile, study, recorded.reset_index()).loc["gender"]
-    for variant in ("none", "otsu"):
-        faces = results.predictions(profile, "mini", variant, "gender", 0, profile.seeds[0])
-        assert answered.loc[variant, "classes answered"] == faces.predicted.nunique()
-        assert answered.loc[variant, "most common answer's share"] == faces.predicted.value_counts().max() / len(faces)

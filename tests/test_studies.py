@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers import profiles
-from helpers.data import task_data
+from helpers.data import image_cache, task_data
 from helpers.experiments import claims, multitask, pretraining, results, runner, runs, studies, summaries
 from helpers.experiments.settings import baseline
 
@@ -44,6 +44,8 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     assert f"0 already in {results.results_path(profile, 'mini')}, " in said  # the file a student can open
     assert re.search(r"wide .*accuracy .* s, \d+ (s|min) left$", said, re.MULTILINE)  # one run done, one to go
     assert re.search(r", done$", said, re.MULTILINE)
+    assert re.search(r"^mini: 100%\|.*\| 2/2 ", said.replace("\r", "\n"), re.MULTILINE)  # a bar over the runs
+    assert "waiting" not in said  # no run was held by another worker
     assert len(recorded) == 2 and set(recorded.variant) == {"wide", "narrow"}
     assert set(recorded.hidden_units) == {64, 16} and (recorded.task == "gender").all()
     assert recorded.accuracy.between(0, 1).all() and (recorded.n_test > 0).all()
@@ -109,11 +111,14 @@ def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile,
     assert not list(results.results_path(profile, "mini").parent.glob(".*.tmp"))
 
 
-def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile):
+def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile, capsys):
     study = studies.Study(
         "blowup", {"huge rate": {"learning_rate": 1e6, "schedule": "constant"}, "paper": {}}, tasks=("gender",)
     )
     recorded = runner.run_study(study, profile).set_index("variant")
+    said = capsys.readouterr().out.replace("\r", "\n")  # (the bar's redraws start with a carriage return)
+    assert re.search(r"^  gender fold 0 seed 0 huge rate +DIVERGED, \d+ epochs", said, re.MULTILINE)
+    assert re.search(r"^  gender fold 0 seed 0 paper +accuracy 0\.\d{3}, ", said, re.MULTILINE)
     assert bool(recorded.loc["huge rate", "diverged"]) and np.isnan(recorded.loc["huge rate", "accuracy"])
     assert not bool(recorded.loc["paper", "diverged"]) and recorded.loc["paper", "accuracy"] > 0
     table = summaries.summary(recorded.reset_index())
@@ -221,6 +226,23 @@ def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_re
     assert time.monotonic() - started >= 2.0  # it waited for the claim, then trained the run itself
     assert list(recorded.variant) == ["wide"] and list(recorded.worker) == [claims.worker()]
     assert "1 run(s) held by other workers: waiting for them" in capsys.readouterr().out
+
+
+def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
+    study = studies.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
+    recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
+    assert recorded.loc["otsu", "preprocessing"] == "otsu" and recorded.loc["none", "preprocessing"] == "none"
+    otsu_cache = tmp_path / "cache" / "adience-48px-otsu"
+    stored = list(otsu_cache.rglob("*.tensor"))
+    assert len(stored) > 0
+    pixels = image_cache.read_cached(str(stored[0]), 48).numpy()
+    assert set(np.unique(pixels)) <= {0, 255}  # what the otsu runs read: black and white
+    assert recorded.loc["otsu", "n_test"] == recorded.loc["none", "n_test"]  # the same test faces
+    answered = summaries.classes_answered(profile, study, recorded.reset_index()).loc["gender"]
+    for variant in ("none", "otsu"):
+        faces = results.predictions(profile, "mini", variant, "gender", 0, profile.seeds[0])
+        assert answered.loc[variant, "classes answered"] == faces.predicted.nunique()
+        assert answered.loc[variant, "most common answer's share"] == faces.predicted.value_counts().max() / len(faces)
 
 
 def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
