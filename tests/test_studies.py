@@ -225,7 +225,9 @@ def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_re
     releaser.join()
     assert time.monotonic() - started >= 2.0  # it waited for the claim, then trained the run itself
     assert list(recorded.variant) == ["wide"] and list(recorded.worker) == [claims.worker()]
-    assert "1 run(s) held by other workers: waiting for them" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "1 run(s) held by other workers: waiting for them" in said
+    assert re.search(r"^mini_held: 100%\|.*\| 1/1 ", said.replace("\r", "\n"), re.MULTILINE)  # a bar, for one run too
 
 
 def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
