@@ -213,6 +213,10 @@ def test_studies_recorded_lists_tables_and_record_folders(store):
     assert results.studies_recorded(store) == ["new", "old"]
     tables = results.recorded_tables(store)
     assert set(tables) == {"new", "old"} and tables["old"].variant.tolist() == ["b"]
+    # a worker stopped between writing its run's record and the study's table: the record still counts
+    results.results_path(store, "new").unlink()
+    assert results.studies_recorded(store) == ["new", "old"]
+    assert results.recorded_tables(store)["new"].variant.tolist() == ["a"]
 
 
 def test_an_equal_run_is_found_in_any_study_and_only_with_every_setting_equal(store):
