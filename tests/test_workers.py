@@ -154,6 +154,7 @@ def test_a_results_folder_from_before_records_is_read_and_kept(tmp_path, monkeyp
     table = results.append(profile, "old", {"variant": "32", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
                                             "finished": "2"})
     assert table.variant.tolist() == ["16", "32"] and results.is_recorded(profile, "old", "16", "age", 0, 0)
+    assert list(table.columns) == list(old.columns)  # each old row became a record as it was, no column added
 
 
 # The results store on hand-made rows
@@ -173,8 +174,17 @@ def _row(variant, seed=0, task="gender", fold=0, settings=PAPER, **scores) -> di
             "finished": f"2026-01-01 00:00:{seed:02d}", **scores}
 
 
-def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finished(store):
+def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finished(store, monkeypatch):
+    written, write = [], results.atomic.write
+
+    def watched(path, content):  # the store's writes, each still made: atomic.write is watched, not replaced
+        written.append(os.path.basename(path))
+        write(path, content)
+
+    monkeypatch.setattr(results.atomic, "write", watched)
     results.append(store, "s", _row("16", seed=2, accuracy=0.7))
+    # with no other worker writing, one record and one table, written once
+    assert written == ["16_gender_fold0_seed2.csv", "s.csv"]
     table = results.append(store, "s", _row("16", seed=1, accuracy=0.6))
     assert table.seed.tolist() == [1, 2]  # by the time they finished, not by when they were written
     assert table.variant.tolist() == ["16", "16"]  # a number-like variant stays text
@@ -182,6 +192,7 @@ def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finis
         "16_gender_fold0_seed1.csv", "16_gender_fold0_seed2.csv"]
     view = pd.read_csv(results.results_path(store, "s"))
     assert view.accuracy.tolist() == [0.6, 0.7]  # the table students read, rewritten after each record
+    assert list(view.columns) == list(_row("16"))  # the recorded columns, no index column
     again = results.append(store, "s", _row("16", seed=1, accuracy=0.65))  # the same key again replaces it
     assert len(again) == 2 and again.set_index("seed").accuracy.to_dict() == {1: 0.65, 2: 0.7}
     assert results.finished_keys(again) == {("16", "gender", "0", "1"), ("16", "gender", "0", "2")}
