@@ -213,6 +213,9 @@ def test_run_names_keep_keys_apart_and_are_file_names(store):
     assert len(names) == 24
     assert results.run_name("learning rate 1e-3 / step", "age", 4, 1) == "learning-rate-1e-3-step_age_fold4_seed1"
     assert results.run_name("16", "gender", "0", 1.0) == "16_gender_fold0_seed1"  # as a CSV reads the key back
+    # the study variants' own names: capitals kept, a bracket at the end leaves no dash
+    assert [results.run_name(variant, "gender", 0, 0).split("_")[0] for variant in (
+        "CLAHE", "Otsu threshold", "none (paper)", "XL head")] == ["CLAHE", "Otsu-threshold", "none-paper", "XL-head"]
     assert results.run_directory(store, "s", "32 wide", "age", 2, 0) == (
         results.results_dir(store) / "runs" / "s" / "32-wide_age_fold2_seed0")
 
