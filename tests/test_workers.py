@@ -207,6 +207,15 @@ def test_a_study_with_no_runs_reads_as_an_empty_table_with_the_key_columns(store
     assert results.finished_keys(empty) == set()
 
 
+def test_runs_that_finished_in_the_same_second_keep_the_order_of_their_names(store):
+    for seed in range(20):  # workers finishing together, or a two-headed network's two rows, share a second
+        results.append(store, "s", _row("16", seed=seed, finished=f"2026-01-01 00:00:0{1 - seed % 2}"))
+    names = sorted(path.name for path in results.records_dir(store, "s").iterdir())
+    by_name = [int(re.search(r"seed(\d+)", name).group(1)) for name in names]
+    expected = [seed for seed in by_name if seed % 2] + [seed for seed in by_name if not seed % 2]
+    assert results.read_results(store, "s").seed.tolist() == expected
+
+
 def test_run_names_keep_keys_apart_and_are_file_names(store):
     names = {results.run_name(variant, task, fold, seed) for variant in ("16", "32 wide", "1e-3")
              for task in ("gender", "age") for fold in (0, 4) for seed in (0, 1)}

@@ -49,8 +49,8 @@ def run_name(variant, task: str, fold, seed) -> str:
     return f"{_slug(variant)}_{task}_fold{int(fold)}_seed{int(seed)}"
 
 
-def _read_csv(text_or_path, **options) -> pd.DataFrame:
-    return pd.read_csv(text_or_path, dtype={"variant": str}, **options)  # a variant "16" stays text
+def _read_csv(text_or_path) -> pd.DataFrame:
+    return pd.read_csv(text_or_path, dtype={"variant": str})  # a variant "16" stays text
 
 
 def read_results(profile: Profile, study: str) -> pd.DataFrame:
