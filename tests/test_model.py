@@ -105,7 +105,11 @@ def test_network_shapes_at_227_are_the_papers():
     assert shapes["conv3"] == (14, 14, 384)
     assert shapes["pool3"] == (7, 7, 384)
     assert shapes["probabilities"] == (8,)
+    assert shapes["hidden1"] == shapes["hidden2"] == (512,)
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in network.layers)
+    # the paper's input by default, and the names a student reads in the summary
+    assert network.input_shape == (None, 227, 227, 3)
+    assert (network.name, network.layers[0].name) == ("levi_hassner", "image")
 
 
 def caffe_parameter_count(num_classes, input_size=227, hidden_units=512, hidden_layers=2):
@@ -131,6 +135,26 @@ def test_parameter_count_matches_the_layer_definitions(num_classes, input_size, 
         num_classes, input_size=input_size, hidden_units=hidden_units, hidden_layers=hidden_layers
     )
     assert network.count_params() == caffe_parameter_count(num_classes, input_size, hidden_units, hidden_layers)
+
+
+def test_the_networks_size_is_checked_and_its_seed_fixes_every_weight():
+    small = dict(input_size=67, hidden_units=8)
+    for wrong in (dict(hidden_layers=-1), dict(hidden_units=0), dict(num_classes=1)):
+        with pytest.raises(ValueError, match="need num_classes >= 2"):
+            levi_hassner.levi_hassner(**({"num_classes": 2} | small | wrong))
+    # the smallest networks that make sense: the features read out directly, one hidden unit, one output in years
+    assert levi_hassner.levi_hassner(2, **small, hidden_layers=0).count_params() == caffe_parameter_count(2, 67, 8, 0)
+    assert levi_hassner.levi_hassner(2, input_size=67, hidden_units=1).count_params() == caffe_parameter_count(
+        2, 67, 1)
+    assert levi_hassner.levi_hassner(1, **small, regression=True).output_shape == (None, 1)
+
+    def weights(seed):
+        return [keras.ops.convert_to_numpy(w) for w in levi_hassner.levi_hassner(2, **small, seed=seed).weights]
+
+    first, again, other = weights(3), weights(3), weights(4)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))  # a seed fixes every weight
+    kernels = [(a, b) for a, b in zip(first, other) if a.std() > 0]  # (the biases are constants)
+    assert len(kernels) == 6 and not any(np.array_equal(a, b) for a, b in kernels)  # another seed changes each
 
 
 def test_initializers_and_weight_decay_follow_the_caffe_definition():
