@@ -109,15 +109,18 @@ def test_network_shapes_at_227_are_the_papers():
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in network.layers)
     # the paper's input by default, and the names a student reads in the summary
     assert network.input_shape == (None, 227, 227, 3) and network.name == "levi_hassner"
-    assert [layer.name for layer in network.layers] == [
-        "image", "conv1", "pool1", "norm1", "conv2", "pool2", "norm2", "conv3", "pool3", "flatten", "hidden1",
-        "dropout1", "hidden2", "dropout2", "output", "probabilities"]
+    for built in (network, levi_hassner.levi_hassner(8, input_size=67)):  # (Keras numbers a second unnamed layer)
+        assert [layer.name for layer in built.layers] == [
+            "image", "conv1", "pool1", "norm1", "conv2", "pool2", "norm2", "conv3", "pool3", "flatten", "hidden1",
+            "dropout1", "hidden2", "dropout2", "output", "probabilities"]
     # the prototxt's normalization and pooling windows
     for name in ("norm1", "norm2"):
         norm = network.get_layer(name)
         assert (norm.local_size, norm.alpha, norm.beta, norm.k) == (5, 1e-4, 0.75, 1.0), name
     for name in ("pool1", "pool2", "pool3"):
         assert (network.get_layer(name).pool_size, network.get_layer(name).strides) == (3, 2), name
+    for name in ("conv1", "conv2", "conv3", "hidden1", "hidden2"):  # each followed by a ReLU
+        assert network.get_layer(name).activation is keras.activations.relu, name
 
 
 def caffe_parameter_count(num_classes, input_size=227, hidden_units=512, hidden_layers=2):
