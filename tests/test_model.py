@@ -159,13 +159,36 @@ def test_the_networks_size_is_checked_and_its_seed_fixes_every_weight():
         2, 67, 1)
     assert levi_hassner.levi_hassner(1, **small, regression=True).output_shape == (None, 1)
 
-    def weights(seed):
-        return [keras.ops.convert_to_numpy(w) for w in levi_hassner.levi_hassner(2, **small, seed=seed).weights]
+    def weights(seed, **options):
+        network = levi_hassner.levi_hassner(2, **small, seed=seed, **options)
+        return [keras.ops.convert_to_numpy(w) for w in network.weights]
 
     first, again, other = weights(3), weights(3), weights(4)
     assert all(np.array_equal(a, b) for a, b in zip(first, again))  # a seed fixes every weight
+    two_heads = {"heads": {"gender": 2, "age": 8}}  # the two-headed network's too
+    assert all(np.array_equal(a, b) for a, b in zip(weights(3, **two_heads), weights(3, **two_heads)))
     kernels = [(a, b) for a, b in zip(first, other) if a.std() > 0]  # (the biases are constants)
     assert len(kernels) == 6 and not any(np.array_equal(a, b) for a, b in kernels)  # another seed changes each
+
+
+def test_the_regression_output_is_one_seeded_decayed_float32_unit():
+    """Age in years: one linear unit drawn like the classifier's output layer (Gaussian, std 0.01, seeded), under
+    the same weight decay, and computed in float32 under mixed precision, as the softmax is."""
+    def regression(seed):
+        return levi_hassner.levi_hassner(1, input_size=67, seed=seed, regression=True)
+
+    network = regression(3)
+    kernel = keras.ops.convert_to_numpy(network.get_layer("output").kernel)
+    assert kernel.shape == (512, 1) and kernel.std() == pytest.approx(0.01, rel=0.2)
+    assert np.array_equal(kernel, keras.ops.convert_to_numpy(regression(3).get_layer("output").kernel))
+    assert len(network.losses) == 6  # L2 on the three convolutions, the two hidden layers and the output
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        mixed = regression(3)
+    finally:
+        keras.config.set_dtype_policy(policy)
+    assert mixed.get_layer("hidden1").compute_dtype == "bfloat16" and mixed.output.dtype == "float32"
 
 
 def test_initializers_and_weight_decay_follow_the_caffe_definition():
