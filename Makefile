@@ -104,7 +104,7 @@ mutation: data
 	@if [ -d mutants ] && { [ ! -f mutants/mutmut-stats.json ] || \
 		[ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; }; \
 		then echo "no test map, or tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
-		survivors="$$($(PY) -m tests.mutation.report --survivors)"; rm -f mutants/mutmut-stats.json; \
+		survivors="$$($(PY) -m tests.mutation.report --survivors)" || exit 1; rm -f mutants/mutmut-stats.json; \
 		if [ -n "$$survivors" ]; then $(MUTMUT) run $$survivors; fi; fi
 	$(MUTMUT) run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
 	$(PY) -m tests.mutation.verdicts save

@@ -94,9 +94,14 @@ def main() -> int:
     if arguments.survivors:
         statuses_by_module = {module: results(module) for module in listed_modules(Path("pyproject.toml"))
                               if (Path("mutants") / (module + ".meta")).exists()}
-        holding, _ = checked_equivalents(equivalent, statuses_by_module)  # an entry that no longer holds hides none
+        # An entry that no longer holds hides no survivor. Right after `verdicts restore` mutmut has not yet written
+        # a module's mutated source, which the check reads: there, entries are taken by name until the report.
+        generated = {module: statuses for module, statuses in statuses_by_module.items()
+                     if (Path("mutants") / module).exists()}
+        holding, _ = checked_equivalents(equivalent, generated)
+        hidden = set(holding) | {name for name in equivalent if module_of(name) not in generated}
         print(" ".join(name for statuses in statuses_by_module.values() for name, status in statuses.items()
-                       if status in UNKILLED and name not in holding))
+                       if status in UNKILLED and name not in hidden))
         return 0
     if arguments.out is None:
         parser.error("--out is needed to write the report")
