@@ -9,6 +9,11 @@
 the spread printed is the seed's alone. Prints one row per run, then per task the mean, min, max, spread
 and seconds per run, and the targets of the smoke baseline (gender >= 0.70; age >= 0.40 exact and >= 0.80
 one-off; spread <= 0.06).
+
+``--filing-step`` trains with the two layers as they were when issue 12 was filed (LRN as five shifted
+slices, every ceil-mode pooling through a padded copy; the same numbers, slower), which is what "today's
+cost per run" meant: run it on the mirror of that day and compare the seconds per run with a plain run on
+the same machine.
 """
 
 from __future__ import annotations
@@ -36,6 +41,25 @@ def _value(text: str):
         return text
 
 
+def use_filing_step() -> None:
+    """Make the kit's LRN and ceil-mode pooling compute as they did before bench/step.py's changes."""
+    from keras import ops
+
+    from helpers.network import layers
+
+    def normalize_by_slices(self, inputs):
+        return ops.cast(self.portable(ops.cast(inputs, "float32")), inputs.dtype)
+
+    def pool_through_a_padded_copy(self, inputs):
+        height, width = self._fixed_size(inputs.shape)
+        padded = ops.pad(inputs, [[0, 0], [0, self._padding(height)], [0, self._padding(width)], [0, 0]],
+                         constant_values=float("-inf"))
+        return ops.max_pool(padded, self.pool_size, self.strides, padding="valid")
+
+    layers.LocalResponseNormalization.call = normalize_by_slices
+    layers.CeilMaxPooling2D.call = pool_through_a_padded_copy
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=None, help="a synthetic mirror (default: data/synthetic)")
@@ -43,7 +67,12 @@ def main(argv=None) -> int:
     parser.add_argument("--tasks", default="gender,age")
     parser.add_argument("--fold", type=int, default=0)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    parser.add_argument("--filing-step", action="store_true", help="the layers' slower forms of the day issue 12 "
+                        "was filed, to measure its cost per run")
     args = parser.parse_args(argv)
+    if args.filing_step:
+        use_filing_step()
+        print("filing step: LRN as five shifted slices, pooling through a padded copy")
     profile = environment.setup("smoke", args.data_dir, verbose=False)
     changes = dict(item.split("=", 1) for item in args.set)
     changes = {field: _value(value) for field, value in changes.items()}

@@ -57,6 +57,28 @@ def test_training_work_per_image_counts_each_layer(repo):
     assert step.training_flops_per_image(network) == 3 * forward - first_layer
 
 
+def test_the_filing_step_computes_the_same_network_through_the_slower_forms(repo, monkeypatch):
+    """``baseline_seeds.py --filing-step`` measures the cost per run of the day issue 12 was filed: the same
+    outputs, through the portable LRN and a padded copy before every pooling."""
+    import numpy as np
+
+    from helpers.network import layers
+
+    sys.path.insert(0, str(repo / "bench"))
+    import baseline_seeds
+
+    for layer_class in (layers.LocalResponseNormalization, layers.CeilMaxPooling2D):
+        monkeypatch.setattr(layer_class, "call", layer_class.call)  # restored after the test
+    maps = np.random.default_rng(0).normal(0, 30, size=(2, 16, 16, 8)).astype("float32")
+    normalize, pool = layers.LocalResponseNormalization(), layers.CeilMaxPooling2D(3, 2)
+    fused, pooled = normalize(maps).numpy(), pool(maps).numpy()
+    baseline_seeds.use_filing_step()
+    assert (type(normalize).call.__name__, type(pool).call.__name__) == ("normalize_by_slices",
+                                                                         "pool_through_a_padded_copy")
+    np.testing.assert_allclose(normalize(maps).numpy(), fused, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(pool(maps).numpy(), pooled)
+
+
 def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, real_index):
     import importlib.util
 
