@@ -21,14 +21,11 @@ class Preset:
 
 
 PRESETS = {
-    # Many people with one or two photos each: the smoke baseline learns to tell people it has never seen, and
-    # at the same number of images more people teach it more. With 200 users of 3.5 photos a face at
-    # difficulty 0.5, 6 epochs left gender at 0.56-0.65 over seeds 0-2; with 600 users of 1.17 photos at 0.25,
-    # 0.70-0.74 on two folds and a second draw, at the same cost (bench/RESULTS.md, issue 12). Each fold holds
-    # about 120 users (the real Adience has 168 users with about 14 people each).
-    "tiny": Preset("tiny", adience_users=600, adience_faces_per_user=2, adience_photos_per_face=1.17,
+    # Many small albums: each fold holds about 40 users, so that a smoke-size test fold is not decided by the
+    # handful of people 16 albums would give (the real Adience has 168 users with about 14 people each).
+    "tiny": Preset("tiny", adience_users=200, adience_faces_per_user=2, adience_photos_per_face=3.5,
                    adience_size=128, celeba_identities=80, celeba_photos_per_identity=8,
-                   wiki_entries=600, wiki_size=(96, 176), difficulty=0.25),
+                   wiki_entries=600, wiki_size=(96, 176)),
     "small": Preset("small", adience_users=168, adience_faces_per_user=6, adience_photos_per_face=6,
                     adience_size=256, celeba_identities=400, celeba_photos_per_identity=12,
                     wiki_entries=4000, wiki_size=(128, 320)),
