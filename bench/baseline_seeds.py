@@ -11,9 +11,9 @@ and seconds per run, and the targets of the smoke baseline (gender >= 0.70; age 
 one-off; spread <= 0.06).
 
 ``--filing-step`` trains with the two layers as they were when issue 12 was filed (LRN as five shifted
-slices, every ceil-mode pooling through a padded copy; the same numbers, slower), which is what "today's
-cost per run" meant: run it on the mirror of that day and compare the seconds per run with a plain run on
-the same machine.
+slices, every ceil-mode pooling through a padded copy; the same function up to float rounding, slower), which
+is what "today's cost per run" meant: run it on the mirror of that day and compare the seconds per run with a
+plain run on the same machine.
 """
 
 from __future__ import annotations
