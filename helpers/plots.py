@@ -109,28 +109,39 @@ def feature_maps(maps: np.ndarray, title: str, count: int = 8, image: np.ndarray
 
 
 def study(results: pd.DataFrame, metrics=("accuracy", "one_off_accuracy"), title: str = ""):
-    """Mean and standard deviation over folds x seeds of each variant, one panel per task; n in the labels."""
+    """Mean and standard deviation over folds x seeds of each variant, one panel per task; n in the labels, the
+    majority floor as a dashed line, and a value none of whose networks learned drawn hollow and labelled so
+    (``helpers.experiments.floor``)."""
     import matplotlib.pyplot as plt
 
+    from helpers.experiments import floor
+
     scored = results[~results.diverged.astype(bool)]
+    learned = floor.learned(scored)
+    floors = floor.majority(scored)
     task_names = list(dict.fromkeys(results.task))
     figure, axes = plt.subplots(1, len(task_names), figsize=(5.5 * len(task_names), 3.8), squeeze=False)
     for axis, task in zip(axes[0], task_names):
         rows = scored[scored.task == task]
         order = list(dict.fromkeys(results[results.task == task].variant))
+        of_value = [learned[rows.index][rows.variant == value] for value in order]
+        stuck = [len(runs) > 0 and not runs.any() for runs in of_value]
         for offset, metric in enumerate(m for m in metrics if rows[m].notna().any()):
             grouped = rows.groupby("variant")[metric].agg(["mean", "std", "count"]).reindex(order)
             positions = np.arange(len(order)) + 0.12 * (offset - 0.5)
-            axis.errorbar(
-                positions,
-                grouped["mean"],
-                yerr=grouped["std"].fillna(0),
-                fmt="o",
-                capsize=4,
-                label=metric.replace("_", " "),
-            )
+            drawn = axis.errorbar(positions, grouped["mean"], yerr=grouped["std"].fillna(0), fmt="o", capsize=4,
+                                  label=metric.replace("_", " "))
+            colour = drawn.lines[0].get_color()
+            hollow = np.array(stuck)
+            if hollow.any():  # drawn again over the filled dot: white inside
+                axis.plot(positions[hollow], grouped["mean"].to_numpy()[hollow], "o", color="white",
+                          markeredgecolor=colour, zorder=3)
+        if task in floors:
+            axis.axhline(floors[task], color="black", linestyle="--", linewidth=1,
+                         label=f"majority floor {floors[task]:.3f}")
         counts = rows.groupby("variant").size().reindex(order).fillna(0).astype(int)
-        axis.set_xticks(np.arange(len(order)), [f"{v}\n(n={n})" for v, n in zip(order, counts)], fontsize=8)
+        names = [f"{v}\n(n={n})" + ("\ndid not learn" if dead else "") for v, n, dead in zip(order, counts, stuck)]
+        axis.set_xticks(np.arange(len(order)), names, fontsize=8)
         axis.set(title=f"{title} {task}".strip(), ylabel="test accuracy", ylim=(0, 1))
         axis.grid(alpha=0.3)
         axis.legend(fontsize=8)
@@ -196,6 +207,10 @@ def differences(table: pd.DataFrame, title: str = "Best value against the one co
     axis.set_yticks(np.arange(len(compared)), labels, fontsize=8)
     axis.invert_yaxis()
     axis.axvline(0, color="black", linewidth=0.8)
+    from matplotlib.patches import Patch
+
+    axis.legend(handles=[Patch(color="tab:green", label="beyond the noise (p < 0.05)"),
+                         Patch(color="tab:gray", label="within the noise")], fontsize=8, loc="best")
     axis.set(xlabel="test accuracy difference (whisker: 95 % interval)", title=title)
     axis.grid(alpha=0.3, axis="x")
     figure.tight_layout()

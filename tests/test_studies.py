@@ -10,6 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binom
 
 from helpers import profiles
 from helpers.data import image_cache, task_data
@@ -89,6 +90,11 @@ def test_every_run_keeps_its_prediction_for_every_test_face(profile, capsys):
         assert len(faces) == row.n_test and set(faces.label) <= {0, 1}
         assert (faces.label == faces.predicted).mean() == pytest.approx(row.accuracy)
         assert (faces.label == faces.predicted_10crop).mean() == pytest.approx(row.accuracy_10crop)
+        # the run against its majority floor: the commonest true class's share, and a one-sided binomial tail
+        floor_share = faces.label.value_counts(normalize=True).max()
+        tail = binom.sf(round(row.accuracy * row.n_test) - 1, row.n_test, floor_share)
+        assert row.majority == pytest.approx(floor_share) and row.classes_answered == faces.predicted.nunique()
+        assert row.learned == (row.classes_answered > 1 and tail < 0.05)
     copied = runner.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
     assert copied.reused_from.iloc[0] == "mini/wide"  # a copied run's predictions are those of the run it copies
     assert results.predictions(profile, "copy", "64 wide", "gender", 0, 0).equals(

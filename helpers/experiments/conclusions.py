@@ -1,12 +1,13 @@
 """Conclusions: every study's results file read back into one table, next to the report and the paper.
 
-For each study and task :func:`best_settings` names the value with the best mean test accuracy (the paper's
-value when it ties) and compares it with the paper's value (or, when the study does not hold the paper's
-value, with the runner-up), paired: both values were scored on the same test faces with the same folds and
-seeds, so ``helpers.experiments.paired`` compares them face by face (McNemar's exact test for one run each,
-a paired t-test over the runs' differences for several). A difference is *beyond the noise* when its p-value
-is below 0.05. Runs recorded without per-face predictions (by an older kit) fall back to an unpaired test
-of the two means, each with its standard error (the runs' spread, or for a single run the test set's own
+For each study and task :func:`best_settings` says how many values learned (``helpers.experiments.floor``: a
+network that did not learn is named, never ranked), names the value with the best mean test accuracy among those
+that did (the paper's value when it ties) and compares it with the paper's value (or, when the study does not
+hold the paper's value, with the runner-up), paired: both values were scored on the same test faces with the
+same folds and seeds, so ``helpers.experiments.paired`` compares them face by face (McNemar's exact test for one
+run each, a paired t-test over the runs' differences for several). A difference is *beyond the noise* when its
+p-value is below 0.05. Runs recorded without per-face predictions (by an older kit) fall back to an unpaired
+test of the two means, each with its standard error (the runs' spread, or for a single run the test set's own
 sampling error, sqrt(p (1 - p) / n_test)); the ``test`` column says which was used.
 
 The reference figures are those of ``helpers.experiments.references``.
@@ -24,8 +25,8 @@ from helpers.experiments.settings import baseline
 from helpers.experiments.studies import STUDIES
 from helpers.profiles import Profile
 
-COLUMNS = ["study", "task", "best", "mean", "std", "n", "compared with", "difference", "low", "high", "p", "test",
-           "beyond noise", "report's choice", "report's accuracy", "report's choice here"]
+COLUMNS = ["study", "task", "learned", "best", "mean", "std", "n", "compared with", "difference", "low", "high", "p",
+           "test", "beyond noise", "report's choice", "report's accuracy", "report's choice here"]
 
 
 def not_run(profile: Profile) -> list[str]:
@@ -46,9 +47,15 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             runs = recorded[recorded.task == task]
             if len(runs) == 0:
                 continue
-            table = summaries.summary(runs, metric)
-            table = table.droplevel("task").dropna(subset=["mean"])
+            stuck = summaries.not_learned(runs, task)
+            values = runs.variant.astype(str).nunique()
+            learned = f"{values - len(stuck)} of {values} values" + (f"; did not learn: {', '.join(stuck)}" if stuck
+                                                                       else "")
+            runs = summaries.ranked(runs)  # a network that did not learn is never ranked
+            table = summaries.summary(runs, metric).droplevel("task").dropna(subset=["mean"]) if len(runs) else runs
             if len(table) == 0:
+                if stuck:  # runs were scored, and none learned: said, not ranked
+                    rows.append({"study": name, "task": task, "learned": learned, "best": "", "beyond noise": False})
                 continue
             paper = study.paper_variant(profile)
             paper = paper if paper in table.index else None
@@ -57,7 +64,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             best = table.index[0]
             other = paper if paper is not None and paper != best else (table.index[1] if len(table) > 1 else None)
             choice, report_accuracy = references.REPORT_CHOICE.get((name, task), (None, None))
-            row = {"study": name, "task": task, "best": best, "mean": table.loc[best, "mean"],
+            row = {"study": name, "task": task, "learned": learned, "best": best, "mean": table.loc[best, "mean"],
                    "std": table.loc[best, "std"], "n": int(table.loc[best, "n"]),
                    "compared with": ("paper's " if other == paper else "runner-up ") + str(other) if other else "",
                    "test": "", "beyond noise": False,  # and, with nothing to compare, no difference or p (NaN)

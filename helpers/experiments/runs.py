@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 
 from helpers.data.task_data import TaskData
-from helpers.experiments import age_output, evaluation, training
+from helpers.experiments import age_output, evaluation, floor, training
 from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, transfer
 
@@ -31,6 +31,7 @@ class Outcome:
     mae_years: float = float("nan")  # age: mean absolute error in years over the test faces whose age is exact
     mae_years_10crop: float = float("nan")
     n_exact: int = 0  # age: test faces with an exact age
+    against_floor: floor.Check | None = None  # the centre crop against the test split's majority floor: did it learn?
 
     def row(self) -> dict:
         """The run as one row of a results file: scores, epochs, seconds."""
@@ -38,6 +39,9 @@ class Outcome:
         row = {"accuracy": self.scores.exact if self.scores else nan,
                "one_off_accuracy": self.scores.one_off if self.scores else nan,
                "test_loss": self.test_loss, "n_test": self.scores.n if self.scores else 0}
+        if self.against_floor is not None:
+            row.update(majority=self.against_floor.majority, classes_answered=self.against_floor.classes_answered,
+                       learned=self.against_floor.learned)
         if self.oversampled is not None:
             row.update(accuracy_10crop=self.oversampled.exact, one_off_accuracy_10crop=self.oversampled.one_off)
         row.update(mae_years=self.mae_years, mae_years_10crop=self.mae_years_10crop, n_exact=self.n_exact)
@@ -116,7 +120,7 @@ def scored(trained: training.Run, model, data: TaskData, output: str = "classes"
     if averaged is not None:
         predictions["predicted_10crop"] = age_output.predicted_groups(output, averaged)
         over = evaluation.score(labels, predictions["predicted_10crop"], data.classes, ordinal)
-    outcome = Outcome(trained, single, over, predictions=predictions,
+    outcome = Outcome(trained, single, over, predictions=predictions, against_floor=floor.check(labels, groups),
                       test_loss=evaluation.cross_entropy(outputs, labels) if output == "classes" else float("nan"))
     if data.task == "age":  # every way's ages in years, scored on the faces whose age is exact
         truth, exact = data.years["test"], data.exact["test"]

@@ -2,21 +2,23 @@
 paper's value, and a verdict in words.
 
 Every number carries its n, and every difference its paired test (``helpers.experiments.paired``): a gap
-between two runs is a finding only when the faces they disagree on say so.
+between two runs is a finding only when the faces they disagree on say so. Only runs that learned are ranked
+or compared (``helpers.experiments.floor``); the others are named, with why.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from helpers.experiments import paired, references, runner
+from helpers.experiments import floor, paired, references, runner
 from helpers.experiments import results as store  # the store; ``results`` below is always a table of runs
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
 
 
 def summary(results: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
-    """Mean, standard deviation and n of ``metric`` per task and variant (diverged runs counted apart)."""
+    """Mean, standard deviation and n of ``metric`` per task and variant (diverged runs counted apart), and how
+    many of the n runs learned (beat the majority floor, ``helpers.experiments.floor``)."""
     diverged = results.diverged.astype(bool)
     every = pd.MultiIndex.from_frame(results[["task", "variant"]].drop_duplicates())
     table = (
@@ -24,7 +26,26 @@ def summary(results: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     )
     table["count"] = table["count"].fillna(0).astype(int)
     table["diverged"] = diverged.groupby([results.task, results.variant], sort=False).sum().reindex(every).astype(int)
+    learned = floor.learned(results) & ~diverged
+    table["learned"] = learned.groupby([results.task, results.variant], sort=False).sum().reindex(every).astype(int)
     return table.rename(columns={"count": "n"})
+
+
+def ranked(results: pd.DataFrame) -> pd.DataFrame:
+    """The runs that may be ranked and compared: those that learned."""
+    return results[floor.learned(results) & ~results.diverged.astype(bool)]
+
+
+def not_learned(results: pd.DataFrame, task: str) -> dict[str, str]:
+    """Per value of ``task`` with a scored run that did not learn: how many, and why (the first such run's reason)."""
+    scored = results[(results.task == task) & ~results.diverged.astype(bool)]
+    stuck = scored[~floor.learned(scored)]
+    words = {}
+    for variant, runs in stuck.groupby("variant", sort=False):
+        total = int((scored.variant == variant).sum())
+        count = "" if total == 1 else f"{len(runs)} of {total} runs: "
+        words[str(variant)] = count + floor.reason(runs.iloc[0])
+    return words
 
 
 def plan_table(study: Study, profile: Profile) -> pd.DataFrame:
@@ -65,14 +86,15 @@ def classes_answered(profile: Profile, study: Study, results: pd.DataFrame) -> p
 
 
 def best_mean(results: pd.DataFrame, task: str) -> float:
-    """The best value's mean test accuracy for ``task``."""
-    return float(task_table(results, task)["mean"].max())
+    """The best value's mean test accuracy for ``task``, over the runs that learned (NaN when none did)."""
+    return float(task_table(ranked(results), task)["mean"].max())
 
 
 def comparisons(profile: Profile, study: Study, results: pd.DataFrame) -> pd.DataFrame:
     """Every value against the paper's (the best value, where the study does not hold the paper's), per task:
-    the difference in test accuracy, its 95 % interval, the p-value, the test, and whether it is beyond the noise."""
-    rows = []
+    the difference in test accuracy, its 95 % interval, the p-value, the test, and whether it is beyond the noise.
+    Only runs that learned are compared: a value none of whose runs learned is left out (:func:`not_learned`)."""
+    rows, results = [], ranked(results)
     for task in study.tasks:
         table = task_table(results, task).dropna(subset=["mean"])
         paper = study.paper_variant(profile)
@@ -86,14 +108,19 @@ def comparisons(profile: Profile, study: Study, results: pd.DataFrame) -> pd.Dat
 
 
 def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
-    """Per task: the best and worst value and the gap between them, how many of the values differ from the
-    paper's beyond the noise (paired), and the course report's choice."""
+    """Per task: the values whose networks did not learn (not ranked, with why), then among the others the best
+    and worst value and the gap between them, how many of the values differ from the paper's beyond the noise
+    (paired), and the course report's choice."""
     lines, most_runs = [], 0
     compared = comparisons(profile, study, results)
     for task in study.tasks:
-        table = task_table(results, task).dropna(subset=["mean"])
+        stuck = not_learned(results, task)
+        if stuck:
+            lines.append(f"{task}: did not learn, so not ranked: "
+                         + "; ".join(f"{variant} ({why})" for variant, why in stuck.items()) + ".")
+        table = task_table(ranked(results), task).dropna(subset=["mean"])
         if len(table) == 0:
-            lines.append(f"{task}: no scored run yet.")
+            lines.append(f"{task}: no network learned." if stuck else f"{task}: no scored run yet.")
             continue
         best, worst = table["mean"].idxmax(), table["mean"].idxmin()
         runs = int(table["n"].max())
@@ -152,7 +179,11 @@ def both_tasks_summary(study, profile: Profile, results: pd.DataFrame) -> str:
     joint = [variant for variant in scores.index if study.settings_for(variant, profile).multitask]
     for first, second in zip(joint, joint[1:]):  # the loss weightings against each other, paired as well
         for task in study.tasks:
-            compared = paired.compare_runs(profile, study.name, results, task, first, second)
+            learned = ranked(results)
+            if not {first, second} <= set(learned[learned.task == task].variant.astype(str)):
+                lines.append(f"  {task}, {first} - {second}: not compared, one of them did not learn")
+                continue
+            compared = paired.compare_runs(profile, study.name, learned, task, first, second)
             lines.append(f"  {task}, {first} - {second}: {compared.difference:+.3f} [{compared.low:+.3f}, "
                          f"{compared.high:+.3f}], p = {compared.p_value:.3f} ({compared.test}): "
                          + ("beyond the noise" if compared.beyond_noise else "within the noise"))
@@ -180,6 +211,11 @@ def age_output_summary(profile: Profile, study: Study, results: pd.DataFrame) ->
         lines.append(f"  {way}: exact {row['mean']:.3f}{spread}, 1-off {row['one_off_mean']:.3f}, MAE "
                      f"{row['mae_years_mean']:.1f} years on {int(row['n_exact_faces'])} exact-age faces, "
                      f"{row['seconds_mean']:.0f} s a run")
-    closest = scored["mae_years_mean"].idxmin() if scored["mae_years_mean"].notna().any() else None
-    lines.append(f"Best group accuracy: {scored['mean'].idxmax()}; smallest MAE: {closest}.")
+    learned = scored[scored["learned"] > 0]
+    for way in scored.index.difference(learned.index, sort=False):
+        lines.append(f"  {way} did not learn ({not_learned(results, 'age')[way]}): it is not ranked.")
+    if len(learned):
+        closest = learned["mae_years_mean"].idxmin() if learned["mae_years_mean"].notna().any() else None
+        lines.append(f"Best group accuracy among the ways that learned: {learned['mean'].idxmax()}; "
+                     f"smallest MAE: {closest}.")
     return "\n".join(lines + [verdict(profile, study, results)])

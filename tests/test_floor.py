@@ -1,0 +1,117 @@
+"""The majority floor: a network that did not learn is named, with why, and never ranked or compared."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import profiles
+from helpers.experiments import conclusions, floor, results, studies, summaries
+
+
+def binomial_tail(correct: int, faces: int, share: float) -> float:
+    """P(X >= correct) for X ~ Binomial(faces, share), summed term by term."""
+    return sum(math.comb(faces, k) * share**k * (1 - share) ** (faces - k) for k in range(correct, faces + 1))
+
+
+def test_a_network_answering_one_class_did_not_learn_whatever_its_accuracy():
+    labels = np.array([0] * 120 + [1] * 80)
+    check = floor.check(labels, np.zeros(200, int))
+    assert check.majority == 0.6 and check.accuracy == 0.6 and check.classes_answered == 1
+    assert not check.learned and check.reason() == "answers one class for every face"
+
+
+def test_a_network_within_the_noise_of_the_floor_did_not_learn_and_one_beyond_it_did():
+    # 197 faces, the commonest of 8 groups holds 56 (0.284), as fold 0's age test faces
+    labels = np.array([3] * 56 + [i % 8 for i in range(141) if i % 8 != 3] + [0] * 18)[:197]
+    assert np.bincount(labels).max() == 56 and len(labels) == 197
+    share = 56 / 197
+    close = labels.copy()
+    close[:56] = 3  # right on all 56 of the commonest group ...
+    close[56:] = (labels[56:] + 1) % 8  # ... and wrong on every other face, with several classes answered
+    close[56:62] = labels[56:62]  # six more right: 62 of 197 = 0.315
+    check = floor.check(labels, close)
+    assert check.accuracy == pytest.approx(62 / 197) and check.classes_answered == 8
+    assert check.p_value == pytest.approx(binomial_tail(62, 197, share), rel=1e-6)  # 0.19 by hand
+    assert 0.1 < check.p_value < 0.3 and not check.learned
+    assert check.reason() == f"0.315 is within the noise of the majority floor 0.284 (binomial p = {check.p_value:.2f})"
+    better = close.copy()
+    better[62:76] = labels[62:76]  # 76 of 197 = 0.386
+    assert binomial_tail(76, 197, share) < 0.05 and floor.check(labels, better).learned
+    assert floor.check(labels, better).reason() == ""
+
+
+def test_the_floor_refuses_predictions_that_do_not_match_the_faces():
+    with pytest.raises(ValueError, match="same length"):
+        floor.check([0, 1, 1], [0, 1])
+
+
+@pytest.fixture()
+def profile(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    return profiles.get_profile("smoke", data_dir=tmp_path / "no-data")  # reads results only
+
+
+LABELS = np.array([0] * 110 + [1] * 90)  # 200 gender test faces, floor 0.55
+
+
+def record(profile, study: str, variant: str, predicted: np.ndarray, seed: int = 0) -> dict:
+    """One gender run's record and predictions, as the runner writes them."""
+    check = floor.check(LABELS, predicted)
+    row = {"variant": variant, "task": "gender", "fold": 0, "seed": seed, "accuracy": check.accuracy,
+           "accuracy_10crop": check.accuracy, "one_off_accuracy": np.nan, "n_test": len(LABELS), "diverged": False,
+           "majority": check.majority, "classes_answered": check.classes_answered, "learned": check.learned}
+    results.write_predictions(results.run_directory(profile, study, variant, "gender", 0, seed),
+                              {"label": LABELS, "predicted": predicted})
+    results.append(profile, study, row)
+    return row
+
+
+def answers(right: int) -> np.ndarray:
+    """Predictions right on the first ``right`` faces of each class in turn (both classes answered)."""
+    predicted = 1 - LABELS
+    predicted[: min(right, 110)] = 0
+    predicted[110 : 110 + max(0, right - 110)] = 1
+    return predicted
+
+
+STUDY = studies.Study("floor_check", {"16": {"batch_size": 16}, "32": {}, "64": {"batch_size": 64}},
+                      tasks=("gender",))
+
+
+def test_a_value_that_did_not_learn_is_named_and_left_out_of_every_comparison(profile):
+    record(profile, STUDY.name, "16", answers(150))  # 0.75: learned
+    record(profile, STUDY.name, "32", np.zeros(200, int))  # the paper's value, stuck on one class at 0.55
+    record(profile, STUDY.name, "64", answers(140))  # 0.70: learned
+    recorded = results.read_results(profile, STUDY.name)
+    assert list(floor.learned(recorded)) == [True, False, True]
+
+    table = summaries.task_table(recorded, "gender")
+    assert list(table["learned"]) == [1, 0, 1] and list(table["n"]) == [1, 1, 1]
+    compared = summaries.comparisons(profile, STUDY, recorded)
+    # the paper's 32 did not learn, so the best value that did is the reference, and 32 is compared with nothing
+    assert list(compared.index.get_level_values("variant")) == ["64"] and set(compared.against) == {"16"}
+    assert compared.difference.iloc[0] == pytest.approx(-0.05)
+    verdict = summaries.verdict(profile, STUDY, recorded)
+    assert "gender: did not learn, so not ranked: 32 (answers one class for every face)." in verdict
+    assert "worst 64 (0.700)" in verdict and "32 (0.550)" not in verdict
+    assert summaries.best_mean(recorded, "gender") == pytest.approx(0.75)
+
+
+def test_the_conclusions_say_how_many_values_learned_and_rank_only_those(profile):
+    study = studies.STUDIES["batch_size"]
+    assert {"16", "32"} <= set(study.variants) and study.paper_variant(profile) == "32"
+    record(profile, "batch_size", "16", answers(150))
+    record(profile, "batch_size", "32", np.zeros(200, int))  # the paper's (the profile's) batch, stuck
+    table = conclusions.best_settings(profile).set_index(["study", "task"])
+    row = table.loc[("batch_size", "gender")]
+    assert row.learned == "1 of 2 values; did not learn: 32"
+    assert row.best == "16" and row["compared with"] == "" and np.isnan(row.difference)  # nothing left to pair
+
+
+def test_runs_recorded_before_the_floor_check_count_as_learned():
+    old = pd.DataFrame({"task": ["age"], "variant": ["8"], "accuracy": [0.3], "diverged": [False]})
+    assert floor.learned(old).tolist() == [True] and floor.majority(old).empty
