@@ -48,7 +48,7 @@ def test_one_run_per_value_uses_the_test_sets_sampling_error(profile):
     )
     table = conclusions.best_settings(profile).set_index("task")
     gender = table.loc["gender"]
-    assert gender.best == "16" and gender["compared with"] == "paper's 32" and gender.n == 1
+    assert gender.best == "16" and gender["compared with"] == "baseline 32" and gender.n == 1
     half = 1.96 * np.sqrt(0.7 * 0.3 / 200 + 0.6 * 0.4 / 200)  # 0.093: no per-face predictions, so unpaired
     assert gender.difference == pytest.approx(0.10) and gender.high - gender.low == pytest.approx(2 * half, rel=1e-3)
     assert gender["beyond noise"] and gender.p < 0.05 and gender.test.startswith("unpaired")
@@ -72,7 +72,7 @@ def test_several_runs_per_value_use_their_spread(profile):
     ]
     write_results(profile, "hidden_layers", runs)
     row = conclusions.best_settings(profile).iloc[0]
-    assert row.best == "1" and row.n == 3 and row["compared with"] == "paper's 2"
+    assert row.best == "1" and row.n == 3 and row["compared with"] == "baseline 2"
     half = 1.96 * np.hypot(0.02 / np.sqrt(3), 0.06 / np.sqrt(3))  # standard deviations 0.02 and 0.06
     assert row.high - row.low == pytest.approx(2 * half, rel=1e-3) and row.difference == pytest.approx(0.06)
     assert row["beyond noise"] == (half < 0.06)
@@ -155,7 +155,7 @@ def test_only_studies_with_two_values_and_results_get_a_row_and_every_column_is_
     assert table.set_index("study").loc["hidden_units", "best"] == "128"
     batch = table[table.study == "batch_size"].set_index("task")
     gender, age = batch.loc["gender"], batch.loc["age"]
-    assert gender["compared with"] == "paper's 32" and gender.difference == pytest.approx(0.10)
+    assert gender["compared with"] == "baseline 32" and gender.difference == pytest.approx(0.10)
     assert gender.test.startswith("unpaired") and gender["report's accuracy"] == references.REPORT_CHOICE[
         "batch_size", "gender"][1]
     assert (age.best, age.n, age["compared with"], age.test, age["beyond noise"]) == ("64", 1, "", "", False)
@@ -171,7 +171,7 @@ def test_the_runner_up_stands_in_for_a_paper_value_not_run_and_a_study_the_repor
     table = conclusions.best_settings(profile).set_index("study")
     assert table.loc["batch_size", "compared with"] == "runner-up 64"
     multitask = table.loc["multitask"]
-    assert multitask["compared with"] == "paper's two networks (paper)" and multitask["report's choice"] == ""
+    assert multitask["compared with"] == "baseline two networks (paper)" and multitask["report's choice"] == ""
     assert multitask["std"] == pytest.approx(np.std([0.40, 0.44], ddof=1)) and multitask.n == 2
     assert multitask["report's accuracy"] is None or np.isnan(multitask["report's accuracy"])
 

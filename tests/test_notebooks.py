@@ -1,6 +1,8 @@
 """Every numbered notebook runs end to end in the smoke profile and records its headline; the studies they
 ran leave complete results files that show learning."""
 
+import re
+
 import nbformat
 import numpy as np
 import pandas as pd
@@ -9,7 +11,7 @@ import pytest
 
 from helpers import headline, profiles
 from helpers.data import task_data
-from helpers.experiments import conclusions, paired, pretraining, results, runner, studies
+from helpers.experiments import conclusions, paired, pretraining, results, runner, studies, summaries, timings
 from tests.conftest import REPO
 
 #: In the order `make run` executes them: by number, but 09 (conclusions) last, since it reads every study.
@@ -53,6 +55,36 @@ def test_notebook_executes_in_the_smoke_profile(path, synthetic_tiny, tmp_path, 
                     for o in c.get("outputs", []))
     for expected in STABLE_OUTPUTS.get(path.name, []):
         assert expected in shown, f"{path.name} no longer shows {expected!r}"
+    sentences_agree_with_numbers(path.name, shown, profiles.get_profile("smoke", data_dir=synthetic_tiny))
+
+
+#: The study each notebook runs.
+STUDY_OF = {f"{study.notebook}.ipynb": name for name, study in studies.STUDIES.items() if study.notebook}
+
+
+def sentences_agree_with_numbers(name: str, shown: str, profile) -> None:
+    """What an executed notebook says about its own results holds for the recorded numbers: every value whose
+    networks did not learn is named as such and never called best or worst; the baseline is marked with the
+    paper's own value where the profile's differs; 11 counts the machines its file holds."""
+    study_name = STUDY_OF.get(name)
+    if study_name is not None and len(studies.STUDIES[study_name].variants) > 1:
+        study = studies.STUDIES[study_name]
+        recorded = results.read_results(profile, study_name)
+        for task in study.tasks:
+            for variant in summaries.not_learned(recorded, task):
+                said = (rf"{task}: {re.escape(variant)} did not learn" if study_name == "transfer" else
+                        rf"{task}: did not learn, so not ranked: [^\n]*{re.escape(variant)} \(")
+                assert re.search(said, shown), f"{name}: {task} {variant} did not learn and is not said so"
+                assert not re.search(rf"{task}: best {re.escape(variant)} \(|worst {re.escape(variant)} \(", shown)
+        if study.paper_variant(profile) is not None:
+            assert summaries.baseline_note(study, profile) in shown, f"{name}: the plan marks no baseline"
+    if name == "03_batch_size.ipynb":
+        assert "yes (paper: batch_size 50)" in shown  # the smoke baseline's batch is 32, not the paper's
+    if name == "06_learning_rate.ipynb":
+        assert re.search(r"0 drop\(s\) in this smoke profile, so here it trains at a constant rate", shown)
+    if name == "11_timing.ipynb":
+        machines = timings.read().machine.nunique()
+        assert f"The file holds {machines} machine(s)" in shown and (machines > 1 or "other machine(s)" not in shown)
 
 
 def test_conclusions_with_no_results_name_the_notebooks_to_run_first(synthetic_tiny, tmp_path, monkeypatch):
@@ -199,8 +231,11 @@ def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, r
     }
     assert set(zip(table.study, table.task)) == expected
     for _, row in table.iterrows():
-        runs = results.read_results(profile, row.study)
+        runs = summaries.ranked(results.read_results(profile, row.study))  # only networks that learned are ranked
         means = runs[runs.task == row.task].groupby("variant").accuracy.mean()
+        if row["compared with"] == "":  # nothing to pair it with: every other value did not learn
+            assert "did not learn" in row.learned and (len(means) <= 1), row.to_dict()
+            continue
         assert row["mean"] == pytest.approx(means.max()) and means[row.best] == means.max()
         assert row.test.startswith(("McNemar", "paired t-test")), row.test  # every run kept its predictions
         assert row.low <= row.difference <= row.high and row["beyond noise"] == (row.p < 0.05)

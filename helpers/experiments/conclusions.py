@@ -2,13 +2,14 @@
 
 For each study and task :func:`best_settings` says how many values learned (``helpers.experiments.floor``: a
 network that did not learn is named, never ranked), names the value with the best mean test accuracy among those
-that did (the paper's value when it ties) and compares it with the paper's value (or, when the study does not
-hold the paper's value, with the runner-up), paired: both values were scored on the same test faces with the
-same folds and seeds, so ``helpers.experiments.paired`` compares them face by face (McNemar's exact test for one
-run each, a paired t-test over the runs' differences for several). A difference is *beyond the noise* when its
-p-value is below 0.05. Runs recorded without per-face predictions (by an older kit) fall back to an unpaired
-test of the two means, each with its standard error (the runs' spread, or for a single run the test set's own
-sampling error, sqrt(p (1 - p) / n_test)); the ``test`` column says which was used.
+that did (the baseline's value when it ties) and compares it with the baseline's value (the paper's recipe as
+the profile runs it, or, when the study does not hold it, with the runner-up), paired: both values were scored
+on the same test faces with the same folds and seeds, so ``helpers.experiments.paired`` compares them face by
+face (McNemar's exact test for one run each, a paired t-test over the runs' differences for several). A
+difference is *beyond the noise* when its p-value is below 0.05. Runs recorded without per-face predictions (by
+an older kit) fall back to an unpaired test of the two means, each with its standard error (the runs' spread, or
+for a single run the test set's own sampling error, sqrt(p (1 - p) / n_test)); the ``test`` column says which
+was used.
 
 The reference figures are those of ``helpers.experiments.references``.
 """
@@ -66,7 +67,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             choice, report_accuracy = references.REPORT_CHOICE.get((name, task), (None, None))
             row = {"study": name, "task": task, "learned": learned, "best": best, "mean": table.loc[best, "mean"],
                    "std": table.loc[best, "std"], "n": int(table.loc[best, "n"]),
-                   "compared with": ("paper's " if other == paper else "runner-up ") + str(other) if other else "",
+                   "compared with": ("baseline " if other == paper else "runner-up ") + str(other) if other else "",
                    "test": "", "beyond noise": False,  # and, with nothing to compare, no difference or p (NaN)
                    "report's choice": choice or "", "report's accuracy": report_accuracy,
                    "report's choice here": table.loc[choice, "mean"] if choice in table.index else np.nan}

@@ -48,7 +48,7 @@ class Outcome:
         row.update(epochs_trained=run.epochs_trained, best_epoch=run.best_epoch,
                    best_validation_accuracy=run.best_validation_accuracy, diverged=run.diverged,
                    seconds=round(run.seconds, 2), seconds_per_batch=run.seconds_per_batch,
-                   seconds_per_epoch=run.seconds_per_epoch)
+                   seconds_per_epoch=run.seconds_per_epoch, iterations=run.iterations)
         return row
 
 

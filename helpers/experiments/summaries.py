@@ -8,9 +8,11 @@ or compared (``helpers.experiments.floor``); the others are named, with why.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
-from helpers.experiments import floor, paired, references, runner
+from helpers.experiments import floor, paired, references, runner, settings
 from helpers.experiments import results as store  # the store; ``results`` below is always a table of runs
 from helpers.experiments.studies import Study
 from helpers.profiles import Profile
@@ -49,16 +51,46 @@ def not_learned(results: pd.DataFrame, task: str) -> dict[str, str]:
 
 
 def plan_table(study: Study, profile: Profile) -> pd.DataFrame:
-    """One row per value the profile runs: what it changes from the paper's settings, and how many runs."""
+    """One row per value the profile runs: what it changes from the baseline, how many runs, and which value is
+    the baseline (the paper's recipe as this profile runs it, with the paper's own value where they differ)."""
     planned = pd.DataFrame(runner.plan(study, profile), columns=["variant", "task", "fold", "seed"])
     runs = planned.groupby("variant", sort=False).size()
+    reference = study.paper_variant(profile)
     return pd.DataFrame(
         {
-            "changes": [study.variants[v] or "nothing: the paper's settings" for v in runs.index],
+            "changes": [study.variants[v] or "nothing: the baseline's settings" for v in runs.index],
             "runs (tasks x folds x seeds)": runs.to_numpy(),
+            "baseline": [baseline_note(study, profile) if v == reference else "" for v in runs.index],
         },
         index=runs.index,
     )
+
+
+def baseline_note(study: Study, profile: Profile) -> str:
+    """The plan's mark for the baseline value (the paper's recipe as ``profile`` runs it): "yes", with the paper's
+    own value of each field the study varies where the profile's differs, "yes (paper: batch_size 50)" in the
+    smoke profile, whose batch is 32. Short, so that a table shows it whole."""
+    ours, papers = dataclasses.asdict(settings.baseline(profile)), dataclasses.asdict(settings.Settings())
+    fields = dict.fromkeys(field for changes in study.variants.values() for field in changes)
+    differ = [f"{field} {papers[field]:g}" if isinstance(papers[field], float) else f"{field} {papers[field]}"
+              for field in fields if ours[field] != papers[field]]
+    return "yes" + (f" (paper: {', '.join(differ)})" if differ else "")
+
+
+def schedule_drops(results: pd.DataFrame, profile: Profile) -> str:
+    """How many tenfold drops the step schedule made in the runs that used it: their iterations against the
+    interval (the smoke profile's runs end long before the first)."""
+    recorded = {"schedule", "step_every", "iterations"} <= set(results.columns)
+    stepped = results[(results.schedule == "step") & results.iterations.notna()] if recorded else results[:0]
+    if len(stepped) == 0:
+        return "No run of the step schedule recorded its iterations."
+    every = int(stepped.step_every.iloc[0])
+    low, high = int(stepped.iterations.min()), int(stepped.iterations.max())
+    drops = sorted({int(i) // every for i in stepped.iterations})
+    span = f"{low}" if low == high else f"{low}-{high}"
+    return (f"The step schedule's runs made {span} iterations each, and it drops the rate every {every:,} "
+            f"iterations: {' or '.join(map(str, drops))} drop(s) in this {profile.name} profile"
+            + (", so here it trains at a constant rate." if drops == [0] else "."))
 
 
 def task_table(results: pd.DataFrame, task: str) -> pd.DataFrame:

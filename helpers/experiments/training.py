@@ -44,6 +44,7 @@ class Run:
     seconds_per_batch: float  # median over the run's batches (the first, which traces the graph, excluded)
     seconds_per_epoch: float  # median over epochs
     run_dir: Path | None
+    iterations: int = 0  # training batches (weight updates) made in all
 
 
 class BatchTimer(keras.callbacks.Callback):
@@ -204,5 +205,6 @@ def train(
         seconds=seconds,
         seconds_per_batch=float(np.median(timer.batch_seconds[1:] or timer.batch_seconds or [np.nan])),
         seconds_per_epoch=float(np.median(timer.epoch_seconds or [np.nan])),
+        iterations=len(timer.batch_seconds),
         run_dir=run_dir,
     )
