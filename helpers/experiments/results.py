@@ -12,7 +12,10 @@ run that another study already made; ``helpers.experiments.claims`` keeps two wo
 same run.
 
 A results folder written before records existed (only ``<study>.csv``) is read as it is, and its rows
-become records at the first new run.
+become records at the first new run. A record that cannot be one of the kit's (empty, cut short, other
+columns, values that do not parse, a key that is not its name: a full disk, a copy gone wrong, a hand edit) is
+set aside beside the others as ``<run>.csv.damaged``, named in one warning line with what was wrong, and its run
+counts as not recorded, so the study trains it again; nothing else changes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -53,15 +57,64 @@ def _read_csv(text_or_path) -> pd.DataFrame:
     return pd.read_csv(text_or_path, dtype={"variant": str})  # a variant "16" stays text
 
 
+#: What every record holds, an older kit's too; the other columns are read as they come.
+REQUIRED = [*KEY, "accuracy", "diverged"]
+
+
+def _damage(record: pd.DataFrame, file: Path) -> str:
+    """What keeps ``record`` (read from ``file``) from being one of the kit's records; '' when nothing does."""
+    if len(record) != 1:
+        return f"it holds {len(record)} rows, not one"
+    if missing := [column for column in REQUIRED if column not in record]:
+        return f"it lacks the column(s) {', '.join(missing)}"
+    row = record.iloc[0]
+    try:
+        fold, seed = int(row.fold), int(row.seed)
+    except (TypeError, ValueError):
+        return f"its fold {row.fold!r} or seed {row.seed!r} is not a whole number"
+    if str(row.diverged) not in ("True", "False"):
+        return f"its diverged {row.diverged!r} is neither True nor False"
+    accuracy = pd.to_numeric(pd.Series([row.accuracy]), errors="coerce").iloc[0]
+    if str(row.diverged) == "False" and not 0 <= accuracy <= 1:
+        return f"its accuracy {row.accuracy!r} is not a number from 0 to 1"
+    if f"{run_name(row.variant, row.task, fold, seed)}.csv" != file.name:
+        return f"its key ({row.variant}, {row.task}, fold {fold}, seed {seed}) is not the run its name says"
+    return ""
+
+
+def _read_record(file: Path) -> pd.DataFrame | None:
+    """One run's record; None when the file is not one (it is then set aside with a warning, see the docstring)."""
+    try:
+        record = _read_csv(file)
+        damage = _damage(record, file)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        damage = f"it cannot be read as a table ({type(error).__name__}: {str(error).splitlines()[0]})"
+    except FileNotFoundError:  # another worker set it aside a moment ago
+        return None
+    if not damage:
+        return record
+    aside = file.with_name(f"{file.name}.damaged")
+    try:
+        file.replace(aside)
+    except FileNotFoundError:
+        return None
+    print(f"WARNING {file}: not a record of this kit: {damage}. Set aside as {aside.name}; its run counts as not "
+          "recorded and will be trained again.", file=sys.stderr, flush=True)
+    return None
+
+
 def read_results(profile: Profile, study: str) -> pd.DataFrame:
     """Every recorded run of ``study``, in the order they finished (an empty frame with the key columns when
-    there is none yet)."""
+    there is none yet). A damaged record is set aside and left out (see the module docstring)."""
     folder = records_dir(profile, study)
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     if not files:
         path = results_path(profile, study)
         return _read_csv(path) if path.exists() else pd.DataFrame(columns=KEY)
-    rows = pd.concat([_read_csv(file) for file in files], ignore_index=True)
+    records = [record for record in map(_read_record, files) if record is not None]
+    if not records:
+        return pd.DataFrame(columns=KEY)
+    rows = pd.concat(records, ignore_index=True)
     if "finished" in rows:
         rows = rows.sort_values("finished", kind="stable", ignore_index=True)
     return _read_csv(io.StringIO(rows.to_csv(index=False)))  # the types a reader of the view gets

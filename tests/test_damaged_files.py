@@ -1,0 +1,95 @@
+"""Damaged files never stop the course: a record that is not one of the kit's is set aside, named in one warning
+line with what was wrong, and its run is trained again; everything else in the results folder stays as it was."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from helpers import profiles
+from helpers.experiments import results, runner, studies
+
+ROW = {"variant": "16", "task": "gender", "fold": 0, "seed": 0, "accuracy": 0.7, "accuracy_10crop": 0.71,
+       "one_off_accuracy": float("nan"), "n_test": 200, "diverged": False, "batch_size": 16, "seconds": 12.5,
+       "finished": "2026-12-04 10:00:00"}
+
+#: Each damage, and the words the warning must use for it.
+DAMAGES = {
+    "empty": (lambda text: "", "cannot be read as a table"),
+    "not a record": (lambda text: "The quick brown fox\njumps over\nthe lazy dog\n", "holds 2 rows, not one"),
+    "cut short": (lambda text: text.splitlines()[0] + "\n" + text.splitlines()[1][:20], "neither True nor False"),
+    "other columns": (lambda text: "name,score\nalice,3\n", "lacks the column(s) variant, task, fold, seed"),
+    "types that do not parse": (lambda text: text.replace(",0,0,0.7,", ",zero,0,0.7,"), "is not a whole number"),
+    "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"), "is not a number from 0 to 1"),
+    "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1), "is not the run its name says"),
+}
+
+
+@pytest.fixture()
+def profile(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    return profiles.get_profile("smoke", data_dir=tmp_path / "no-data")  # reads and writes results only
+
+
+def snapshot(folder) -> dict:
+    return {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_record_is_set_aside_named_and_its_run_no_longer_counts(profile, damage, capsys):
+    make, words = DAMAGES[damage]
+    results.append(profile, "batch_size", ROW)
+    results.append(profile, "batch_size", {**ROW, "variant": "32", "batch_size": 32, "accuracy": 0.6})
+    record = results.records_dir(profile, "batch_size") / f"{results.run_name('16', 'gender', 0, 0)}.csv"
+    assert re.search(r",0,0,0\.7,", record.read_text())  # what the damages above edit
+    record.write_text(make(record.read_text()))
+    folder = results.results_dir(profile)
+    before = snapshot(folder)
+
+    read = results.read_results(profile, "batch_size")
+
+    assert read.variant.tolist() == ["32"] and read.accuracy.tolist() == [0.6]  # the other run, whole
+    warning = capsys.readouterr().err.strip()
+    assert len(warning.splitlines()) == 1 and warning.startswith(f"WARNING {record}: ") and words in warning
+    aside = record.with_name(record.name + ".damaged")
+    assert not record.exists() and aside.read_bytes() == before[record.relative_to(folder)]
+    after = snapshot(folder)
+    del before[record.relative_to(folder)], after[aside.relative_to(folder)]
+    assert after == before  # nothing else in the results folder changed
+    assert not results.is_recorded(profile, "batch_size", "16", "gender", 0, 0)  # so the study trains it again
+    assert results.read_results(profile, "batch_size").equals(read) and capsys.readouterr().err == ""  # once
+
+
+def test_a_record_written_by_an_older_kit_still_reads(profile, capsys):
+    """Records written before the majority floor, the iterations and the 10-crop figures existed."""
+    results.append(profile, "batch_size", ROW)
+    folder = results.records_dir(profile, "batch_size")
+    old = {key: value for key, value in ROW.items() if key not in ("accuracy_10crop", "seconds")}
+    (folder / f"{results.run_name('32', 'gender', 0, 0)}.csv").write_text(
+        pd.DataFrame([{**old, "variant": "32", "finished": "2026-11-01 09:00:00"}]).to_csv(index=False))
+    read = results.read_results(profile, "batch_size")
+    assert read.variant.tolist() == ["32", "16"] and read.accuracy_10crop.isna().tolist() == [True, False]
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_a_study_trains_again_the_run_whose_record_was_emptied(synthetic_tiny, tmp_path, monkeypatch, capsys):
+    import dataclasses
+
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    profile = dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
+    study = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+    first = runner.run_study(study, profile, verbose=False)
+    record = results.records_dir(profile, "mini") / f"{results.run_name('narrow', 'gender', 0, 0)}.csv"
+    record.write_bytes(b"")  # a full disk
+    capsys.readouterr()
+    again = runner.run_study(study, profile)
+    said = capsys.readouterr()
+    assert f"WARNING {record}: not a record of this kit" in said.err and "1 to run" in said.out
+    columns = ["variant", "task", "fold", "seed", "accuracy", "accuracy_10crop", "n_test"]
+    assert again[columns].equals(first[columns])  # trained again, deterministically: the study's rows complete
+    assert record.exists() and record.with_name(record.name + ".damaged").read_bytes() == b""
