@@ -4,6 +4,7 @@ line with what was wrong, and its run is trained again; everything else in the r
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -93,3 +94,31 @@ def test_a_study_trains_again_the_run_whose_record_was_emptied(synthetic_tiny, t
     columns = ["variant", "task", "fold", "seed", "accuracy", "accuracy_10crop", "n_test"]
     assert again[columns].equals(first[columns])  # trained again, deterministically: the study's rows complete
     assert record.exists() and record.with_name(record.name + ".damaged").read_bytes() == b""
+
+
+@pytest.mark.parametrize("damage", ["bytes changed", "cut short"])
+def test_a_damaged_cache_entry_is_decoded_again_from_its_source(synthetic_tiny, tmp_path, damage, capsys):
+    from helpers.data import image_cache
+
+    root = synthetic_tiny / "adience"
+    paths = sorted(str(path.relative_to(root)) for path in (root / "aligned").rglob("*.jpg"))[:6]
+    entries = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    before = {entry: Path(entry).read_bytes() for entry in entries}
+    broken = Path(entries[2])
+    content = bytearray(before[entries[2]])
+    if damage == "bytes changed":  # the right length, but not a tensor of 32 x 32 x 3 any more
+        content[:8] = b"\xff" * 8
+    else:
+        content = content[: len(content) // 2]
+    broken.write_bytes(bytes(content))
+    capsys.readouterr()
+
+    again = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+
+    assert list(again) == list(entries)
+    warning = capsys.readouterr().err.strip()
+    assert warning.startswith(f"WARNING cache entry {broken} (") and warning.endswith(f"from {root / paths[2]}")
+    assert len(warning.splitlines()) == 1
+    assert {entry: Path(entry).read_bytes() for entry in entries} == before  # the same pixels again, the rest kept
+    image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    assert capsys.readouterr().err == ""  # intact now: nothing to say

@@ -8,7 +8,9 @@ decoded to RGB and resized to ``size`` x ``size``, as one small uncompressed fil
     cache/<dataset>-<size>px-<step>/...      after a classical preprocessing step (notebook 14)
 
 and every later epoch and run reads those instead. The name is the SHA-1 of the source's absolute path,
-byte size and modification time, so a changed or regenerated image gets a new cache entry by itself.
+byte size and modification time, so a changed or regenerated image gets a new cache entry by itself. An entry
+of the wrong length, or whose first bytes do not give the type and shape of its pixels, is decoded again from
+its source, with a warning naming both files.
 
 Why one file per image and not ``tf.data.Dataset.cache``: that cache is one sequential file per
 *pipeline*, so it could neither be shared between the train, validation and test splits of different
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -65,11 +68,24 @@ def read_cached(path, size: int):
     return tf.ensure_shape(tf.io.parse_tensor(tf.io.read_file(path), tf.uint8), [size, size, 3])
 
 
-def _entry_bytes(size: int) -> int:
-    """The exact length of a complete cache file: anything else is a leftover of an interrupted run."""
+def _entry_header(size: int) -> tuple[bytes, int]:
+    """What every intact cache file of ``size`` px starts with (the serialized tensor's type and shape, before its
+    pixels), and its exact length."""
     import tensorflow as tf
 
-    return len(tf.io.serialize_tensor(tf.zeros([size, size, 3], tf.uint8)).numpy())
+    whole = tf.io.serialize_tensor(tf.zeros([size, size, 3], tf.uint8)).numpy()
+    return whole[: len(whole) - size * size * 3], len(whole)
+
+
+def _damage(path: str, header: bytes, length: int) -> str:
+    """Why an existing cache file cannot be the image it names ('' when it can): read its first bytes only, so
+    that checking every entry of a study costs about as much as listing them (23 ms for 1,074 entries)."""
+    found = os.path.getsize(path)
+    if found != length:
+        return f"{found:,} bytes instead of {length:,}"
+    with open(path, "rb") as entry:
+        start = entry.read(len(header))
+    return "" if start == header else "its type and shape are not those of the pixels it holds"
 
 
 def _explain_decode_failure(root: Path, relative_paths: list[str], error: Exception) -> Exception:
@@ -138,8 +154,16 @@ def cached_files(root, relative_paths, size: int, directory=None, show_progress:
         raise FileNotFoundError(f"{len(missing)} indexed image(s) do not exist, e.g. {missing[0]}: load the index "
                                 "with require_files=True (the default) so that missing files become rejects")
     targets = [str(folder / _entry_name(s)) for s in sources]
-    complete = _entry_bytes(size)
-    todo = {t: p for p, t in zip(relative_paths, targets) if not (os.path.exists(t) and os.path.getsize(t) == complete)}
+    header, length = _entry_header(size)
+    todo, damaged = {}, []
+    for path, target in zip(relative_paths, targets):
+        if not os.path.exists(target):
+            todo[target] = path
+        elif damage := _damage(target, header, length):  # a full disk, a copy gone wrong: decoded again
+            todo[target] = path
+            damaged.append(f"WARNING cache entry {target} ({damage}) is decoded again from {root / path}")
+    if damaged:
+        print(*damaged, sep="\n", file=sys.stderr, flush=True)
     if todo:
         _write_missing(root, list(todo.values()), list(todo), size, show_progress, step)
     return np.array(targets)
