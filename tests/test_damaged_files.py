@@ -122,3 +122,69 @@ def test_a_damaged_cache_entry_is_decoded_again_from_its_source(synthetic_tiny, 
     assert {entry: Path(entry).read_bytes() for entry in entries} == before  # the same pixels again, the rest kept
     image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
     assert capsys.readouterr().err == ""  # intact now: nothing to say
+
+
+def small_network():
+    import keras
+
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(inputs))
+
+
+def test_a_kept_pretrained_network_that_cannot_be_loaded_is_set_aside_and_trained_again(profile, monkeypatch,
+                                                                                         capsys):
+    import json
+
+    from helpers.experiments import pretraining
+
+    directory = pretraining.pretraining_directory(profile, "gender", 0)
+    directory.mkdir(parents=True)
+    (directory / "best.keras").write_bytes(b"PK\x03\x04 a zip cut short by a full disk")
+    (directory / "scores.json").write_text(json.dumps({"task": "gender", "accuracy": 0.8}))
+    trained = []
+
+    def pretrain(profile, task, seed, directory, verbose):  # stands in for 15 epochs on CelebA: writes a real network
+        trained.append(task)
+        small_network().save(directory / "best.keras")
+        (directory / "scores.json").write_text(json.dumps({"task": task, "accuracy": 0.7}))
+
+    monkeypatch.setattr(pretraining, "_pretrain", pretrain)
+    network = pretraining.pretrained_model(profile, "gender", 0)
+    assert trained == ["gender"] and network.count_params() == small_network().count_params()
+    warning = capsys.readouterr().err.strip()
+    assert warning.startswith(f"WARNING {directory / 'best.keras'}: not a network Keras can load") and len(
+        warning.splitlines()) == 1
+    assert (directory / "best.keras.damaged").read_bytes().startswith(b"PK\x03\x04 a zip cut short")
+    pretraining.pretrained_model(profile, "gender", 0)
+    assert trained == ["gender"] and capsys.readouterr().err == ""  # kept, and loaded from now on
+
+
+def test_a_pretraining_cut_short_before_its_scores_is_never_taken_for_a_finished_one(profile, monkeypatch):
+    import json
+
+    from helpers.experiments import pretraining
+
+    directory = pretraining.pretraining_directory(profile, "age", 0)
+    directory.mkdir(parents=True)
+    small_network().save(directory / "best.keras")  # a network was saved, then the worker was killed
+    trained = []
+
+    def pretrain(profile, task, seed, directory, verbose):
+        trained.append(task)
+        (directory / "scores.json").write_text(json.dumps({"task": task}))
+
+    monkeypatch.setattr(pretraining, "_pretrain", pretrain)
+    pretraining.pretrained_model(profile, "age", 0)
+    assert trained == ["age"]
+
+
+def test_a_study_model_that_cannot_be_loaded_is_named_with_what_to_do(profile):
+    results.append(profile, "baseline", {**ROW, "variant": "paper"})
+    directory = results.run_directory(profile, "baseline", "paper", "gender", 0, 0)
+    directory.mkdir(parents=True)
+    (directory / "log.csv").write_text("epoch,accuracy\n0,0.6\n")
+    (directory / "best.keras").write_bytes(b"not a zip at all")
+    record = results.records_dir(profile, "baseline") / f"{results.run_name('paper', 'gender', 0, 0)}.csv"
+    with pytest.raises(RuntimeError, match="not a network Keras can load") as raised:
+        results.recorded_run(profile, "baseline", "paper", "gender", 0, 0)
+    assert str(directory / "best.keras") in str(raised.value) and str(record) in str(raised.value)

@@ -11,14 +11,19 @@ validation picks the epoch, the source's own test split is scored once) and keep
 - ``log.csv``: its training log;
 - ``scores.json``: its scores on the source's test split, written last, so a run cut short is redone.
 
-Later calls, from any notebook or study, load the kept network instead of training it again.
+Later calls, from any notebook or study, load the kept network instead of training it again. A kept network
+that cannot be loaded (a copy gone wrong, a full disk) is set aside as ``best.keras.damaged``, named in a
+warning, and trained again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -39,15 +44,28 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
     import keras
 
     directory = pretraining_directory(profile, task, seed)
-    while not (directory / "scores.json").exists():
-        held = claims.claim(directory.with_name(directory.name + ".claim"))  # one worker trains it, others wait
-        if held is None:
-            time.sleep(claims.poll())
-            continue
-        with held:
-            if not (directory / "scores.json").exists():
-                _pretrain(profile, task, seed, directory, verbose)
-    return keras.saving.load_model(directory / "best.keras")
+    for attempt in range(2):
+        while not (directory / "scores.json").exists():
+            held = claims.claim(directory.with_name(directory.name + ".claim"))  # one worker trains it, others wait
+            if held is None:
+                time.sleep(claims.poll())
+                continue
+            with held:
+                if not (directory / "scores.json").exists():
+                    _pretrain(profile, task, seed, directory, verbose)
+        kept = directory / "best.keras"
+        try:
+            return keras.saving.load_model(kept)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            if attempt == 1:
+                raise RuntimeError(f"{kept}: the network pre-trained just now cannot be loaded either ({error}). "
+                                   "Check the disk (space, permissions) and run the notebook again.") from error
+            aside = kept.with_name(kept.name + ".damaged")
+            with contextlib.suppress(FileNotFoundError):  # another worker may have set it aside first
+                kept.replace(aside)
+                (directory / "scores.json").unlink()
+            print(f"WARNING {kept}: not a network Keras can load ({type(error).__name__}: {error}). Set aside as "
+                  f"{aside.name}; pre-training {task} again.", file=sys.stderr, flush=True)
 
 
 def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: bool) -> None:

@@ -24,6 +24,7 @@ import dataclasses
 import io
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -257,7 +258,13 @@ def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: in
     history = pd.read_csv(directory / "log.csv")
     history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
     model_file = directory / "best.keras"
-    model = keras.saving.load_model(model_file) if model_file.exists() else None
+    try:
+        model = keras.saving.load_model(model_file) if model_file.exists() else None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        record = _record_path(profile, study, row)
+        raise RuntimeError(f"{model_file}: not a network Keras can load ({type(error).__name__}: {error}). To train "
+                           f"its run again, delete that file and the run's record {record}, then run the "
+                           "notebook again.") from None
     if model is not None and _two_headed(row):
         model = multitask.head(model, task)
     return RecordedRun(row, history.drop(columns="epoch"), model)
