@@ -110,6 +110,11 @@ def test_the_conclusions_say_how_many_values_learned_and_rank_only_those(profile
     row = table.loc[("batch_size", "gender")]
     assert row.learned == "1 of 2 values; did not learn: 32"
     assert row.best == "16" and row["compared with"] == "" and np.isnan(row.difference)  # nothing left to pair
+    verdict = summaries.verdict(profile, study, results.read_results(profile, "batch_size")).splitlines()
+    assert verdict[:2] == ["gender: did not learn, so not ranked: 32 (answers one class for every face).",
+                           "gender: only 16 learned (0.750, n=1 per value): there is nothing to rank it against. "
+                           "For comparison, the course report chose 16."]
+    assert verdict[-1] == summaries.ONE_RUN  # one run per value, learned or not
 
 
 def test_runs_recorded_before_the_floor_check_count_as_learned():

@@ -150,15 +150,21 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
         if stuck:
             lines.append(f"{task}: did not learn, so not ranked: "
                          + "; ".join(f"{variant} ({why})" for variant, why in stuck.items()) + ".")
+        every = task_table(results, task).dropna(subset=["mean"])  # how many runs a value has, learned or not
+        runs = int(every["n"].max()) if len(every) else 0
+        most_runs = max(most_runs, runs)
         table = task_table(ranked(results), task).dropna(subset=["mean"])
         if len(table) == 0:
             lines.append(f"{task}: no network learned." if stuck else f"{task}: no scored run yet.")
             continue
         best, worst = table["mean"].idxmax(), table["mean"].idxmin()
-        runs = int(table["n"].max())
-        most_runs = max(most_runs, runs)
-        line = (f"{task}: best {best} ({table.loc[best, 'mean']:.3f}), worst {worst} ({table.loc[worst, 'mean']:.3f}), "
-                f"gap {table.loc[best, 'mean'] - table.loc[worst, 'mean']:.3f} (n={runs} per value).")
+        if len(table) == 1:
+            line = (f"{task}: only {best} learned ({table.loc[best, 'mean']:.3f}, n={runs} per value): there is "
+                    "nothing to rank it against.")
+        else:
+            line = (f"{task}: best {best} ({table.loc[best, 'mean']:.3f}), worst {worst} "
+                    f"({table.loc[worst, 'mean']:.3f}), gap {table.loc[best, 'mean'] - table.loc[worst, 'mean']:.3f} "
+                    f"(n={runs} per value).")
         if len(compared) and task in compared.index.get_level_values("task"):
             rows = compared.loc[task]
             beyond = rows[rows["beyond noise"]]
