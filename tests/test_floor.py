@@ -37,7 +37,7 @@ def test_a_network_within_the_noise_of_the_floor_did_not_learn_and_one_beyond_it
     assert check.accuracy == pytest.approx(62 / 197) and check.classes_answered == 8
     assert check.p_value == pytest.approx(binomial_tail(62, 197, share), rel=1e-6)  # 0.19 by hand
     assert 0.1 < check.p_value < 0.3 and not check.learned
-    assert check.reason() == f"0.315 is within the noise of the majority floor 0.284 (binomial p = {check.p_value:.2f})"
+    assert check.reason() == f"0.315 is within the noise of the majority floor 0.284 (binomial p = {check.p_value:.3f})"
     better = close.copy()
     better[62:76] = labels[62:76]  # 76 of 197 = 0.386
     assert binomial_tail(76, 197, share) < 0.05 and floor.check(labels, better).learned

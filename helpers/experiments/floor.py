@@ -53,7 +53,7 @@ class Check:
             return "answers one class for every face"
         if not self.learned:
             return (f"{self.accuracy:.3f} is within the noise of the majority floor {self.majority:.3f} "
-                    f"(binomial p = {self.p_value:.2f})")
+                    f"(binomial p = {self.p_value:.3f})")
         return ""
 
 
