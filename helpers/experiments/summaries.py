@@ -155,7 +155,8 @@ def verdict(profile: Profile, study: Study, results: pd.DataFrame) -> str:
         most_runs = max(most_runs, runs)
         table = task_table(ranked(results), task).dropna(subset=["mean"])
         if len(table) == 0:
-            lines.append(f"{task}: no network learned." if stuck else f"{task}: no scored run yet.")
+            lines.append(f"{task}: no network learned (n={runs} per value)." if stuck
+                         else f"{task}: no scored run yet.")
             continue
         best, worst = table["mean"].idxmax(), table["mean"].idxmin()
         if len(table) == 1:
