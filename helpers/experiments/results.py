@@ -58,8 +58,8 @@ def _read_csv(text_or_path) -> pd.DataFrame:
     return pd.read_csv(text_or_path, dtype={"variant": str})  # a variant "16" stays text
 
 
-#: What every record holds, an older kit's too; the other columns are read as they come.
-REQUIRED = [*KEY, "accuracy", "diverged"]
+#: What every record holds, an older kit's too; the other columns are read as they come (checked when present).
+REQUIRED = KEY
 
 
 def _damage(record: pd.DataFrame, file: Path) -> str:
@@ -73,11 +73,12 @@ def _damage(record: pd.DataFrame, file: Path) -> str:
         fold, seed = int(row.fold), int(row.seed)
     except (TypeError, ValueError):
         return f"its fold {row.fold!r} or seed {row.seed!r} is not a whole number"
-    if str(row.diverged) not in ("True", "False"):
+    if "diverged" in record and str(row.diverged) not in ("True", "False"):
         return f"its diverged {row.diverged!r} is neither True nor False"
-    accuracy = pd.to_numeric(pd.Series([row.accuracy]), errors="coerce").iloc[0]
-    if str(row.diverged) == "False" and not 0 <= accuracy <= 1:
-        return f"its accuracy {row.accuracy!r} is not a number from 0 to 1"
+    if "accuracy" in record and str(row.get("diverged")) != "True":
+        accuracy = pd.to_numeric(pd.Series([row.accuracy]), errors="coerce").iloc[0]
+        if not 0 <= accuracy <= 1:
+            return f"its accuracy {row.accuracy!r} is not a number from 0 to 1"
     if f"{run_name(row.variant, row.task, fold, seed)}.csv" != file.name:
         return f"its key ({row.variant}, {row.task}, fold {fold}, seed {seed}) is not the run its name says"
     return ""
