@@ -18,11 +18,13 @@ SYNTHETIC_DIR ?= data/synthetic
 DATA_DIR ?=
 GPUS     ?=
 WORKERS  ?= 1
+RUN_SEED ?=
 # In order, but 09 (conclusions) last: it reads the results of every study, including those of 12 and later.
 NOTEBOOKS ?= $(filter-out notebooks/09_conclusions.ipynb,$(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))) notebooks/09_conclusions.ipynb
 KERNEL   := age-gender-kit
+# RUN_SEED=1: every notebook's seed parameter (SEED is the synthetic mirror's).
 # GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several workers").
-WORKER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))
+WORKER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))$(if $(RUN_SEED), --seed $(RUN_SEED))
 
 PY       := $(VENV)/bin/python
 comma    := ,

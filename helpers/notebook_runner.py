@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, help="data root (default: the profile's)")
     parser.add_argument("--output", type=Path, required=True, help="folder for the executed copies")
     parser.add_argument("--kernel", default=None, help="Jupyter kernel (default: each notebook's own)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="the notebooks' seed parameter (default: their own, 0); each study's runs start at it")
     workers = parser.add_mutually_exclusive_group()
     workers.add_argument("--gpus", default="", help="one worker per GPU, e.g. 0,1,2,3")
     workers.add_argument("--workers", type=int, default=1, help="this many workers on the CPU")
@@ -172,12 +174,15 @@ def main(argv: list[str] | None = None) -> int:
         passed = [str(n) for n in args.notebooks] + ["--profile", args.profile]
         passed += (["--data-dir", args.data_dir] if args.data_dir else []) + (["--kernel", args.kernel] if args.kernel
                                                                                else [])
+        passed += ["--seed", str(args.seed)] if args.seed is not None else []
         return run_workers(passed, names, gpus=bool(args.gpus), output=args.output)
 
     args.output.mkdir(parents=True, exist_ok=True)
     parameters = {"profile": args.profile}
     if args.data_dir:
         parameters["data_dir"] = str(Path(args.data_dir).resolve())
+    if args.seed is not None:
+        parameters["seed"] = args.seed
     results = []
     for notebook in args.notebooks:
         print(f"--> {notebook} ...", flush=True)

@@ -43,6 +43,14 @@ def test_runner_exits_zero_when_all_pass_and_passes_data_dir(tmp_path, capsys):
     assert f"data = {tmp_path}" in capsys.readouterr().out
 
 
+def test_the_seed_reaches_every_notebook_only_when_given(tmp_path, capsys):
+    shows_seed = _notebook(tmp_path / "00_seed.ipynb", "import helpers.headline\nhelpers.headline.record('seed', seed)")
+    assert notebook_runner.main(["--output", str(tmp_path / "out"), "--seed", "3", str(shows_seed)]) == 0
+    assert "seed = 3" in capsys.readouterr().out
+    assert notebook_runner.main(["--output", str(tmp_path / "own"), str(shows_seed)]) == 0
+    assert "seed = 0" in capsys.readouterr().out  # the notebook's own
+
+
 def test_a_long_error_is_cut_in_the_table_and_printed_whole_below(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")  # the terminal's width
     message = "wrong layout " * 40

@@ -114,60 +114,33 @@ def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path)
 
 
 @pytest.mark.slow
-def test_two_workers_share_a_study_notebook_and_09_reads_the_same_table(synthetic_tiny, tmp_path, results_root,
-                                                                       monkeypatch):
-    """`make run WORKERS=2` in miniature: two workers run 12 and 09; every run is trained by one of them, and
-    09's table is the one a single worker made (training is deterministic on a CPU)."""
+def test_two_workers_run_a_study_notebook_with_seed_1_beside_seed_0(synthetic_tiny, tmp_path, results_root,
+                                                                   monkeypatch):
+    """`python -m helpers.notebook_runner --workers 2 --seed 1` in miniature, on the session's results (seed 0's
+    runs of 12 are there after the notebook test): the two workers run 12 and then 09; each of the study's runs
+    with seed 1 (the baseline's included) is trained once, by one of them, and seed 0's rows stay as they were."""
     from helpers import notebook_runner
 
     study, notebook = studies.STUDIES["age_output"], REPO / "notebooks" / "12_age_regression.ipynb"
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
-    one = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    recorded = results.read_results(one, study.name)
-    if len(recorded) == 0 or set(recorded.seed.astype(int)) != {0}:  # run alone, or after the seed-1 test
-        monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "single"))
-        papermill.execute_notebook(str(notebook), str(tmp_path / "single.ipynb"), kernel_name=KERNEL,
-                                   parameters={"data_dir": str(synthetic_tiny)}, cwd=str(notebook.parent),
-                                   progress_bar=False)
-    single = conclusions.best_settings(one).set_index("study").loc[[study.name]]
-    single_runs = results.read_results(one, study.name)
-
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "shared"))  # both workers' kernels inherit it
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))  # both workers' kernels inherit it
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "1")
+    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    before = results.read_results(profile, study.name)
     status = notebook_runner.main([str(notebook), str(REPO / "notebooks" / "09_conclusions.ipynb"), "--profile",
                                    "smoke", "--data-dir", str(synthetic_tiny), "--kernel", KERNEL, "--output",
-                                   str(tmp_path / "runs"), "--workers", "2"])
+                                   str(tmp_path / "runs"), "--workers", "2", "--seed", "1"])
     assert status == 0
     assert {path.parent.name for path in (tmp_path / "runs").glob("*/09_conclusions.ipynb")} == {"worker0", "worker1"}
-    shared = results.read_results(one, study.name)
-    columns = ["variant", "task", "fold", "seed", "accuracy", "one_off_accuracy", "accuracy_10crop"]
-    assert len(shared) == len(single_runs) and shared[results.KEY].astype(str).agg(" ".join, axis=1).is_unique
-    assert shared.worker.nunique() == 2  # the runs were split between the two workers
-    assert (shared[columns].sort_values(columns[:4]).reset_index(drop=True)
-            .equals(single_runs[columns].sort_values(columns[:4]).reset_index(drop=True)))
-    together = conclusions.best_settings(one).set_index("study").loc[[study.name]]
-    kept = ["task", "best", "mean", "n", "difference", "p", "beyond noise"]
-    pd.testing.assert_frame_equal(together[kept], single[kept])
-
-@pytest.mark.slow
-def test_the_notebook_seed_reaches_every_run_of_its_study(synthetic_tiny, tmp_path, results_root, monkeypatch):
-    """`papermill -p seed 1` trains the study's runs anew with seed 1 (the baseline's included) next to seed 0's."""
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
-    path = REPO / "notebooks" / "12_age_regression.ipynb"
-    papermill.execute_notebook(
-        str(path),
-        str(tmp_path / path.name),
-        kernel_name=KERNEL,
-        cwd=str(path.parent),
-        parameters={"profile": "smoke", "data_dir": str(synthetic_tiny), "seed": 1},
-        progress_bar=False,
-    )
-    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    study = studies.STUDIES["age_output"]
     recorded = results.read_results(profile, study.name)
     seed_one = recorded[recorded.seed.astype(int) == 1]
     assert sorted(zip(seed_one.variant, seed_one.task)) == sorted((v, t) for v in study.variants for t in study.tasks)
     assert seed_one.accuracy.between(0, 1).all()
+    assert recorded[results.KEY].astype(str).agg(" ".join, axis=1).is_unique
+    trained = seed_one[seed_one.reused_from.isna()]
+    assert trained.worker.nunique() == 2, trained[["variant", "worker"]]  # the runs were split between the workers
+    kept = before[before.seed.astype(int) != 1].sort_values(results.KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        recorded[recorded.seed.astype(int) != 1].sort_values(results.KEY).reset_index(drop=True), kept)
 
 
 @pytest.mark.slow
