@@ -103,6 +103,24 @@ def test_reliability_and_expected_calibration_error_on_hand_made_answers():
     assert calibration.expected_calibration_error(mixed, labels) == pytest.approx((10 * 0.4 + 10 * 0.4) / 20)
 
 
+def test_the_calibration_error_weights_each_bin_by_its_faces():
+    """30 faces at 90 % confidence, all right (gap 0.1), and 10 at 60 %, all wrong (gap 0.6): weighted by faces
+    (30 x 0.1 + 10 x 0.6) / 40 = 0.225; a plain mean over the two bins would say 0.35."""
+    probabilities = np.array([[0.9, 0.1]] * 30 + [[0.6, 0.4]] * 10)
+    labels = np.array([0] * 30 + [1] * 10)
+    assert calibration.expected_calibration_error(probabilities, labels) == pytest.approx(0.225)
+
+
+def test_a_temperature_divides_the_logits_as_worked_by_hand():
+    """(0.8, 0.2) at T = 2: logits halved, p ** (1/2) normalised: sqrt(0.8) / (sqrt(0.8) + sqrt(0.2)) = 2/3
+    (multiplied, it would be 0.64 / 0.68 = 0.94). Three such faces, two of them right, are calibrated at 2/3:
+    the likelihood is highest exactly at T = 2."""
+    confident = np.array([[0.8, 0.2]])
+    np.testing.assert_allclose(calibration.with_temperature(confident, 2.0), [[2 / 3, 1 / 3]])
+    np.testing.assert_allclose(calibration.with_temperature(confident, 0.5), [[0.64 / 0.68, 0.04 / 0.68]])
+    assert calibration.fit_temperature(np.repeat(confident, 3, axis=0), [0, 0, 1]) == pytest.approx(2.0, abs=1e-3)
+
+
 def test_the_fitted_temperature_undoes_an_over_confident_network_and_keeps_every_answer():
     rng = np.random.default_rng(0)
     logits = rng.normal(0, 1.5, (4000, 8))
