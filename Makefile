@@ -79,7 +79,7 @@ paper: $(STAMP) kernel
 	$(PY) -m helpers.data.preflight "$(DATA_DIR)"
 	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS) $(WORKER_FLAGS)
 
-BENCHMARKS := loader training_feed step study_cache paper_estimate
+BENCHMARKS := loader training_feed step study_cache paper_estimate predict_folder
 bench: data
 	@mkdir -p bench/out
 	@{ for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(PY) bench/$$name.py || echo "FAILED bench/$$name.py"; done; } 2>&1 | tee bench/out/last.log

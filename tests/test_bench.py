@@ -44,6 +44,13 @@ def test_step_benchmark_compares_the_kit_with_a_plain_keras_network_of_the_same_
     assert "reference" in output and "(fit " in output and "kit fit" in output
 
 
+@pytest.mark.slow
+def test_the_predictor_benchmark_times_both_paths_on_the_same_photos(repo, synthetic_tiny, tmp_path):
+    ratios, output = run(repo, synthetic_tiny, tmp_path, "predict_folder.py", "--photos", "6")
+    assert set(ratios) == {"predict_folder_vs_one_photo"} and ratios["predict_folder_vs_one_photo"] > 0
+    assert "6 photos, " in output and "the same answers: True" in output
+
+
 def test_training_work_per_image_counts_each_layer(repo):
     sys.path.insert(0, str(repo / "bench"))
     import step

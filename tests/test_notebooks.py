@@ -1,6 +1,7 @@
 """Every numbered notebook runs end to end in the smoke profile and records its headline; the studies they
 ran leave complete results files that show learning."""
 
+import io
 import re
 
 import nbformat
@@ -11,6 +12,7 @@ import pytest
 
 from helpers import headline, profiles
 from helpers.data import task_data
+from helpers.data.age_groups import AGE_GROUPS
 from helpers.experiments import conclusions, paired, pretraining, results, runner, studies, summaries, timings
 from tests.conftest import REPO
 
@@ -178,6 +180,41 @@ def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_t
             assert (
                 scored[scored.task == "age"].one_off_accuracy.max() > scored[scored.task == "age"].accuracy.max() + 0.2
             )
+
+
+@pytest.mark.slow
+def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_tiny, results_root, tmp_path,
+                                                                     monkeypatch):
+    """After notebook 02: `python -m helpers.predict FOLDER` finds the smoke baseline's networks, says they learned
+    from synthetic faces, and answers the portrait's one face; `--model` takes a run's best.keras."""
+    import os
+    import subprocess
+    import sys
+
+    from matplotlib import cbook
+    from PIL import Image
+
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
+    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
+    runner.run_study(studies.STUDIES["baseline"], profile, verbose=False)  # trains it if 02 did not run
+    (tmp_path / "photos").mkdir()
+    Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).save(tmp_path / "photos" / "hopper.jpg")
+    (tmp_path / "photos" / "notes.jpg").write_text("not a photo")
+    command = [sys.executable, "-m", "helpers.predict", str(tmp_path / "photos"), "--out", str(tmp_path / "a.csv")]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, env=os.environ, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "networks: smoke profile, baseline / paper, gender, fold 0" in done.stderr
+    assert "learned from the synthetic mirror's faces" in done.stderr
+    answers = pd.read_csv(tmp_path / "a.csv")
+    face = answers[answers.file.str.endswith("hopper.jpg")]
+    assert len(face) == 1 and face.gender.iloc[0] in ("m", "f") and face.age_group.iloc[0] in AGE_GROUPS
+    assert answers[answers.file.str.endswith("notes.jpg")].reason.iloc[0].startswith("not an image")
+    model = results.run_directory(profile, "baseline", "paper", "age", 0, profile.seeds[0]) / "best.keras"
+    done = subprocess.run([sys.executable, "-m", "helpers.predict", str(tmp_path / "photos" / "hopper.jpg"), "--model",
+                           str(model)], cwd=REPO, capture_output=True, text=True, env=os.environ, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    alone = pd.read_csv(io.StringIO(done.stdout))  # the CSV on standard output, nothing else
+    assert alone.age_group.tolist() == face.age_group.tolist() and alone.gender.isna().all()
 
 
 @pytest.mark.slow

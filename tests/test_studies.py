@@ -175,13 +175,15 @@ def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
     copied = results.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
     assert copied.row.reused_from == "mini/wide" and copied.history.equals(original.history)
     assert len(original.history) == original.row.epochs_trained and {"loss", "val_accuracy"} <= set(original.history)
-    assert original.model is None  # MINI keeps no models
+    assert original.model is None and original.mean is None  # MINI keeps no models
     # the same settings as mini's "wide", but a study that keeps its models trains its own: a copy has no model
     kept = studies.Study("kept", {"64 wide": {"hidden_units": 64}}, tasks=("gender",), keep_models=True)
     runner.run_study(kept, profile)
     trained = results.recorded_run(profile, "kept", "64 wide", "gender", 0, 0)
     assert pd.isna(trained.row.reused_from)  # written empty: trained here, copied from nowhere
     assert trained.model.output_shape == (None, 2)
+    mean = task_data.task_data(profile, "gender", 0).mean  # kept beside the model, for a photo without the data
+    assert trained.mean.dtype == np.float32 and np.array_equal(trained.mean, mean.astype(np.float32))
     with pytest.raises(LookupError, match="run the study first"):
         results.recorded_run(profile, "mini", "absent", "gender", 0, 0)
 

@@ -38,17 +38,19 @@ def predict_faces(faces, networks: dict, size: int, crop_size: int) -> pd.DataFr
     return table
 
 
-def predict_photo(source, networks: dict, size: int, crop_size: int, min_side: int = 24) -> FacesFound:
-    """Find the faces of a photo (a path, or pixels already in memory) and answer every task for each."""
+def predict_photo(source, networks: dict, size: int, crop_size: int, min_side: int = 24,
+                  name: str | None = None) -> FacesFound:
+    """Find the faces of a photo (a path, a file's bytes called ``name``, or pixels already in memory) and
+    answer every task for each."""
     empty = np.zeros((0, 4), int)
     if isinstance(source, np.ndarray):
         found = photo.Photo(np.asarray(source, np.uint8), None, [])
     else:
         try:
-            found = photo.read_photo(source)
+            found = photo.read_photo(source, name)
         except photo.PhotoError as error:
             return FacesFound(None, empty, pd.DataFrame(), f"No prediction: {error}.")
-    name = found.path or "the photo"
+    name = found.path or name or "the photo"
     boxes = photo.detect_faces(found.pixels, min_side)
     height, width = found.pixels.shape[:2]
     notes = f" ({'; '.join(found.notes)})" if found.notes else ""
@@ -60,6 +62,36 @@ def predict_photo(source, networks: dict, size: int, crop_size: int, min_side: i
     table.insert(0, "box", [tuple(int(v) for v in box) for box in boxes])
     return FacesFound(found.pixels, boxes, table, f"{len(boxes)} face(s) found in {name}, {width} x {height} "
                                                   f"pixels{notes}.")
+
+
+def upload_widget(networks: dict, size: int, crop_size: int):
+    """A file-upload button (ipywidgets) that answers the chosen photo below it: the boxes drawn, each face's
+    gender and age group with their probabilities. In JupyterLab it waits for a click; under papermill it is
+    shown and nothing waits. Setting the button's ``value`` from Python (as a test does) answers the same way."""
+    import ipywidgets
+    from IPython.display import display
+    from matplotlib import pyplot
+
+    from helpers import plots
+
+    upload = ipywidgets.FileUpload(accept="image/*", multiple=False, description="Your photo")
+    shown = ipywidgets.Output()
+
+    def answer(change) -> None:
+        with shown:
+            shown.clear_output()
+            for uploaded in change["new"]:
+                found = predict_photo(bytes(uploaded["content"]), networks, size, crop_size, name=uploaded["name"])
+                print(found.message)
+                if len(found.table):
+                    captions = [f"{row.gender} {row['p(gender)']:.2f} · {row.age} {row['p(age)']:.2f}"
+                                for _, row in found.table.iterrows()]
+                    figure = plots.photo_with_faces(found.pixels, found.boxes, captions, title=uploaded["name"])
+                    display(figure)
+                    pyplot.close(figure)  # shown once, here, not again by the notebook
+
+    upload.observe(answer, names="value")
+    return ipywidgets.VBox([upload, shown])
 
 
 def awkward_photos(pixels: np.ndarray, directory) -> dict:

@@ -27,6 +27,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import atomic
@@ -207,6 +208,12 @@ def write_predictions(directory: Path, predictions: dict) -> None:
     atomic.write(Path(directory) / "predictions.csv", pd.DataFrame(predictions).to_csv(index=False))
 
 
+def write_mean(directory: Path, mean) -> None:
+    """Keep the mean image a kept network subtracts from its inputs beside it (``mean.npy``), so that the
+    network answers a new photo without its training data (``helpers.predict``)."""
+    atomic.write(Path(directory) / "mean.npy", lambda handle: np.save(handle, np.asarray(mean, np.float32)))
+
+
 def _run_row(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.Series:
     recorded = read_results(profile, study)
     match = recorded[(recorded.variant.astype(str) == str(variant)) & (recorded.task == task)
@@ -245,6 +252,7 @@ class RecordedRun:
     history: pd.DataFrame
     # the best Keras model, for studies with ``keep_models``; of a two-headed network, the trunk and the row's head
     model: object = None
+    mean: np.ndarray | None = None  # the mean image the model subtracts (kept beside it since 2026-12-04)
 
 
 def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> RecordedRun:
@@ -268,4 +276,5 @@ def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: in
                            "notebook again.") from None
     if model is not None and _two_headed(row):
         model = multitask.head(model, task)
-    return RecordedRun(row, history.drop(columns="epoch"), model)
+    mean = np.load(directory / "mean.npy") if (directory / "mean.npy").exists() else None
+    return RecordedRun(row, history.drop(columns="epoch"), model, mean)

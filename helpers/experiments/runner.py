@@ -57,6 +57,8 @@ def _rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[
     else:
         directory = results.run_directory(profile, study.name, variant, task, fold, seed)
         outcomes = {task: runs.run(data, settings, seed, pretrained=pretrained, run_dir=directory, **options)}
+        if study.keep_models:
+            results.write_mean(directory, data.mean)
     rows = []
     for task, outcome in outcomes.items():
         if outcome.predictions is not None:

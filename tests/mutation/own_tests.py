@@ -29,6 +29,8 @@ OWN_TESTS = {
     "helpers/experiments/results.py": ["test_studies.py", "test_workers.py", "test_conclusions.py"],
     "helpers/experiments/conclusions.py": ["test_conclusions.py"],
     "helpers/experiments/paired.py": ["test_paired.py", "test_conclusions.py"],
+    "helpers/experiments/calibration.py": ["test_photo.py"],
+    "helpers/experiments/floor.py": ["test_floor.py"],
 }
 
 

@@ -1,0 +1,145 @@
+"""The predictor for users' photos (``python -m helpers.predict``) and the face detector on a real face:
+matplotlib's public-domain portrait of Grace Hopper, which ships with matplotlib (a dependency), so no test
+downloads anything."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import cbook
+from PIL import Image
+
+from helpers import predict
+from helpers.data import group_photo, photo
+from tests.conftest import REPO
+from tests.test_photo import _network
+
+PORTRAIT = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+# Her face, found by eye: the square from (150, 100) to (380, 340) of the 512 x 600 portrait holds it (eyebrows
+# to chin, ear to ear); its centre is within 25 pixels of (265, 220).
+FACE_CENTRE, FACE_SIDE = np.array([265, 220]), (200, 280)
+
+
+def _centre(box):
+    x, y, width, height = box
+    return np.array([x + width / 2, y + height / 2])
+
+
+@pytest.mark.parametrize("width", [512, 1024, 6000])
+def test_the_detector_finds_exactly_her_face_whatever_the_portraits_size(width):
+    """At its own 512 pixels the detector used to add a 52-pixel box on her uniform, and at 6,000 pixels 11 boxes
+    in the hair and the background: its smallest face was fixed in pixels whatever the photo's size."""
+    image = Image.open(PORTRAIT).convert("RGB")
+    scale = width / image.width
+    pixels = np.asarray(image.resize((width, round(image.height * scale))))
+    boxes = photo.detect_faces(pixels)
+    assert len(boxes) == 1, boxes
+    assert np.abs(_centre(boxes[0]) / scale - FACE_CENTRE).max() < 25
+    assert FACE_SIDE[0] <= boxes[0][2] / scale <= FACE_SIDE[1]
+
+
+def test_the_crop_covers_her_head_as_an_aligned_training_face_does():
+    """The aligned faces show the head with hair and neck: the square is the detector's box widened by a third on
+    every side, so the face's box takes 0.6 of the crop's side, as on the mirror's aligned faces."""
+    pixels = np.asarray(Image.open(PORTRAIT).convert("RGB"))
+    box = photo.detect_faces(pixels)[0]
+    left, top, side, _ = photo.face_square(box, pixels.shape)
+    assert box[2] / side == pytest.approx(1 / (1 + 2 * photo.MARGIN), abs=0.01)
+    assert left <= box[0] and top <= box[1] and left + side >= box[0] + box[2] and top + side >= box[1] + box[3]
+
+
+@pytest.fixture()
+def networks():
+    """Both tasks' networks, untrained (the answers are not what these tests check), with a grey mean image."""
+    mean = np.full((48, 48, 3), 120, np.float32)
+    return {task: predict.Network(task, "classes", _network(classes), mean, 48, 40, f"untrained {task}")
+            for task, classes in (("gender", 2), ("age", 8))}
+
+
+@pytest.fixture()
+def folder(tmp_path, profile):
+    """What a user's folder holds: the portrait, a composed group photo in a subfolder, a text file named like a
+    JPEG, a 16-pixel thumbnail, an empty folder and a hidden file."""
+    root = tmp_path / "photos"
+    (root / "group").mkdir(parents=True)
+    (root / "empty").mkdir()
+    Image.open(PORTRAIT).save(root / "grace_hopper.jpg")
+    pixels, placed, _ = group_photo.from_test_fold(profile, 0, 5, seed=0)
+    Image.fromarray(pixels).save(root / "group" / "five.png")
+    (root / "notes.jpg").write_text("These are notes, not a photo.\n")
+    Image.new("RGB", (16, 16), "white").save(root / "thumb.jpg")
+    (root / ".hidden.jpg").write_text("not looked at")
+    return root, placed
+
+
+def test_a_folder_gives_a_row_per_face_and_a_reason_for_every_file_without_one(folder, networks):
+    root, placed = folder
+    table = predict.predict([root], networks)
+    assert list(table.columns) == predict.COLUMNS
+    by_file = {name: rows for name, rows in table.groupby(table.file.map(lambda f: f.replace(str(root), "")))}
+    assert set(by_file) == {"/empty", "/grace_hopper.jpg", "/group/five.png", "/notes.jpg", "/thumb.jpg"}
+    hopper = by_file["/grace_hopper.jpg"]
+    assert len(hopper) == 1 and hopper.reason.isna().all()
+    assert np.abs(_centre(hopper[["x", "y", "width", "height"]].iloc[0]) - FACE_CENTRE).max() < 25
+    assert hopper.gender.iloc[0] in ("m", "f") and 0.5 <= hopper.p_gender.iloc[0] <= 1
+    assert hopper.age_group.iloc[0].startswith("(") and 1 / 8 <= hopper.p_age.iloc[0] <= 1
+    group = by_file["/group/five.png"]
+    matched = group_photo.match(group[["x", "y", "width", "height"]].to_numpy(int), placed)
+    assert len(group) >= 3 and None not in matched and len(set(matched)) == len(group)  # each on its own face
+    assert by_file["/notes.jpg"].reason.iloc[0].startswith("not an image: ")
+    assert by_file["/thumb.jpg"].reason.iloc[0] == "too small: 16 x 16 pixels, a face needs at least 24"
+    assert by_file["/empty"].reason.iloc[0] == "empty folder"
+    assert table.expected_age.isna().all()  # 8 classes give a group, not an age in years
+
+
+def test_faces_are_answered_in_batches_as_one_photo_at_a_time_would(folder, networks, monkeypatch):
+    """The batched answers (4 faces a batch here) equal the one-photo function's."""
+    from helpers.experiments import photo_predictions
+
+    root, _ = folder
+    monkeypatch.setattr(predict, "BATCH", 4)
+    table = predict.predict([root], networks).dropna(subset=["face"])
+    for name, rows in table.groupby("file"):
+        alone = photo_predictions.predict_photo(name, {task: (network.model, network.mean) for task, network
+                                                       in networks.items()}, 48, 40).table
+        assert alone.gender.tolist() == rows.gender.tolist() and alone.age.tolist() == rows.age_group.tolist()
+        np.testing.assert_allclose(alone["p(age)"], rows.p_age, atol=1e-5)
+
+
+def test_the_command_line_writes_the_csv_and_names_missing_paths(tmp_path):
+    """Without a results folder the predictor says what to run first; a missing path is a row, not a stop."""
+    done = subprocess.run([sys.executable, "-m", "helpers.predict", str(tmp_path / "nowhere.jpg")], cwd=REPO,
+                          capture_output=True, text=True, env={**os.environ,
+                                                              "AGE_GENDER_KIT_RESULTS": str(tmp_path / "results")})
+    assert done.returncode != 0 and "no baseline networks" in done.stderr and "notebook 02" in done.stderr
+    assert done.stdout == ""
+
+
+def test_paths_that_give_no_file_are_rows_too(tmp_path):
+    files, rows = predict.files_in([tmp_path / "missing.jpg", tmp_path])
+    assert files == [] and [row["reason"] for row in rows] == ["no such file or folder", "empty folder"]
+
+
+def test_an_uploaded_photo_is_answered_from_its_bytes(networks, capsys):
+    """What notebook 15's upload button does with the file a user picks, without a browser: the widget's value
+    set from Python, as JupyterLab sets it."""
+    from helpers.experiments import photo_predictions
+
+    pairs = {task: (network.model, network.mean) for task, network in networks.items()}
+    content = Path(PORTRAIT).read_bytes()
+    found = photo_predictions.predict_photo(content, pairs, 48, 40, name="hopper.jpg")
+    assert found.message == "1 face(s) found in hopper.jpg, 512 x 600 pixels." and len(found.table) == 1
+    not_a_photo = photo_predictions.predict_photo(b"notes", pairs, 48, 40, name="notes.jpg")
+    assert not_a_photo.message.startswith("No prediction: notes.jpg is not an image Pillow can read")
+
+    box = photo_predictions.upload_widget(pairs, 48, 40)
+    upload = box.children[0]
+    upload.value = ({"name": "hopper.jpg", "type": "image/jpeg", "size": len(content), "content": memoryview(content),
+                     "last_modified": datetime.datetime(2026, 12, 4, tzinfo=datetime.timezone.utc)},)
+    assert "1 face(s) found in hopper.jpg, 512 x 600 pixels." in capsys.readouterr().out
