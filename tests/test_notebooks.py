@@ -183,6 +183,27 @@ def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_t
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("name", ["00_start_here.ipynb", "01_data_and_preprocessing.ipynb"])
+def test_an_executed_notebook_shows_the_same_outputs_when_run_again(name, synthetic_tiny, tmp_path):
+    """nbval re-executes a notebook papermill has executed and compares every text output (tables, printed
+    counts, the data's sample; not the figures' bytes) with the stored one: the data path and the seeds fixed by
+    helpers.setup make the chapters a student reads the same on every run. The papermill tests check what each
+    notebook shows, not that it shows it again."""
+    import subprocess
+    import sys
+
+    executed = tmp_path / name
+    papermill.execute_notebook(str(REPO / "notebooks" / name), str(executed), kernel_name=KERNEL,
+                               parameters={"data_dir": str(synthetic_tiny)}, cwd=str(REPO / "notebooks"),
+                               progress_bar=False)
+    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval", str(executed), "--nbval-kernel-name", KERNEL,
+                           "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert re.search(r"\d+ passed", done.stdout)
+
+
+@pytest.mark.slow
 def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_tiny, results_root, tmp_path,
                                                                      monkeypatch):
     """After notebook 02: `python -m helpers.predict FOLDER` finds the smoke baseline's networks, says they learned

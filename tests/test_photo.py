@@ -172,10 +172,13 @@ def test_the_exported_files_answer_as_the_keras_model(tmp_path):
     expected = model.predict(inputs, verbose=0)
     assert expected.std(axis=0).max() > 0.01  # different answers for different inputs: a real comparison
     files = export.export(model, tmp_path)
-    for predict in (export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"])):
+    for predict in (export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"]),
+                    export.onnx_function(files["onnx"])):
         np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
         np.testing.assert_allclose(predict(inputs[:1]), expected[:1], atol=1e-5)  # another batch size
     compared = export.compare(model, files, inputs, repeats=2)
+    assert list(compared.index) == ["SavedModel", "TensorFlow Lite", "ONNX"]
     assert (compared["same answers"] == 1).all() and (compared["largest difference"] < 1e-5).all()
+    assert export.size_on_disk(files["onnx"]) > 4 * model.count_params() * 0.9
     assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
     assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9

@@ -1,10 +1,13 @@
-"""A trained network outside Keras: a TensorFlow SavedModel for servers, a TensorFlow Lite file for phones.
+"""A trained network outside Keras: a TensorFlow SavedModel for servers, a TensorFlow Lite file for phones, an
+ONNX file for everything else.
 
 - ``model.export(..., format="tf_saved_model")`` (Keras 3) writes the inference graph with a ``serve``
   function; TensorFlow Serving and any TensorFlow program load it without the kit's code, since the kit's
   layers (LRN, ceil-mode pooling) are plain ``keras.ops`` and are traced into the graph.
 - ``tf.lite.TFLiteConverter`` turns that SavedModel into one flat file of float32 weights and operations that
   the TensorFlow Lite interpreter runs on a phone or a Raspberry Pi, with no Python behind it.
+- ``model.export(..., format="onnx")`` (Keras 3, through tf2onnx) writes the same graph as ONNX, which
+  ONNX Runtime runs from Python, C++, C#, Java or JavaScript, on CPUs and GPUs of any vendor.
 
 Both are checked the same way (notebook 15): the same faces through the Keras model and through the exported
 file give the same probabilities within float32 rounding; then their size on disk and time per face.
@@ -25,7 +28,8 @@ from helpers import timer
 
 
 def export(model, directory) -> dict[str, Path]:
-    """Write ``model`` as ``saved_model/`` and ``model.tflite`` under ``directory``; return both paths."""
+    """Write ``model`` as ``saved_model/``, ``model.tflite`` and ``model.onnx`` under ``directory``; return the
+    three paths."""
     import tensorflow as tf
 
     directory = Path(directory)
@@ -34,7 +38,12 @@ def export(model, directory) -> dict[str, Path]:
     model.export(str(saved), format="tf_saved_model", verbose=False)
     lite = directory / "model.tflite"
     lite.write_bytes(tf.lite.TFLiteConverter.from_saved_model(str(saved)).convert())
-    return {"saved_model": saved, "tflite": lite}
+    onnx = directory / "model.onnx"
+    with warnings.catch_warnings():
+        # Keras' tf2onnx patch probes np.object, which NumPy 2 announces will change meaning; nothing to act on
+        warnings.filterwarnings("ignore", message=".*np.object", category=FutureWarning)
+        model.export(str(onnx), format="onnx", verbose=False)
+    return {"saved_model": saved, "tflite": lite, "onnx": onnx}
 
 
 @contextlib.contextmanager
@@ -91,6 +100,15 @@ def tflite_function(path):
     return predict
 
 
+def onnx_function(path):
+    """An ONNX file as a function of one batch of inputs, run by ONNX Runtime on the CPU."""
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return lambda inputs: session.run(None, {name: np.asarray(inputs, np.float32)})[0]
+
+
 def compare(model, files: dict, inputs, repeats: int = 10) -> pd.DataFrame:
     """Each exported file of :func:`export` against ``model`` on the same ``inputs``: its size, the largest
     difference of a probability, the share of equal answers, and the median time for one face."""
@@ -98,7 +116,8 @@ def compare(model, files: dict, inputs, repeats: int = 10) -> pd.DataFrame:
     expected = model.predict(inputs, verbose=0)
     rows = []
     for name, path, function in (("SavedModel", files["saved_model"], saved_model_function),
-                                 ("TensorFlow Lite", files["tflite"], tflite_function)):
+                                 ("TensorFlow Lite", files["tflite"], tflite_function),
+                                 ("ONNX", files["onnx"], onnx_function)):
         predict = function(path)
         answer = predict(inputs)
         one_face, _ = timer.median_and_spread(lambda predict=predict: predict(inputs[:1]), repeats)
