@@ -13,7 +13,10 @@ The steps, each a library call:
    smallest face is fixed in pixels: on a portrait scaled to 6,000 pixels it found 11 "faces" in the hair
    and the background), and a box less than ``RELATIVE_SIDE`` of the largest one's side is dropped as the
    background's (beside a 239-pixel face, a 52-pixel box on the portrait's uniform).
-3. **Crop like Adience**: the aligned Adience faces (and the mirror's) show the head with some hair and
+3. **Turn upright**: where OpenCV's bundled eye cascade finds both eyes and they lean by ``LEVEL`` degrees
+   or more, the photo is turned about the face's centre until they are level, as Adience's faces were
+   aligned. Glasses or a small face often leave one eye unfound; the face is then cropped as it is.
+4. **Crop like Adience**: the aligned Adience faces (and the mirror's) show the head with some hair and
    neck, so the detector's box, which hugs eyes to mouth, is widened by ``MARGIN`` on every side and made
    square, then resized exactly as the image cache resizes a training image (``image_cache.resize``), the
    training mean subtracted and the centre crop taken (``pipeline``). A face from the training data fed
@@ -40,6 +43,8 @@ CASCADE = "haarcascade_frontalface_alt2.xml"
 # Measured on matplotlib's Grace Hopper portrait (512 x 600) at its size and at 1,024 and 6,000 pixels wide, and on
 # 12 photos composed of 5 mirror faces (80-180 pixels, photos about 800 x 250): with both rules, exactly her face
 # at each size, and 41 of the 60 composed faces with no box on the background, as before the rules.
+EYES = "haarcascade_eye.xml"  # OpenCV's bundled eye cascade, for turning a tilted face upright
+LEVEL = 3.0  # degrees: eyes leaning less than this are left as they are (the eye boxes' own jitter)
 DETECT_SIDE = 1024  # pixels: the longer side of the copy the detector sees (a smaller photo is not enlarged)
 RELATIVE_SIDE = 1 / 3  # a box under this share of the largest box's side is dropped (faces in a group photo
 # differ in size by a factor of 2-3 between the front and the back row; lower it for a crowd seen in depth)
@@ -92,12 +97,12 @@ def read_photo(source, name: str | None = None) -> Photo:
 
 
 @functools.cache
-def _detector():
+def _detector(cascade: str = CASCADE):
     import cv2
 
-    detector = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / CASCADE))
+    detector = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / cascade))
     if detector.empty():
-        raise RuntimeError(f"OpenCV could not load its bundled {CASCADE} from {cv2.data.haarcascades}: reinstall "
+        raise RuntimeError(f"OpenCV could not load its bundled {cascade} from {cv2.data.haarcascades}: reinstall "
                            "opencv-python-headless below version 5 (make install)")
     return detector
 
@@ -147,10 +152,41 @@ def face_inputs(faces, size: int, crop_size: int, mean: np.ndarray) -> np.ndarra
                                                      crop_size)) for face in faces])
 
 
-def crop_faces(pixels: np.ndarray, boxes, margin: float = MARGIN) -> list[np.ndarray]:
-    """The square face images around ``boxes`` (see :func:`face_square`)."""
+def eye_tilt(pixels: np.ndarray, box) -> float | None:
+    """How many degrees the line through a face's two eyes leans (positive: the right-hand eye in the picture is
+    lower), from OpenCV's bundled eye cascade on the upper 60 % of the face's box; None unless it finds two
+    eyes apart (glasses, a squint or a small face often leave one)."""
+    import cv2
+
+    x, y, width, height = (int(value) for value in box)
+    gray = cv2.cvtColor(np.ascontiguousarray(pixels[y:y + height * 6 // 10, x:x + width]), cv2.COLOR_RGB2GRAY)
+    eyes = np.asarray(_detector(EYES).detectMultiScale(gray, scaleFactor=1.1, minNeighbors=3,
+                                                       minSize=(max(4, width // 10),) * 2), float).reshape(-1, 4)
+    if len(eyes) < 2:
+        return None
+    largest = eyes[np.argsort(-eyes[:, 2], kind="stable")[:2]]
+    centres = largest[:, :2] + largest[:, 2:] / 2
+    left, right = centres[np.argsort(centres[:, 0])]
+    if right[0] - left[0] < width / 5:  # two boxes on one eye
+        return None
+    return float(np.degrees(np.arctan2(right[1] - left[1], right[0] - left[0])))
+
+
+def crop_faces(pixels: np.ndarray, boxes, margin: float = MARGIN, upright: bool = True) -> list[np.ndarray]:
+    """The square face images around ``boxes`` (see :func:`face_square`). With ``upright``, a face whose two eyes
+    are found leaning by ``LEVEL`` degrees or more is first turned about its centre so that they are level, as
+    Adience's aligned faces are."""
+    import cv2
+
     crops = []
     for box in boxes:
+        tilt = eye_tilt(pixels, box) if upright else None
+        source = pixels
+        if tilt is not None and abs(tilt) >= LEVEL:
+            centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)
+            turn = cv2.getRotationMatrix2D(centre, tilt, 1.0)  # positive: counter-clockwise, lifting the lower eye
+            source = cv2.warpAffine(np.ascontiguousarray(pixels), turn, (pixels.shape[1], pixels.shape[0]),
+                                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         left, top, side, _ = face_square(box, pixels.shape, margin)
-        crops.append(pixels[top:top + side, left:left + side])
+        crops.append(source[top:top + side, left:left + side])
     return crops
