@@ -49,6 +49,38 @@ def test_the_floor_refuses_predictions_that_do_not_match_the_faces():
         floor.check([0, 1, 1], [0, 1])
 
 
+def test_a_network_answering_two_classes_at_the_floor_is_judged_by_the_noise():
+    predicted = np.array([0] * 105 + [1] * 5 + [0] * 85 + [1] * 5)  # 105 + 5 right of 200: the floor itself
+    check = floor.check(np.array([0] * 110 + [1] * 90), predicted)
+    assert check.classes_answered == 2 and check.accuracy == 0.55 and not check.learned
+    assert check.reason().startswith("0.550 is within the noise of the majority floor 0.550 (binomial p = ")
+
+
+def test_one_face_is_enough_and_class_numbers_may_come_as_floats():
+    one = floor.check([1], [1])
+    assert (one.accuracy, one.majority, one.classes_answered, one.faces) == (1.0, 1.0, 1, 1)
+    read = floor.check(pd.Series([0.0, 1.0, 1.0]), [1, 1, 1])  # a column of a CSV that once held a blank
+    assert read.majority == pytest.approx(2 / 3) and read.accuracy == pytest.approx(2 / 3)
+
+
+def test_a_recorded_run_gives_its_reason_and_an_older_table_counts_as_learned():
+    row = pd.Series({"accuracy": 0.315, "majority": 0.284, "classes_answered": 8, "n_test": 197})
+    p_value = binomial_tail(62, 197, 0.284)  # 0.315 x 197 = 62 faces right
+    assert floor.reason(row) == f"0.315 is within the noise of the majority floor 0.284 (binomial p = {p_value:.3f})"
+    older = pd.DataFrame({"accuracy": [0.6, 0.7]}, index=[5, 6])
+    learned = floor.learned(older)
+    assert learned.index.tolist() == [5, 6] and learned.tolist() == [True, True] and learned.dtype == bool
+
+
+def test_the_mean_floor_per_task_keeps_the_tasks_order_and_skips_runs_without_one():
+    table = pd.DataFrame({"task": ["gender", "gender", "age", "age"], "majority": [0.5, 0.6, 0.3, np.nan],
+                          "accuracy": [np.nan, 0.7, 0.4, 0.4]})  # a diverged run keeps its floor
+    mean = floor.majority(table)
+    assert mean.index.tolist() == ["gender", "age"] and mean.to_dict() == pytest.approx({"gender": 0.55, "age": 0.3})
+    older = floor.majority(pd.DataFrame({"task": ["age"], "accuracy": [0.4]}))
+    assert older.empty and older.dtype == float
+
+
 @pytest.fixture()
 def profile(tmp_path, monkeypatch):
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))

@@ -103,6 +103,40 @@ def test_reliability_and_expected_calibration_error_on_hand_made_answers():
     assert calibration.expected_calibration_error(mixed, labels) == pytest.approx((10 * 0.4 + 10 * 0.4) / 20)
 
 
+def _rows(*tops, classes: int = 20):
+    """Probabilities whose first class holds each of ``tops`` and the others share the rest."""
+    return np.array([[top] + [(1 - top) / (classes - 1)] * (classes - 1) for top in tops])
+
+
+def test_the_reliability_table_gives_each_bins_edges_faces_confidence_and_accuracy():
+    """Ten bins of 0.1: a confidence on an edge belongs to the bin below it (0.5 to (0.4, 0.5]), 1.0 to the
+    last, and 0.05 (20 classes, none preferred) to the first; empty bins are left out."""
+    probabilities = np.concatenate([np.full((1, 20), 0.05), _rows(0.5, 0.5, 1.0)])
+    table = calibration.reliability(probabilities, [0, 0, 3, 0])
+    assert list(table.columns) == ["low", "high", "faces", "confidence", "accuracy"]
+    assert table.index.tolist() == [0, 1, 2]
+    np.testing.assert_allclose(table.low, [0.0, 0.4, 0.9])
+    np.testing.assert_allclose(table.high, [0.1, 0.5, 1.0])
+    assert table.faces.tolist() == [1, 2, 1] and table.accuracy.tolist() == [1.0, 0.5, 1.0]
+    np.testing.assert_allclose(table.confidence, [0.05, 0.5, 1.0])
+
+
+def test_the_calibration_error_uses_the_bins_it_is_given():
+    """One face right at 62 % and one wrong at 78 %: in ten bins (0.38 + 0.78) / 2 = 0.58; in five, one bin
+    (0.6, 0.8] of 70 % confidence and 50 % accuracy: 0.2."""
+    probabilities, labels = _rows(0.62, 0.78, classes=2), [0, 1]
+    assert calibration.expected_calibration_error(probabilities, labels) == pytest.approx(0.58)
+    assert calibration.expected_calibration_error(probabilities, labels, bins=5) == pytest.approx(0.2)
+
+
+def test_a_probability_of_zero_is_held_at_1e_12_before_its_logarithm():
+    """At T = 20, (1, 0) becomes 1 / (1 + (1e-12) ** (1/20)) = 1 / (1 + 10 ** -0.6) = 0.799 for the first class:
+    the held zero is softened like any small probability. Its likelihood for the second class is -log(1e-12)."""
+    np.testing.assert_allclose(calibration.with_temperature([[1.0, 0.0]], 20.0), [[1 / (1 + 10 ** -0.6),
+                                                                                   1 - 1 / (1 + 10 ** -0.6)]])
+    assert calibration.negative_log_likelihood([[1.0, 0.0]], [1]) == pytest.approx(12 * np.log(10))
+
+
 def test_the_calibration_error_weights_each_bin_by_its_faces():
     """30 faces at 90 % confidence, all right (gap 0.1), and 10 at 60 %, all wrong (gap 0.6): weighted by faces
     (30 x 0.1 + 10 x 0.6) / 40 = 0.225; a plain mean over the two bins would say 0.35."""
@@ -137,6 +171,8 @@ def test_the_fitted_temperature_undoes_an_over_confident_network_and_keeps_every
                                                       truth[half:])
     assert summary["temperature"] == pytest.approx(3.0, rel=0.15) and summary["ECE after"] < summary["ECE before"] / 3
     assert summary["accuracy after"] == summary["accuracy before"] and scaled.shape == (len(truth) - half, 8)
+    assert list(summary) == ["temperature", "n test", "ECE before", "ECE after", "accuracy before", "accuracy after"]
+    assert summary["n test"] == len(truth) - half
 
 
 def test_accuracy_per_cell_has_its_n_and_wilson_interval():
