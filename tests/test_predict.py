@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib import cbook
 from PIL import Image
 
 from helpers import predict
 from helpers.data import group_photo, photo
+from helpers.network import levi_hassner
 from tests.conftest import REPO
 from tests.test_photo import _network
 
@@ -115,6 +117,31 @@ def test_a_folder_gives_a_row_per_face_and_a_reason_for_every_file_without_one(f
     assert by_file["/thumb.jpg"].reason.iloc[0] == "too small: 16 x 16 pixels, a face needs at least 24"
     assert by_file["/empty"].reason.iloc[0] == "empty folder"
     assert table.expected_age.isna().all()  # 8 classes give a group, not an age in years
+
+
+@pytest.mark.parametrize("output, units", [("regression", 1), ("dex", 101)])
+def test_an_age_network_of_notebook_12_gives_the_expected_age_and_its_group(output, units):
+    """The age in years a regression or DEX network predicts, its group by the kit's one rule, and (DEX) the
+    group's probability: the sum of its one-year bins."""
+    from helpers.data.age_groups import AGE_GROUPS, age_group
+    from helpers.experiments import age_output
+
+    model = levi_hassner.levi_hassner(units, input_size=40, hidden_units=16, seed=3, regression=output == "regression")
+    network = predict.Network("age", output, model, np.full((48, 48, 3), 120, np.float32), 48, 40, output)
+    assert predict._output_kind(model) == ("age", output)
+    faces = predict.predict([PORTRAIT], {"age": network}).iloc[0]
+    crop = photo.face_inputs(photo.crop_faces(np.asarray(Image.open(PORTRAIT).convert("RGB")),
+                                              photo.detect_faces(np.asarray(Image.open(PORTRAIT).convert("RGB")))),
+                             48, 40, network.mean)
+    outputs = model.predict(crop, verbose=0)
+    years = age_output.predicted_years(output, outputs)[0]
+    assert faces.expected_age == pytest.approx(years, rel=1e-5)
+    assert faces.age_group == AGE_GROUPS[age_group(years)]
+    if output == "dex":
+        bins = np.asarray(age_group(age_output.DEX_BINS)) == age_group(years)
+        assert faces.p_age == pytest.approx(outputs[0, bins].sum(), rel=1e-5)
+    else:
+        assert pd.isna(faces.p_age) and pd.isna(faces.gender)
 
 
 def test_faces_are_answered_in_batches_as_one_photo_at_a_time_would(folder, networks, monkeypatch):
