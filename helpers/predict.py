@@ -16,7 +16,8 @@ its own training split, kept beside it (``mean.npy``); for a network kept by an 
 mean is computed again from the run's data (``--data-dir`` for the paper profile's).
 
 Faces go through the steps of :mod:`helpers.data.photo` (read, find, crop as the training faces were) and
-through each network in batches of ``BATCH`` faces, not one photo at a time.
+through each network in batches of ``BATCH`` faces, not one photo at a time; only a batch's photos are held
+in memory, however many the folder holds.
 """
 
 from __future__ import annotations
@@ -163,13 +164,12 @@ def _faces_of(path: Path, min_side: int):
 
 
 def _answer(network: Network, faces) -> dict:
-    """Each face's answer, its probability and (age) the expected years, in batches of BATCH faces."""
+    """Each face's answer, its probability and (age) the expected years."""
     from helpers.data.age_groups import AGE_GROUPS, age_group
     from helpers.experiments import age_output
 
-    outputs = np.concatenate([np.asarray(network.model.predict(
-        photo.face_inputs(faces[start:start + BATCH], network.image_size, network.crop_size, network.mean), verbose=0))
-        for start in range(0, len(faces), BATCH)])
+    outputs = np.asarray(network.model.predict(
+        photo.face_inputs(faces, network.image_size, network.crop_size, network.mean), verbose=0))
     if network.task == "gender":
         return {"gender": [labels.CLASSES["gender"][i] for i in outputs.argmax(1)], "p_gender": outputs.max(1)}
     groups = age_output.predicted_groups(network.output, outputs)
@@ -185,11 +185,22 @@ def _answer(network: Network, faces) -> dict:
 
 
 def predict(paths, networks: dict[str, Network], min_side: int = 24, progress=None) -> pd.DataFrame:
-    """The CSV's table for every file under ``paths``: a row per face found, a row per file without one."""
+    """The CSV's table for every file under ``paths``: a row per face found, a row per file without one. Faces
+    are answered BATCH at a time as they are found, so that only a batch's photos are held in memory."""
     files, rows = files_in(paths)
-    faces, face_rows = [], []
-    bar = progress(len(files)) if progress else contextlib.nullcontext()
-    with bar:
+    answered, faces, face_rows = [], [], []
+
+    def answer_waiting() -> None:
+        if faces:
+            batch = pd.DataFrame(face_rows)
+            for network in networks.values():
+                for column, values in _answer(network, faces).items():
+                    batch[column] = values
+            answered.append(batch)
+            faces.clear()
+            face_rows.clear()
+
+    with progress(len(files)) if progress else contextlib.nullcontext() as bar:
         for path in files:
             found, boxes, reason = _faces_of(path, min_side)
             if reason:
@@ -198,14 +209,12 @@ def predict(paths, networks: dict[str, Network], min_side: int = 24, progress=No
                 faces.append(face)
                 face_rows.append({"file": str(path), "face": number, **dict(zip(("x", "y", "width", "height"),
                                                                                   map(int, box)))})
-            if progress:
+            if len(faces) >= BATCH:
+                answer_waiting()
+            if bar is not None:
                 bar.update(1)
-    table = pd.DataFrame(face_rows)
-    for network in networks.values():
-        if faces:
-            for column, values in _answer(network, faces).items():
-                table[column] = values
-    table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True).reindex(columns=COLUMNS)
+        answer_waiting()
+    table = pd.concat([*answered, pd.DataFrame(rows)], ignore_index=True).reindex(columns=COLUMNS)
     table = table.astype({column: "Int64" for column in ("face", "x", "y", "width", "height")})
     order = {str(path): number for number, path in enumerate(files)}  # files in order; missing paths last
     table["order"] = table.file.map(order).fillna(len(files))

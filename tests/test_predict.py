@@ -145,12 +145,16 @@ def test_an_age_network_of_notebook_12_gives_the_expected_age_and_its_group(outp
 
 
 def test_faces_are_answered_in_batches_as_one_photo_at_a_time_would(folder, networks, monkeypatch):
-    """The batched answers (4 faces a batch here) equal the one-photo function's."""
+    """The batched answers (1 face a batch here: each photo at once) equal the one-photo function's."""
     from helpers.experiments import photo_predictions
 
     root, _ = folder
-    monkeypatch.setattr(predict, "BATCH", 4)
+    monkeypatch.setattr(predict, "BATCH", 1)
+    answer, sizes = predict._answer, []
+    monkeypatch.setattr(predict, "_answer", lambda network, faces: sizes.append(len(faces)) or answer(network, faces))
     table = predict.predict([root], networks).dropna(subset=["face"])
+    # answered as they come, a batch at a time (one photo's faces may overfill it): never the whole folder at once
+    assert len(sizes) >= 4 and sum(sizes) == 2 * len(table) and max(sizes) < len(table)
     for name, rows in table.groupby("file"):
         alone = photo_predictions.predict_photo(name, {task: (network.model, network.mean) for task, network
                                                        in networks.items()}, 48, 40).table
