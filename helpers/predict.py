@@ -4,13 +4,14 @@
 
 ``PATH`` is a photo or a folder (searched recursively). One CSV row per face found: the file, the face's box
 in the photo's pixels, each task's answer and its probability, and the expected age in years where the age
-network gives one (notebook 12's regression and DEX networks); one row per file without a usable face, with
+network predicts years (notebook 12's regression and DEX ways, kept by a study made with ``keep_models=True``);
+one row per file without a usable face, with
 the reason (not an image, no face found, too small). Nothing stops a folder run. The CSV goes to standard
 output unless ``--out`` names a file; progress and notes go to standard error.
 
 The networks: by default the baseline's best run of each task in the results folder (notebook 02's), the
 paper profile's where it has any, else the class profile's, else the smoke profile's (with a note that
-those learned from synthetic faces). ``--model`` takes any ``best.keras`` under a results folder's ``runs/``;
+those learned from synthetic faces). ``--model`` takes any ``best.keras`` a study kept under ``runs/``;
 its task is read from its outputs (2: gender; 8, 1 or 101: age). Each network subtracts the mean image of
 its own training split, kept beside it (``mean.npy``); for a network kept by an older kit without it, the
 mean is computed again from the run's data (``--data-dir`` for the paper profile's).
