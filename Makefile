@@ -24,7 +24,7 @@ NOTEBOOKS ?= $(filter-out notebooks/09_conclusions.ipynb,$(sort $(wildcard noteb
 KERNEL   := age-gender-kit
 # RUN_SEED=1: every notebook's seed parameter (SEED is the synthetic mirror's).
 # GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several workers").
-WORKER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))$(if $(RUN_SEED), --seed $(RUN_SEED))
+RUNNER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))$(if $(RUN_SEED), --seed $(RUN_SEED))
 
 PY       := $(VENV)/bin/python
 comma    := ,
@@ -62,10 +62,10 @@ kernel: $(STAMP)
 data: $(SYNTHETIC_DIR)/MANIFEST.json
 
 run: data kernel
-	$(PY) -m helpers.notebook_runner --profile smoke --kernel $(KERNEL) --output runs/smoke $(NOTEBOOKS) $(WORKER_FLAGS)
+	$(PY) -m helpers.notebook_runner --profile smoke --kernel $(KERNEL) --output runs/smoke $(NOTEBOOKS) $(RUNNER_FLAGS)
 
 class: data kernel
-	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS) $(WORKER_FLAGS)
+	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS) $(RUNNER_FLAGS)
 
 test: data kernel
 	$(VENV)/bin/ruff check .
@@ -77,7 +77,7 @@ lab: data kernel
 paper: $(STAMP) kernel
 	@test -n "$(DATA_DIR)" || { echo "make paper needs DATA_DIR=/path/holding adience/ (and celeba/, wiki_crop/ for transfer learning); see README.md"; exit 2; }
 	$(PY) -m helpers.data.preflight "$(DATA_DIR)"
-	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS) $(WORKER_FLAGS)
+	$(PY) -m helpers.notebook_runner --profile paper --data-dir "$(DATA_DIR)" --kernel $(KERNEL) --output runs/paper $(NOTEBOOKS) $(RUNNER_FLAGS)
 
 BENCHMARKS := loader training_feed step study_cache paper_estimate predict_folder
 bench: data
