@@ -162,8 +162,9 @@ def test_faces_are_answered_in_batches_as_one_photo_at_a_time_would(folder, netw
         np.testing.assert_allclose(alone["p(age)"], rows.p_age, atol=1e-5)
 
 
-def test_the_command_line_writes_the_csv_and_names_missing_paths(tmp_path):
-    """Without a results folder the predictor says what to run first; a missing path is a row, not a stop."""
+def test_without_trained_networks_the_command_line_says_what_to_run_first(tmp_path):
+    """An empty results folder: the predictor stops before reading any photo, says to run notebook 02 (or to
+    pass --model), and writes no CSV. (With networks, test_notebooks runs it on a folder.)"""
     done = subprocess.run([sys.executable, "-m", "helpers.predict", str(tmp_path / "nowhere.jpg")], cwd=REPO,
                           capture_output=True, text=True, env={**os.environ,
                                                               "AGE_GENDER_KIT_RESULTS": str(tmp_path / "results")})
