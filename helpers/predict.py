@@ -153,8 +153,8 @@ def _faces_of(path: Path, min_side: int):
     """(face images, boxes, reason): the faces of one photo, or why there are none."""
     try:
         read = photo.read_photo(path)
-    except photo.PhotoError as error:
-        return [], [], f"not an image: {error}"
+    except photo.PhotoError as error:  # its message starts with the file's name, which the row already holds
+        return [], [], str(error).removeprefix(str(path)).lstrip(": ").removeprefix("is ")
     height, width = read.pixels.shape[:2]
     if min(height, width) < min_side:
         return [], [], f"too small: {width} x {height} pixels, a face needs at least {min_side}"

@@ -113,7 +113,7 @@ def test_a_folder_gives_a_row_per_face_and_a_reason_for_every_file_without_one(f
     group = by_file["/group/five.png"]
     matched = group_photo.match(group[["x", "y", "width", "height"]].to_numpy(int), placed)
     assert len(group) >= 3 and None not in matched and len(set(matched)) == len(group)  # each on its own face
-    assert by_file["/notes.jpg"].reason.iloc[0].startswith("not an image: ")
+    assert by_file["/notes.jpg"].reason.iloc[0].startswith("not an image Pillow can read (UnidentifiedImageError")
     assert by_file["/thumb.jpg"].reason.iloc[0] == "too small: 16 x 16 pixels, a face needs at least 24"
     assert by_file["/empty"].reason.iloc[0] == "empty folder"
     assert table.expected_age.isna().all()  # 8 classes give a group, not an age in years
