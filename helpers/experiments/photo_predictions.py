@@ -64,6 +64,11 @@ def predict_photo(source, networks: dict, size: int, crop_size: int, min_side: i
                                                   f"pixels{notes}.")
 
 
+def captions(table: pd.DataFrame) -> list[str]:
+    """One caption per face of :func:`predict_photo`'s table: each answer with its probability."""
+    return [f"{row.gender} {row['p(gender)']:.2f} · {row.age} {row['p(age)']:.2f}" for _, row in table.iterrows()]
+
+
 def upload_widget(networks: dict, size: int, crop_size: int):
     """A file-upload button (ipywidgets) that answers the chosen photo below it: the boxes drawn, each face's
     gender and age group with their probabilities. In JupyterLab it waits for a click; under papermill it is
@@ -84,9 +89,8 @@ def upload_widget(networks: dict, size: int, crop_size: int):
                 found = predict_photo(bytes(uploaded["content"]), networks, size, crop_size, name=uploaded["name"])
                 print(found.message)
                 if len(found.table):
-                    captions = [f"{row.gender} {row['p(gender)']:.2f} · {row.age} {row['p(age)']:.2f}"
-                                for _, row in found.table.iterrows()]
-                    figure = plots.photo_with_faces(found.pixels, found.boxes, captions, title=uploaded["name"])
+                    figure = plots.photo_with_faces(found.pixels, found.boxes, captions(found.table),
+                                                    title=uploaded["name"])
                     display(figure)
                     pyplot.close(figure)  # shown once, here, not again by the notebook
 

@@ -9,7 +9,7 @@ ONNX file for everything else.
 - ``model.export(..., format="onnx")`` (Keras 3, through tf2onnx) writes the same graph as ONNX, which
   ONNX Runtime runs from Python, C++, C#, Java or JavaScript, on CPUs and GPUs of any vendor.
 
-Both are checked the same way (notebook 15): the same faces through the Keras model and through the exported
+All three are checked the same way (notebook 15): the same faces through the Keras model and through the exported
 file give the same probabilities within float32 rounding; then their size on disk and time per face.
 """
 
