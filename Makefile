@@ -23,7 +23,7 @@ RUN_SEED ?=
 NOTEBOOKS ?= $(filter-out notebooks/09_conclusions.ipynb,$(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))) notebooks/09_conclusions.ipynb
 KERNEL   := age-gender-kit
 # RUN_SEED=1: every notebook's seed parameter (SEED is the synthetic mirror's).
-# GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several workers").
+# GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several GPUs and machines").
 RUNNER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))$(if $(RUN_SEED), --seed $(RUN_SEED))
 
 PY       := $(VENV)/bin/python
@@ -91,7 +91,7 @@ bench: data
 # that call the changed function. Results are kept in mutants/, and the verdicts in tests/mutation/verdicts.json
 # (committed, so that a run can go on from a fresh clone): a second run only tries what changed. The report counts
 # them per module, with the equivalent ones and why.
-# MODULES="helpers/data/splits.py helpers/experiments/paired.py" tries (again) only those modules' mutants.
+# MODULES="helpers/data/splits.py helpers/analysis/paired.py" tries (again) only those modules' mutants.
 SHARED_DIR ?= $(abspath ../shared)
 MODULES  ?=
 MUTMUT   = AGE_GENDER_KIT_SYNTHETIC=$(abspath $(SYNTHETIC_DIR)) AGE_GENDER_KIT_SHARED=$(SHARED_DIR) \

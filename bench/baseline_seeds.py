@@ -5,7 +5,7 @@
     python bench/baseline_seeds.py --set max_epochs=10 --set learning_rate=5e-4 --data-dir /tmp/mirror
 
 ``--set`` changes a field of the profile (``helpers.profiles.Profile``) or of the baseline's settings
-(``helpers.experiments.settings.Settings``). Training is deterministic on a CPU for given data and seed, so
+(``helpers.training.settings.Settings``). Training is deterministic on a CPU for given data and seed, so
 the spread printed is the seed's alone. Prints one row per run, then per task the mean, min, max, spread
 and seconds per run, then each seed against the targets of the smoke baseline (issue 31), set by the floor each
 fold sets: gender >= majority + 0.15; age exact >= majority + 0.08 with 1-off >= 0.75; a spread over the seeds
@@ -28,8 +28,8 @@ import pandas as pd
 
 from helpers import environment, profiles
 from helpers.data import task_data
-from helpers.experiments import runs
-from helpers.experiments import settings as settings_module
+from helpers.training import one_run
+from helpers.training import settings as settings_module
 
 #: Per task: the exact accuracy's margin over the test fold's majority floor, and the least 1-off accuracy.
 TARGETS = {"gender": {"above_majority": 0.15}, "age": {"above_majority": 0.08, "one_off_accuracy": 0.75}}
@@ -118,7 +118,7 @@ def main(argv=None) -> int:
         print(f"{task}: {data.counts()}, majority {data.majority():.3f}", flush=True)
         for seed in map(int, args.seeds.split(",")):
             start = time.perf_counter()
-            outcome = runs.run(data, settings, seed, save_model=False)
+            outcome = one_run.train_and_score(data, settings, seed, save_model=False)
             row = {"task": task, "seed": seed, **outcome.row(), "wall": time.perf_counter() - start}
             rows.append(row)
             print(f"  {task:<6} seed {seed}: accuracy {row['accuracy']:.3f} one-off {row['one_off_accuracy']:.3f} "

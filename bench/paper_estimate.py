@@ -4,7 +4,7 @@ Nothing is trained: the script counts the runs each notebook makes in the ``pape
 every study, 5 folds, the runs one study can copy from another left out), the images each run trains on
 (its epochs times the fold's training split), and divides by the images per second measured at that batch
 size. The default rates are ``bench/jax_throughput.py`` on one NVIDIA H200 (bench/RESULTS.md), kept in
-``helpers.experiments.time_left`` where every study's first guess of its time uses them too; pass yours
+``helpers.studies.time_left`` where every study's first guess of its time uses them too; pass yours
 with ``--rates``. The training split sizes default to those of the real Adience fold files, CelebA's
 partition and the cleaned wiki.mat (counted with the kit's loaders); ``--data-dir`` counts them again.
 
@@ -26,8 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the kit, even without an install
 from helpers import profiles  # noqa: E402
 from helpers.data import task_data  # noqa: E402
-from helpers.experiments import studies  # noqa: E402  (starts TensorFlow quietly)
-from helpers.experiments.time_left import H200_RATES, TRAIN_IMAGES, rate_at, upper_bound  # noqa: E402
+from helpers.studies import catalogue  # noqa: E402
+from helpers.studies.time_left import H200_RATES, TRAIN_IMAGES, rate_at, upper_bound  # noqa: E402
 
 NOTEBOOKS = {
     "baseline": "02",
@@ -64,14 +64,14 @@ def plan(profile, rates: dict, images: dict) -> list[dict]:
     """Per notebook: new runs, and seconds per epoch summed over them (pre-training included in 08)."""
     seen, rows = set(), []
     for name, notebook in NOTEBOOKS.items():
-        study = studies.STUDIES[name]
+        study = catalogue.STUDIES[name]
         runs, seconds_per_epoch = 0, 0.0
         for variant in study.variants_for(profile):
             settings = study.settings_for(variant, profile)
             for task in study.tasks:
                 key = (task, dataclasses.astuple(settings))
                 if key in seen:
-                    continue  # copied from an earlier study (helpers.experiments.runner: reused_from)
+                    continue  # copied from an earlier study (helpers.studies.runner: reused_from)
                 seen.add(key)
                 runs += len(profile.folds) * len(profile.seeds)
                 seconds_per_epoch += (

@@ -49,7 +49,7 @@ def main() -> None:
 
     from helpers import environment
     from helpers.data import adience, task_data
-    from helpers.experiments import runs, settings
+    from helpers.training import one_run, settings
 
     profile = environment.setup("paper", data_dir=arguments.data_dir, verbose=False)  # stops if Adience is unusable
     print(f"machine: {common.machine()}")
@@ -75,7 +75,8 @@ def main() -> None:
 
     started = time.perf_counter()
     chosen = dataclasses.replace(settings.baseline(profile), epochs=arguments.epochs)
-    outcome = runs.run(sliced(data["gender"], arguments.slice), chosen, seed=0, oversample=True, save_model=False)
+    outcome = one_run.train_and_score(sliced(data["gender"], arguments.slice), chosen, seed=0, oversample=True,
+                                      save_model=False)
     row = outcome.row()
     phase("train", started, images=arguments.slice, epochs=row["epochs_trained"],
           accuracy_10crop=round(row.get("accuracy_10crop", float("nan")), 3), n_test=row["n_test"])

@@ -31,7 +31,7 @@ def main() -> None:
     import numpy as np
 
     from helpers import environment, predict
-    from helpers.experiments import photo_predictions
+    from helpers.inspection import photo_predictions
     from helpers.network import levi_hassner
 
     profile = environment.setup("smoke", verbose=False)

@@ -102,10 +102,10 @@ def measure(size: int, batch_size: int, repeats: int, seconds: float) -> dict:
     import numpy as np
     import tensorflow as tf
 
-    from helpers.experiments import settings, training
     from helpers.network import levi_hassner
+    from helpers.training import fit, settings
 
-    kit = training.compile_model(levi_hassner.levi_hassner(8, input_size=size), settings.Settings(schedule="constant"))
+    kit = fit.compile_model(levi_hassner.levi_hassner(8, input_size=size), settings.Settings(schedule="constant"))
     reference = reference_network(8, size)
     assert kit.count_params() == reference.count_params(), (kit.count_params(), reference.count_params())
     rng = np.random.default_rng(0)

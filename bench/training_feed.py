@@ -34,8 +34,8 @@ def compare(size: int, crop: int, batch_size: int, steps: int, count: int, repea
     import tensorflow as tf
 
     from helpers.data import image_cache, pipeline
-    from helpers.experiments import settings, training
     from helpers.network import levi_hassner
+    from helpers.training import fit, settings
 
     folder, names = common.source_images(count, 816)
     files = image_cache.cached_files(folder, names, size, directory=common.OUT / "cache", show_progress=False)
@@ -48,7 +48,7 @@ def compare(size: int, crop: int, batch_size: int, steps: int, count: int, repea
     in_memory = tf.data.Dataset.from_tensor_slices((crops, labels)).repeat().batch(batch_size)  # tensors in RAM
 
     keras.utils.set_random_seed(0)
-    network = training.compile_model(
+    network = fit.compile_model(
         levi_hassner.levi_hassner(2, input_size=crop), settings.Settings(schedule="constant")
     )
     for dataset in (fed, in_memory):  # warm up: trace the step, fill the pipeline

@@ -1,12 +1,13 @@
 """The one call at the top of every notebook: seeds, quiet logs, and a record of where it ran.
 
-    settings = helpers.setup(profile=profile, data_dir=data_dir, seed=seed)
+    course = helpers.setup(profile=profile, data_dir=data_dir, seed=seed)
 
 fixes every random seed (Python, NumPy, TensorFlow) in one place, silences TensorFlow's start-up chatter,
 prints the versions and the device in use, and returns the :class:`helpers.profiles.Profile` that sizes
 the rest of the notebook, its seeds starting at ``seed``. An executed notebook therefore always shows what
-it ran on. On real data it first runs the preflight (``helpers.data.preflight``): its table is printed, and
-the notebook stops there, saying what to do, when Adience cannot be used.
+it ran on. Notebooks call that profile ``course``: ``settings`` is always one run's
+``helpers.training.settings.Settings``. On real data it first runs the preflight (``helpers.data.preflight``):
+its table is printed, and the notebook stops there, saying what to do, when Adience cannot be used.
 """
 
 from __future__ import annotations
@@ -102,11 +103,11 @@ def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = 
         # means TensorFlow already started its thread pools (setup called twice): keep them.
         with contextlib.suppress(RuntimeError):
             tf.config.threading.set_inter_op_parallelism_threads(1)
-    settings = profiles.get_profile(profile, data_dir, seed)
-    if not settings.synthetic and settings.data_dir != profiles.synthetic_dir():
+    course = profiles.get_profile(profile, data_dir, seed)
+    if not course.synthetic and course.data_dir != profiles.synthetic_dir():
         from helpers.data import preflight  # real data: stop here, with what to do, if Adience cannot be used
 
-        report = preflight.require_adience(settings.data_dir)
+        report = preflight.require_adience(course.data_dir)
         if verbose:
             print(report.table())
     if verbose:
@@ -116,5 +117,5 @@ def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = 
         )
         print(f"Device: {describe_device()}")
         print(f"Seed: {seed}")
-        print(settings.describe())
-    return settings
+        print(course.describe())
+    return course

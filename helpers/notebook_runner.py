@@ -9,7 +9,7 @@ cell and the error. The exit status is 1 when any notebook failed.
 Several workers: ``--gpus 0,1,2,3`` starts one worker per GPU (each sees only its own through
 ``CUDA_VISIBLE_DEVICES``), ``--workers 2`` as many on the CPU. Each worker runs every notebook in order into
 ``<output>/<worker>/``; the studies share their runs through the results folder
-(``helpers.experiments.runner``: each run is claimed by one worker, and a notebook ends when all its runs
+(``helpers.studies.runner``: each run is claimed by one worker, and a notebook ends when all its runs
 are recorded), so 09 reads them all. Started the same way on another machine whose
 ``AGE_GENDER_KIT_RESULTS`` is the same shared folder, a worker joins the others.
 """

@@ -48,7 +48,7 @@ def samples_per_age_group(index: pd.DataFrame, root, per_group: int = 4, seed: i
 
 
 def training_curves(history: pd.DataFrame, title: str = ""):
-    """Loss and accuracy per epoch, training against validation (a ``helpers.experiments.training.Run.history``)."""
+    """Loss and accuracy per epoch, training against validation (a ``helpers.training.fit.Fitted.history``)."""
     import matplotlib.pyplot as plt
 
     figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(11, 3.5))
@@ -111,10 +111,10 @@ def feature_maps(maps: np.ndarray, title: str, count: int = 8, image: np.ndarray
 def study(results: pd.DataFrame, metrics=("accuracy", "one_off_accuracy"), title: str = ""):
     """Mean and standard deviation over folds x seeds of each variant, one panel per task; n in the labels, the
     majority floor as a dashed line, and a value none of whose networks learned drawn hollow and labelled so
-    (``helpers.experiments.floor``)."""
+    (``helpers.training.floor``)."""
     import matplotlib.pyplot as plt
 
-    from helpers.experiments import floor
+    from helpers.training import floor
 
     scored = results[~results.diverged.astype(bool)]
     learned = floor.learned(scored)
@@ -195,7 +195,7 @@ def image_grid(images, columns: int = 8, titles=(), captions=(), row_labels=(), 
 
 def differences(table: pd.DataFrame, title: str = "Best value against the one compared with"):
     """Each (study, task)'s accuracy difference with its 95 % interval as a whisker, from
-    ``helpers.experiments.conclusions.best_settings``; green where the difference is beyond the noise."""
+    ``helpers.analysis.conclusions.best_settings``; green where the difference is beyond the noise."""
     import matplotlib.pyplot as plt
 
     compared = table.dropna(subset=["difference"])
@@ -291,7 +291,7 @@ def photo_with_faces(pixels: np.ndarray, boxes, captions=(), title: str = ""):
 
 
 def reliability_diagram(tables: dict, title: str = "Reliability: accuracy against confidence, test faces"):
-    """One line per ``{label: helpers.experiments.calibration.reliability table}``: each bin's accuracy against
+    """One line per ``{label: helpers.inspection.calibration.reliability table}``: each bin's accuracy against
     its mean confidence (dot size: faces), with the diagonal a calibrated network would follow."""
     import matplotlib.pyplot as plt
 

@@ -46,7 +46,7 @@ class Network:
     """One trained network and what it needs to answer a face."""
 
     task: str  # "gender" or "age"
-    output: str  # how it predicts age: "classes", "regression" or "dex" (helpers.experiments.age_output)
+    output: str  # how it predicts age: "classes", "regression" or "dex" (helpers.training.age_output)
     model: object
     mean: np.ndarray  # its training split's mean image, image_size x image_size x 3
     image_size: int
@@ -72,10 +72,10 @@ def _profile(name: str, data_dir=None):
 def _network(profile, study: str, row) -> Network:
     """The network of one recorded run, with the mean image it subtracts (kept beside it, or computed again
     from the run's data for a network kept by an older kit)."""
-    from helpers.experiments import results
+    from helpers.studies import trained
 
     fold, seed = int(row.fold), int(row.seed)
-    recorded = results.recorded_run(profile, study, str(row.variant), row.task, fold, seed)
+    recorded = trained.recorded_run(profile, study, str(row.variant), row.task, fold, seed)
     if recorded.model is None:
         raise SystemExit(f"{study} / {row.variant} ({row.task}, fold {fold}, seed {seed}) kept no network: only "
                          "the baseline (notebook 02) keeps its networks")
@@ -95,11 +95,12 @@ def _network(profile, study: str, row) -> Network:
 def default_networks(data_dir=None) -> tuple[dict[str, Network], list[str]]:
     """The baseline's run with the best accuracy for each task (of those that learned), from the first profile
     of ``PROFILES`` with both tasks' runs; and what to tell the user about them."""
-    from helpers.experiments import floor, results
+    from helpers.studies import store
+    from helpers.training import floor
 
     for name in PROFILES:
         profile = _profile(name, data_dir)
-        table = results.read_results(profile, "baseline")
+        table = store.read_results(profile, "baseline")
         if len(table) == 0 or not {"gender", "age"} <= set(table.task):
             continue
         learned = table[floor.learned(table)]
@@ -117,14 +118,14 @@ def default_networks(data_dir=None) -> tuple[dict[str, Network], list[str]]:
 
 def network_from_file(path, data_dir=None) -> Network:
     """The network of a run's ``best.keras`` (results/<profile>/runs/<study>/<run>/best.keras)."""
-    from helpers.experiments import results
+    from helpers.studies import store
 
     path = Path(path).resolve()
     for name in PROFILES:
         profile = _profile(name, data_dir)
-        for study, table in results.recorded_tables(profile).items():
+        for study, table in store.recorded_tables(profile).items():
             for _, row in table.iterrows():
-                folder = results.run_directory(profile, study, str(row.variant), row.task, int(row.fold), int(row.seed))
+                folder = store.run_directory(profile, study, str(row.variant), row.task, int(row.fold), int(row.seed))
                 if folder.resolve() == path.parent:
                     return _network(profile, study, row)
     raise SystemExit(f"{path}: not the network of a run recorded in the results folder. Pass a best.keras from "
@@ -167,7 +168,7 @@ def _faces_of(path: Path, min_side: int):
 def _answer(network: Network, faces) -> dict:
     """Each face's answer, its probability and (age) the expected years."""
     from helpers.data.age_groups import AGE_GROUPS, age_group
-    from helpers.experiments import age_output
+    from helpers.training import age_output
 
     outputs = np.asarray(network.model.predict(
         photo.face_inputs(faces, network.image_size, network.crop_size, network.mean), verbose=0))

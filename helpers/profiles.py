@@ -35,13 +35,13 @@ class Profile:
     folds: tuple[int, ...]  # Adience test folds to run
     seeds: tuple[int, ...]  # repeats of every run, for error bars; they start at the notebook's seed
     max_epochs: int
-    pretraining_epochs: int  # on CelebA / IMDB-WIKI before transfer (helpers.experiments.pretraining)
+    pretraining_epochs: int  # on CelebA / IMDB-WIKI before transfer (helpers.studies.pretraining)
     batch_size: int
     learning_rate: float  # the base rate of the paper's step schedule
     step_every: int  # iterations between the schedule's tenfold drops
     patience: int  # epochs without a better validation accuracy before early stopping
-    optimizer: str  # "sgd" (the paper's) or "adam"; see helpers.experiments.training.compile_model
-    quick_studies: bool  # run only each study's quick variants (helpers.experiments.studies)
+    optimizer: str  # "sgd" (the paper's) or "adam"; see helpers.training.fit.compile_model
+    quick_studies: bool  # run only each study's quick variants (helpers.studies.catalogue)
     log_epochs: bool  # print a line per training epoch (runs long enough to watch)
 
     def describe(self) -> str:

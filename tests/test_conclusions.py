@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 from helpers import profiles
-from helpers.experiments import conclusions, paired, references, results, studies
+from helpers.analysis import conclusions, paired, references
+from helpers.studies import catalogue, store
 from tests.conftest import SHARED
 
 REPORT = SHARED / "design" / "REPORT.md"
@@ -27,7 +28,7 @@ def write_results(profile, study: str, runs: list[tuple]) -> None:
     rows = [{"study": study, "variant": variant, "task": task, "fold": 0, "seed": seed, "accuracy": accuracy,
              "accuracy_10crop": accuracy, "one_off_accuracy": np.nan, "n_test": 200, "diverged": False}
             for variant, task, seed, accuracy in runs]
-    path = results.results_path(profile, study)
+    path = store.results_path(profile, study)
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(path, index=False)
 
@@ -82,7 +83,7 @@ def write_predictions(profile, study: str, variant: str, seed: int, correct: np.
     """Per-face predictions of a gender run: right where ``correct`` is True."""
     labels = np.arange(len(correct)) % 2
     predicted = np.where(correct, labels, 1 - labels)
-    results.write_predictions(results.run_directory(profile, study, variant, "gender", 0, seed),
+    store.write_predictions(store.run_directory(profile, study, variant, "gender", 0, seed),
                               {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
 
 
@@ -137,12 +138,12 @@ def test_reference_figures_are_those_of_the_design_notes():
     )
     assert (choice["hidden_layers", "age"], choice["hidden_layers", "gender"]) == (layers_age, layers_gender)
     for (study, _), (variant, _) in references.REPORT_CHOICE.items():  # every choice names a real variant
-        assert variant in studies.STUDIES[study].variants, (study, variant)
+        assert variant in catalogue.STUDIES[study].variants, (study, variant)
 
 
 def test_only_studies_with_two_values_and_results_get_a_row_and_every_column_is_filled(profile):
     assert conclusions.best_settings(profile).columns.tolist() == conclusions.COLUMNS  # nothing run yet: empty
-    assert conclusions.not_run(profile) == [study.notebook for study in studies.STUDIES.values()]
+    assert conclusions.not_run(profile) == [study.notebook for study in catalogue.STUDIES.values()]
     write_results(profile, "baseline", [("paper", "gender", 0, 0.80)])  # one value: nothing to choose
     # the paper's 32 is third; one run of "64" only for age, whose row then compares nothing
     write_results(profile, "batch_size", [("16", "gender", 0, 0.70), ("64", "gender", 0, 0.66),
@@ -150,7 +151,7 @@ def test_only_studies_with_two_values_and_results_get_a_row_and_every_column_is_
     write_results(profile, "hidden_units", [("128", "age", 0, 0.40)])  # a single run is still a result
     table = conclusions.best_settings(profile, "accuracy")
     assert table.columns.tolist() == conclusions.COLUMNS and set(table.study) == {"batch_size", "hidden_units"}
-    assert conclusions.not_run(profile) == [study.notebook for name, study in studies.STUDIES.items()
+    assert conclusions.not_run(profile) == [study.notebook for name, study in catalogue.STUDIES.items()
                                             if name not in ("baseline", "batch_size", "hidden_units")]
     assert table.set_index("study").loc["hidden_units", "best"] == "128"
     batch = table[table.study == "batch_size"].set_index("task")
@@ -179,7 +180,7 @@ def test_the_runner_up_stands_in_for_a_paper_value_not_run_and_a_study_the_repor
 def test_a_task_whose_runs_all_diverged_is_left_out_and_the_chosen_metric_is_used_throughout(profile):
     write_results(profile, "hidden_layers", [("1", "gender", 0, np.nan), ("2", "gender", 0, np.nan),
                                              ("1", "age", 0, 0.40), ("2", "age", 0, 0.50)])
-    path = results.results_path(profile, "hidden_layers")
+    path = store.results_path(profile, "hidden_layers")
     frame = pd.read_csv(path)
     frame["accuracy_10crop"] = frame.accuracy * 0.5  # the ten-crop figures say otherwise
     frame.to_csv(path, index=False)
@@ -195,7 +196,7 @@ def test_the_baseline_beside_the_paper_leaves_out_diverged_runs_and_keeps_each_f
     assert len(before) == len(references.PAPER_ACCURACY) and (before.n == 0).all() and before["kit mean"].isna().all()
     write_results(profile, "baseline", [("paper", "gender", 0, 0.80), ("paper", "gender", 1, 0.84),
                                         ("paper", "gender", 2, 0.20)])
-    path = results.results_path(profile, "baseline")
+    path = store.results_path(profile, "baseline")
     frame = pd.read_csv(path)
     frame.loc[2, "diverged"] = True
     frame.to_csv(path, index=False)
@@ -210,17 +211,17 @@ def test_only_the_fold_and_seed_both_values_ran_are_paired_and_a_missing_side_un
     for variant, keys in (("a", [(0, 0), (0, 1)]), ("b", [(0, 1), (1, 0)])):  # in common: fold 0, seed 1
         for fold, seed in keys:
             predicted = labels if variant == "a" else np.where(np.arange(100) < 10, 1 - labels, labels)
-            results.write_predictions(results.run_directory(profile, "pairs", variant, "gender", fold, seed),
+            store.write_predictions(store.run_directory(profile, "pairs", variant, "gender", fold, seed),
                                       {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
             rows.append({"variant": variant, "task": "gender", "fold": fold, "seed": seed, "n_test": 100,
                          "diverged": False, "accuracy": np.mean(predicted == labels), "study": "pairs"})
     runs = pd.DataFrame(rows)
-    runs.to_csv(results.results_path(profile, "pairs"), index=False)
+    runs.to_csv(store.results_path(profile, "pairs"), index=False)
     comparison = paired.compare_runs(profile, "pairs", runs, "gender", "a", "b")
     assert comparison.pairs == 1 and comparison.test.startswith("McNemar")
     assert comparison.difference == pytest.approx(0.10)  # a right on the 10 faces b got wrong
     for side in ("a", "b"):  # either side without per-face predictions: the unpaired means instead
-        path = results.run_directory(profile, "pairs", side, "gender", 0, 1) / "predictions.csv"
+        path = store.run_directory(profile, "pairs", side, "gender", 0, 1) / "predictions.csv"
         kept = path.read_bytes()
         path.unlink()
         fallback = paired.compare_runs(profile, "pairs", runs, "gender", "a", "b")
@@ -231,7 +232,7 @@ def test_only_the_fold_and_seed_both_values_ran_are_paired_and_a_missing_side_un
 def test_the_settings_caption_is_the_profiles_baseline(profile):
     import dataclasses
 
-    from helpers.experiments.settings import baseline
+    from helpers.training.settings import baseline
 
     caption = conclusions.study_settings(profile)
     assert caption.columns.tolist() == ["paper's settings, this profile"]
@@ -247,7 +248,7 @@ def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_co
             hit = rng.random(200) < right
             off = np.where(hit, labels, np.clip(labels + rng.choice([-2, -1, 1, 2], 200), 0, 7))
             ten = np.where(rng.random(200) < 0.5, labels, off)  # ten crops: another answer
-            results.write_predictions(results.run_directory(profile, "hidden_layers", variant, "age", 0, seed),
+            store.write_predictions(store.run_directory(profile, "hidden_layers", variant, "age", 0, seed),
                                       {"label": labels, "predicted": off, "predicted_10crop": ten})
             truth[variant, seed] = {"accuracy": np.mean(off == labels), "accuracy_10crop": np.mean(ten == labels),
                                     "one_off_accuracy": np.mean(np.abs(off - labels) <= 1)}
@@ -259,8 +260,8 @@ def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_co
     rows.append({"variant": "1", "task": "gender", "fold": 0, "seed": 3, "n_test": 200, "diverged": False,
                  "accuracy": 0.9, "accuracy_10crop": 0.9, "one_off_accuracy": np.nan})
     runs = pd.DataFrame(rows).assign(study="hidden_layers")
-    results.results_path(profile, "hidden_layers").parent.mkdir(parents=True, exist_ok=True)
-    runs.to_csv(results.results_path(profile, "hidden_layers"), index=False)
+    store.results_path(profile, "hidden_layers").parent.mkdir(parents=True, exist_ok=True)
+    runs.to_csv(store.results_path(profile, "hidden_layers"), index=False)
     for metric in ("accuracy", "accuracy_10crop", "one_off_accuracy"):
         comparison = paired.compare_runs(profile, "hidden_layers", runs, "age", "1", "2", metric)
         expected = np.mean([truth["1", seed][metric] - truth["2", seed][metric] for seed in (0, 1)])
@@ -269,7 +270,7 @@ def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_co
 
     # "2" on seed 1 kept no predictions (an older kit): no pairs, the unpaired means of the runs instead,
     # the default metric being accuracy and each run's error from its own number of test faces
-    (results.run_directory(profile, "hidden_layers", "2", "age", 0, 1) / "predictions.csv").unlink()
+    (store.run_directory(profile, "hidden_layers", "2", "age", 0, 1) / "predictions.csv").unlink()
     runs.loc[runs.variant == "2", "n_test"] = 50
     fallback = paired.compare_runs(profile, "hidden_layers", runs[runs.seed != 0], "age", "1", "2")
     assert fallback.test.startswith("unpaired") and fallback.pairs == 0

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from helpers import profiles
-from helpers.experiments import results
+from helpers.studies import store, trained
 
 ROW = {"variant": "16", "task": "gender", "fold": 0, "seed": 0, "accuracy": 0.7, "accuracy_10crop": 0.71,
        "one_off_accuracy": float("nan"), "n_test": 200, "diverged": False, "batch_size": 16, "seconds": 12.5,
@@ -42,15 +42,15 @@ def snapshot(folder) -> dict:
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_a_damaged_record_is_set_aside_named_and_its_run_no_longer_counts(profile, damage, capsys):
     make, words = DAMAGES[damage]
-    results.append(profile, "batch_size", ROW)
-    results.append(profile, "batch_size", {**ROW, "variant": "32", "batch_size": 32, "accuracy": 0.6})
-    record = results.records_dir(profile, "batch_size") / f"{results.run_name('16', 'gender', 0, 0)}.csv"
+    store.append(profile, "batch_size", ROW)
+    store.append(profile, "batch_size", {**ROW, "variant": "32", "batch_size": 32, "accuracy": 0.6})
+    record = store.records_dir(profile, "batch_size") / f"{store.run_name('16', 'gender', 0, 0)}.csv"
     assert re.search(r",0,0,0\.7,", record.read_text())  # what the damages above edit
     record.write_text(make(record.read_text()))
-    folder = results.results_dir(profile)
+    folder = store.results_dir(profile)
     before = snapshot(folder)
 
-    read = results.read_results(profile, "batch_size")
+    read = store.read_results(profile, "batch_size")
 
     assert read.variant.tolist() == ["32"] and read.accuracy.tolist() == [0.6]  # the other run, whole
     warning = capsys.readouterr().err.strip()
@@ -60,18 +60,18 @@ def test_a_damaged_record_is_set_aside_named_and_its_run_no_longer_counts(profil
     after = snapshot(folder)
     del before[record.relative_to(folder)], after[aside.relative_to(folder)]
     assert after == before  # nothing else in the results folder changed
-    assert not results.is_recorded(profile, "batch_size", "16", "gender", 0, 0)  # so the study trains it again
-    assert results.read_results(profile, "batch_size").equals(read) and capsys.readouterr().err == ""  # once
+    assert not store.is_recorded(profile, "batch_size", "16", "gender", 0, 0)  # so the study trains it again
+    assert store.read_results(profile, "batch_size").equals(read) and capsys.readouterr().err == ""  # once
 
 
 def test_a_record_written_by_an_older_kit_still_reads(profile, capsys):
     """Records written before the majority floor, the iterations and the 10-crop figures existed."""
-    results.append(profile, "batch_size", ROW)
-    folder = results.records_dir(profile, "batch_size")
+    store.append(profile, "batch_size", ROW)
+    folder = store.records_dir(profile, "batch_size")
     old = {key: value for key, value in ROW.items() if key not in ("accuracy_10crop", "seconds")}
-    (folder / f"{results.run_name('32', 'gender', 0, 0)}.csv").write_text(
+    (folder / f"{store.run_name('32', 'gender', 0, 0)}.csv").write_text(
         pd.DataFrame([{**old, "variant": "32", "finished": "2026-11-01 09:00:00"}]).to_csv(index=False))
-    read = results.read_results(profile, "batch_size")
+    read = store.read_results(profile, "batch_size")
     assert read.variant.tolist() == ["32", "16"] and read.accuracy_10crop.isna().tolist() == [True, False]
     assert capsys.readouterr().err == ""
 
@@ -115,7 +115,7 @@ def test_a_kept_pretrained_network_that_cannot_be_loaded_is_set_aside_and_traine
                                                                                          capsys):
     import json
 
-    from helpers.experiments import pretraining
+    from helpers.studies import pretraining
 
     directory = pretraining.pretraining_directory(profile, "gender", 0)
     directory.mkdir(parents=True)
@@ -142,7 +142,7 @@ def test_a_kept_pretrained_network_that_cannot_be_loaded_is_set_aside_and_traine
 def test_a_pretraining_cut_short_before_its_scores_is_never_taken_for_a_finished_one(profile, monkeypatch):
     import json
 
-    from helpers.experiments import pretraining
+    from helpers.studies import pretraining
 
     directory = pretraining.pretraining_directory(profile, "age", 0)
     directory.mkdir(parents=True)
@@ -159,12 +159,12 @@ def test_a_pretraining_cut_short_before_its_scores_is_never_taken_for_a_finished
 
 
 def test_a_study_model_that_cannot_be_loaded_is_named_with_what_to_do(profile):
-    results.append(profile, "baseline", {**ROW, "variant": "paper"})
-    directory = results.run_directory(profile, "baseline", "paper", "gender", 0, 0)
+    store.append(profile, "baseline", {**ROW, "variant": "paper"})
+    directory = store.run_directory(profile, "baseline", "paper", "gender", 0, 0)
     directory.mkdir(parents=True)
     (directory / "log.csv").write_text("epoch,accuracy\n0,0.6\n")
     (directory / "best.keras").write_bytes(b"not a zip at all")
-    record = results.records_dir(profile, "baseline") / f"{results.run_name('paper', 'gender', 0, 0)}.csv"
+    record = store.records_dir(profile, "baseline") / f"{store.run_name('paper', 'gender', 0, 0)}.csv"
     with pytest.raises(RuntimeError, match="not a network Keras can load") as raised:
-        results.recorded_run(profile, "baseline", "paper", "gender", 0, 0)
+        trained.recorded_run(profile, "baseline", "paper", "gender", 0, 0)
     assert str(directory / "best.keras") in str(raised.value) and str(record) in str(raised.value)

@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from helpers import profiles
-from helpers.experiments import conclusions, floor, results, studies, summaries
+from helpers.analysis import conclusions, summaries
+from helpers.studies import catalogue, store
+from helpers.training import floor
 
 
 def binomial_tail(correct: int, faces: int, share: float) -> float:
@@ -96,9 +98,9 @@ def record(profile, study: str, variant: str, predicted: np.ndarray, seed: int =
     row = {"variant": variant, "task": "gender", "fold": 0, "seed": seed, "accuracy": check.accuracy,
            "accuracy_10crop": check.accuracy, "one_off_accuracy": np.nan, "n_test": len(LABELS), "diverged": False,
            "majority": check.majority, "classes_answered": check.classes_answered, "learned": check.learned}
-    results.write_predictions(results.run_directory(profile, study, variant, "gender", 0, seed),
+    store.write_predictions(store.run_directory(profile, study, variant, "gender", 0, seed),
                               {"label": LABELS, "predicted": predicted})
-    results.append(profile, study, row)
+    store.append(profile, study, row)
     return row
 
 
@@ -110,7 +112,7 @@ def answers(right: int) -> np.ndarray:
     return predicted
 
 
-STUDY = studies.Study("floor_check", {"16": {"batch_size": 16}, "32": {}, "64": {"batch_size": 64}},
+STUDY = catalogue.Study("floor_check", {"16": {"batch_size": 16}, "32": {}, "64": {"batch_size": 64}},
                       tasks=("gender",))
 
 
@@ -118,7 +120,7 @@ def test_a_value_that_did_not_learn_is_named_and_left_out_of_every_comparison(pr
     record(profile, STUDY.name, "16", answers(150))  # 0.75: learned
     record(profile, STUDY.name, "32", np.zeros(200, int))  # the paper's value, stuck on one class at 0.55
     record(profile, STUDY.name, "64", answers(140))  # 0.70: learned
-    recorded = results.read_results(profile, STUDY.name)
+    recorded = store.read_results(profile, STUDY.name)
     assert list(floor.learned(recorded)) == [True, False, True]
 
     table = summaries.task_table(recorded, "gender")
@@ -134,7 +136,7 @@ def test_a_value_that_did_not_learn_is_named_and_left_out_of_every_comparison(pr
 
 
 def test_the_conclusions_say_how_many_values_learned_and_rank_only_those(profile):
-    study = studies.STUDIES["batch_size"]
+    study = catalogue.STUDIES["batch_size"]
     assert {"16", "32"} <= set(study.variants) and study.paper_variant(profile) == "32"
     record(profile, "batch_size", "16", answers(150))
     record(profile, "batch_size", "32", np.zeros(200, int))  # the paper's (the profile's) batch, stuck
@@ -142,7 +144,7 @@ def test_the_conclusions_say_how_many_values_learned_and_rank_only_those(profile
     row = table.loc[("batch_size", "gender")]
     assert row.learned == "1 of 2 values; did not learn: 32"
     assert row.best == "16" and row["compared with"] == "" and np.isnan(row.difference)  # nothing left to pair
-    verdict = summaries.verdict(profile, study, results.read_results(profile, "batch_size")).splitlines()
+    verdict = summaries.verdict(profile, study, store.read_results(profile, "batch_size")).splitlines()
     assert verdict[:2] == ["gender: did not learn, so not ranked: 32 (answers one class for every face).",
                            "gender: only 16 learned (0.750, n=1 per value): there is nothing to rank it against. "
                            "For comparison, the course report chose 16."]

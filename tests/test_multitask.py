@@ -9,21 +9,21 @@ import pytest
 
 from helpers import environment, profiles
 from helpers.data import task_data
-from helpers.experiments import multitask, training
-from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner
+from helpers.training import fit, two_heads
+from helpers.training.settings import Settings
 
 
 def test_two_heads_share_one_trunk():
     environment.start_tensorflow()
     settings = Settings(hidden_units=16)
-    model = multitask.network(settings, input_size=48, seed=0)
+    model = two_heads.network(settings, input_size=48, seed=0)
     images = np.random.default_rng(0).normal(size=(3, 48, 48, 3)).astype(np.float32)
     outputs = model(images)
     assert {task: tuple(values.shape) for task, values in outputs.items()} == {"gender": (3, 2), "age": (3, 8)}
-    gender = multitask.head(model, "gender")
+    gender = two_heads.single_head(model, "gender")
     np.testing.assert_allclose(np.asarray(gender(images)), np.asarray(outputs["gender"]), rtol=1e-6)
-    counts = multitask.parameters(dataclasses.replace(profiles.get_profile("smoke"), crop_size=48), settings)
+    counts = two_heads.parameters(dataclasses.replace(profiles.get_profile("smoke"), crop_size=48), settings)
     # one trunk: the two-headed network is the gender network plus an age output layer (16 x 8 weights + 8 biases)
     assert counts["one network, two heads"] == counts["gender network"] + 16 * 8 + 8
     assert counts["two networks"] - counts["one network, two heads"] == counts["age network"] - (16 * 8 + 8)
@@ -34,8 +34,8 @@ def _compiled(age_loss_weight: float):
     environment.start_tensorflow()
     model = levi_hassner.levi_hassner(2, input_size=40, hidden_units=16, weight_decay=0, seed=1,
                                       heads={"gender": 2, "age": 8})
-    training.compile_model(model, Settings(multitask=True, age_loss_weight=age_loss_weight, optimizer="adam"))
-    gender = training.compile_model(multitask.head(model, "gender"), Settings(optimizer="adam"))
+    fit.compile_model(model, Settings(multitask=True, age_loss_weight=age_loss_weight, optimizer="adam"))
+    gender = fit.compile_model(two_heads.single_head(model, "gender"), Settings(optimizer="adam"))
     return model, gender
 
 
@@ -44,7 +44,7 @@ def test_a_head_without_labels_adds_nothing_the_joint_loss_is_the_single_task_lo
     rng = np.random.default_rng(2)
     images = rng.normal(size=(20, 40, 40, 3)).astype(np.float32)
     genders = rng.integers(0, 2, 20)
-    missing = np.full(20, multitask.MISSING)
+    missing = np.full(20, two_heads.MISSING)
     joint = model.evaluate(images, {"gender": genders, "age": missing}, batch_size=20, verbose=0, return_dict=True)
     single = gender_only.evaluate(images, genders, batch_size=20, verbose=0, return_dict=True)
     assert joint["loss"] == pytest.approx(single["loss"], rel=1e-5)
@@ -68,8 +68,8 @@ def test_the_joint_loss_weights_each_heads_mean_over_the_faces_that_have_its_lab
 
 
 def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_marked(profile):
-    single = {task: task_data.task_data(profile, task, 0) for task in multitask.TASKS}
-    data = multitask.joint_data(profile, 0)
+    single = {task: task_data.task_data(profile, task, 0) for task in two_heads.TASKS}
+    data = two_heads.joint_data(profile, 0)
     for split in ("train", "validation", "test"):
         union = set(single["gender"].files[split]) | set(single["age"].files[split])
         assert sorted(data.files[split]) == sorted(union) and len(data.files[split]) == len(union)
@@ -78,10 +78,10 @@ def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_m
             labels = data.labels[split][task]
             at = [position[name] for name in own.files[split]]
             assert labels[at].tolist() == own.labels[split].tolist()
-            assert (labels == multitask.MISSING).sum() == len(union) - len(own.files[split])
+            assert (labels == two_heads.MISSING).sum() == len(union) - len(own.files[split])
     # the mirror, like Adience, has faces with one label only: both heads lose some to the mask, none dropped
-    assert (data.labels["train"]["gender"] == multitask.MISSING).any()
-    assert (data.labels["train"]["age"] == multitask.MISSING).any()
-    for task in multitask.TASKS:  # each head is scored on the single-task runs' own test faces, in their order
+    assert (data.labels["train"]["gender"] == two_heads.MISSING).any()
+    assert (data.labels["train"]["age"] == two_heads.MISSING).any()
+    for task in two_heads.TASKS:  # each head is scored on the single-task runs' own test faces, in their order
         assert list(data.tasks[task].files["test"]) == list(single[task].files["test"])
         np.testing.assert_array_equal(data.tasks[task].mean, data.mean)

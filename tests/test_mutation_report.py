@@ -168,6 +168,6 @@ def test_a_mutant_is_judged_by_its_modules_own_tests_the_fastest_first(repo, tmp
     # the last test in the file measured fastest, the first slowest
     durations = {test: float(len(paired) - place) for place, test in enumerate(paired)}
     (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": durations}))
-    mutant = "helpers.experiments.paired.x_mcnemar__mutmut_1"
+    mutant = "helpers.analysis.paired.x_mcnemar__mutmut_1"
     assert collected(MUTANT_UNDER_TEST=mutant) == list(reversed(paired))
     assert collected() == in_file_order  # not under mutmut: every test, in the files' order

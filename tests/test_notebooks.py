@@ -10,10 +10,11 @@ import pandas as pd
 import papermill
 import pytest
 
-from helpers import headline, profiles
+from helpers import headline, profiles, timings
+from helpers.analysis import conclusions, paired, summaries
 from helpers.data import task_data
 from helpers.data.age_groups import AGE_GROUPS
-from helpers.experiments import conclusions, paired, pretraining, results, runner, studies, summaries, timings
+from helpers.studies import catalogue, pretraining, runner, store
 from tests.conftest import REPO
 
 #: In the order `make run` executes them: by number, but 09 (conclusions) last, since it reads every study.
@@ -61,7 +62,7 @@ def test_notebook_executes_in_the_smoke_profile(path, synthetic_tiny, tmp_path, 
 
 
 #: The study each notebook runs.
-STUDY_OF = {f"{study.notebook}.ipynb": name for name, study in studies.STUDIES.items() if study.notebook}
+STUDY_OF = {f"{study.notebook}.ipynb": name for name, study in catalogue.STUDIES.items() if study.notebook}
 
 
 def sentences_agree_with_numbers(name: str, shown: str, profile) -> None:
@@ -69,9 +70,9 @@ def sentences_agree_with_numbers(name: str, shown: str, profile) -> None:
     networks did not learn is named as such and never called best or worst; the baseline is marked with the
     paper's own value where the profile's differs; 11 counts the machines its file holds."""
     study_name = STUDY_OF.get(name)
-    if study_name is not None and len(studies.STUDIES[study_name].variants) > 1:
-        study = studies.STUDIES[study_name]
-        recorded = results.read_results(profile, study_name)
+    if study_name is not None and len(catalogue.STUDIES[study_name].variants) > 1:
+        study = catalogue.STUDIES[study_name]
+        recorded = store.read_results(profile, study_name)
         recorded = recorded[recorded.seed.astype(int).isin(profile.seeds)]  # the runs this notebook showed
         for task in study.tasks:
             for variant in summaries.not_learned(recorded, task):
@@ -123,36 +124,36 @@ def test_two_workers_run_a_study_notebook_with_seed_1_beside_seed_0(synthetic_ti
     with seed 1 (the baseline's included) is trained once, by one of them, and seed 0's rows stay as they were."""
     from helpers import notebook_runner
 
-    study, notebook = studies.STUDIES["age_output"], REPO / "notebooks" / "12_age_regression.ipynb"
+    study, notebook = catalogue.STUDIES["age_output"], REPO / "notebooks" / "12_age_regression.ipynb"
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))  # both workers' kernels inherit it
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "1")
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    before = results.read_results(profile, study.name)
+    before = store.read_results(profile, study.name)
     status = notebook_runner.main([str(notebook), str(REPO / "notebooks" / "09_conclusions.ipynb"), "--profile",
                                    "smoke", "--data-dir", str(synthetic_tiny), "--kernel", KERNEL, "--output",
                                    str(tmp_path / "runs"), "--workers", "2", "--seed", "1"])
     assert status == 0
     assert {path.parent.name for path in (tmp_path / "runs").glob("*/09_conclusions.ipynb")} == {"worker0", "worker1"}
-    recorded = results.read_results(profile, study.name)
+    recorded = store.read_results(profile, study.name)
     seed_one = recorded[recorded.seed.astype(int) == 1]
     assert sorted(zip(seed_one.variant, seed_one.task)) == sorted((v, t) for v in study.variants for t in study.tasks)
     assert seed_one.accuracy.between(0, 1).all()
-    assert recorded[results.KEY].astype(str).agg(" ".join, axis=1).is_unique
+    assert recorded[store.KEY].astype(str).agg(" ".join, axis=1).is_unique
     trained = seed_one[seed_one.reused_from.isna()]
     assert trained.worker.nunique() == 2, trained[["variant", "worker"]]  # the runs were split between the workers
-    kept = before[before.seed.astype(int) != 1].sort_values(results.KEY).reset_index(drop=True)
+    kept = before[before.seed.astype(int) != 1].sort_values(store.KEY).reset_index(drop=True)
     if len(kept):  # run after notebook 12's test, as in make test (alone, the folder held no run before)
         pd.testing.assert_frame_equal(
-            recorded[recorded.seed.astype(int) != 1].sort_values(results.KEY).reset_index(drop=True), kept)
+            recorded[recorded.seed.astype(int) != 1].sort_values(store.KEY).reset_index(drop=True), kept)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(studies.STUDIES))
+@pytest.mark.parametrize("name", list(catalogue.STUDIES))
 def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_tiny, results_root, monkeypatch):
     """Runs the study if the notebook did not (then it takes minutes); otherwise reads its file."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    study = studies.STUDIES[name]
+    study = catalogue.STUDIES[name]
     recorded = runner.run_study(study, profile, verbose=False)
     recorded = recorded[recorded.seed.astype(int).isin(profile.seeds)]  # the seed test adds seed 1 to one study
     expected = {
@@ -162,7 +163,7 @@ def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_t
         for f in profile.folds
         for s in profile.seeds
     }
-    found = set(map(tuple, recorded[results.KEY].astype(str).to_numpy()))  # a CSV reads "8" back as 8
+    found = set(map(tuple, recorded[store.KEY].astype(str).to_numpy()))  # a CSV reads "8" back as 8
     assert found == expected and len(recorded) == len(expected)
     scored = recorded[~recorded.diverged.astype(bool)]
     assert (
@@ -218,7 +219,7 @@ def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_ti
 
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    runner.run_study(studies.STUDIES["baseline"], profile, verbose=False)  # trains it if 02 did not run
+    runner.run_study(catalogue.STUDIES["baseline"], profile, verbose=False)  # trains it if 02 did not run
     (tmp_path / "photos").mkdir()
     Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).save(tmp_path / "photos" / "hopper.jpg")
     (tmp_path / "photos" / "notes.jpg").write_text("not a photo")
@@ -231,7 +232,7 @@ def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_ti
     face = answers[answers.file.str.endswith("hopper.jpg")]
     assert len(face) == 1 and face.gender.iloc[0] in ("m", "f") and face.age_group.iloc[0] in AGE_GROUPS
     assert answers[answers.file.str.endswith("notes.jpg")].reason.iloc[0].startswith("not an image")
-    model = results.run_directory(profile, "baseline", "paper", "age", 0, profile.seeds[0]) / "best.keras"
+    model = store.run_directory(profile, "baseline", "paper", "age", 0, profile.seeds[0]) / "best.keras"
     done = subprocess.run([sys.executable, "-m", "helpers.predict", str(tmp_path / "photos" / "hopper.jpg"), "--model",
                            str(model)], cwd=REPO, capture_output=True, text=True, env=os.environ, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -261,11 +262,11 @@ def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, r
     profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     table = conclusions.best_settings(profile)
     expected = {
-        (name, task) for name, study in studies.STUDIES.items() if len(study.variants) > 1 for task in study.tasks
+        (name, task) for name, study in catalogue.STUDIES.items() if len(study.variants) > 1 for task in study.tasks
     }
     assert set(zip(table.study, table.task)) == expected
     for _, row in table.iterrows():
-        runs = summaries.ranked(results.read_results(profile, row.study))  # only networks that learned are ranked
+        runs = summaries.ranked(store.read_results(profile, row.study))  # only networks that learned are ranked
         means = runs[runs.task == row.task].groupby("variant").accuracy.mean()
         if row["compared with"] == "":  # nothing to pair it with: every other value did not learn
             assert "did not learn" in row.learned and (len(means) <= 1), row.to_dict()
@@ -276,7 +277,7 @@ def test_the_conclusions_table_is_built_from_the_results_files(synthetic_tiny, r
         other = row["compared with"].split(" ", 1)[1]
         mine = runs[(runs.variant == row.best) & (runs.task == row.task) & ~runs.diverged.astype(bool)]
         for fold, seed in zip(mine.fold, mine.seed):
-            kept = [results.predictions(profile, row.study, variant, row.task, int(fold), int(seed))
+            kept = [store.predictions(profile, row.study, variant, row.task, int(fold), int(seed))
                     for variant in (row.best, other)]
             correct = [(faces.label == faces.predicted).to_numpy() for faces in kept]
             low, high = paired.bootstrap_interval(*correct, paired=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from helpers.experiments import paired
+from helpers.analysis import paired
 
 
 def test_mcnemar_counts_the_discordant_faces_and_gives_the_exact_binomial_p():

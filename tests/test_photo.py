@@ -10,8 +10,9 @@ import pytest
 from helpers import environment
 from helpers.data import group_photo, photo, task_data
 from helpers.data.age_groups import AGE_GROUPS
-from helpers.experiments import calibration, errors, evaluation, photo_predictions
+from helpers.inspection import calibration, error_analysis, photo_predictions
 from helpers.network import export, levi_hassner
+from helpers.training import evaluation
 
 
 def _network(classes: int):
@@ -179,7 +180,7 @@ def test_accuracy_per_cell_has_its_n_and_wilson_interval():
     faces = pd.DataFrame({"gender": ["m"] * 10 + ["f"] * 4 + ["unknown"],
                           "age group": ["(0, 2)"] * 10 + ["(25, 32)"] * 4 + ["(0, 2)"],
                           "correct": [True] * 8 + [False] * 2 + [True, False, False, False] + [True]})
-    table = errors.accuracy_by_cell(faces).set_index(["age group", "gender"])
+    table = error_analysis.accuracy_by_cell(faces).set_index(["age group", "gender"])
     assert table.loc[("(0, 2)", "m"), "n"] == 10 and table.loc[("(0, 2)", "m"), "accuracy"] == 0.8
     assert (table.loc[("(0, 2)", "m"), "low"], table.loc[("(0, 2)", "m"), "high"]) == pytest.approx((0.490, 0.943),
                                                                                                    abs=1e-3)
@@ -188,17 +189,17 @@ def test_accuracy_per_cell_has_its_n_and_wilson_interval():
 
 
 def test_every_test_face_keeps_both_labels_and_the_worst_mistakes_come_first(profile):
-    from helpers.experiments import multitask
+    from helpers.training import two_heads
 
     data = task_data.task_data(profile, "gender", 0)
     probabilities = evaluation.predict(_network(2), data.evaluation("test"))
-    others = errors.other_labels(multitask.joint_data(profile, 0))
-    faces = errors.test_faces(data, probabilities, others["gender"])
+    others = error_analysis.other_labels(two_heads.joint_data(profile, 0))
+    faces = error_analysis.test_faces(data, probabilities, others["gender"])
     assert len(faces) == len(data.labels["test"]) and faces.correct.mean() == pytest.approx(
         (probabilities.argmax(1) == data.labels["test"]).mean())
-    assert faces["age group"].isin(AGE_GROUPS + [errors.MISSING]).all() and faces.gender.isin(["m", "f"]).all()
-    assert (faces["age group"] != errors.MISSING).mean() > 0.9  # most gender faces have an age group
-    worst = errors.confident_mistakes(faces, 5)
+    assert faces["age group"].isin(AGE_GROUPS + [error_analysis.MISSING]).all() and faces.gender.isin(["m", "f"]).all()
+    assert (faces["age group"] != error_analysis.MISSING).mean() > 0.9  # most gender faces have an age group
+    worst = error_analysis.confident_mistakes(faces, 5)
     assert not worst.correct.any() and worst.confidence.is_monotonic_decreasing
 
 

@@ -224,7 +224,7 @@ def test_ten_crops_are_the_corners_centre_and_their_mirrors(cached):
     np.testing.assert_allclose(crops[1].numpy(), np.stack(expected))
     centre, _ = next(iter(pipeline.evaluation_dataset(files, np.zeros(len(files)), size=SIZE, crop_size=CROP,
                                                       batch_size=2, mean=mean)))
-    np.testing.assert_array_equal(crops[:, 4].numpy(), centre.numpy())  # runs.run scores crop 4 as the single crop
+    np.testing.assert_array_equal(crops[:, 4].numpy(), centre.numpy())  # the centre crop is crop 4
 
 
 def windows(image):

@@ -124,7 +124,7 @@ def test_an_age_network_of_notebook_12_gives_the_expected_age_and_its_group(outp
     """The age in years a regression or DEX network predicts, its group by the kit's one rule, and (DEX) the
     group's probability: the sum of its one-year bins."""
     from helpers.data.age_groups import AGE_GROUPS, age_group
-    from helpers.experiments import age_output
+    from helpers.training import age_output
 
     model = levi_hassner.levi_hassner(units, input_size=40, hidden_units=16, seed=3, regression=output == "regression")
     network = predict.Network("age", output, model, np.full((48, 48, 3), 120, np.float32), 48, 40, output)
@@ -146,7 +146,7 @@ def test_an_age_network_of_notebook_12_gives_the_expected_age_and_its_group(outp
 
 def test_faces_are_answered_in_batches_as_one_photo_at_a_time_would(folder, networks, monkeypatch):
     """The batched answers (1 face a batch here: each photo at once) equal the one-photo function's."""
-    from helpers.experiments import photo_predictions
+    from helpers.inspection import photo_predictions
 
     root, _ = folder
     monkeypatch.setattr(predict, "BATCH", 1)
@@ -180,7 +180,7 @@ def test_paths_that_give_no_file_are_rows_too(tmp_path):
 def test_an_uploaded_photo_is_answered_from_its_bytes(networks, capsys):
     """What notebook 15's upload button does with the file a user picks, without a browser: the widget's value
     set from Python, as JupyterLab sets it."""
-    from helpers.experiments import photo_predictions
+    from helpers.inspection import photo_predictions
 
     pairs = {task: (network.model, network.mean) for task, network in networks.items()}
     content = Path(PORTRAIT).read_bytes()

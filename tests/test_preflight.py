@@ -146,8 +146,8 @@ def test_make_paper_on_an_empty_folder_stops_before_any_notebook(repo, tmp_path)
 def test_setup_on_real_data_runs_the_preflight_and_stops_with_its_table(data_dir, capsys):
     import helpers
 
-    settings = helpers.setup(profile="paper", data_dir=data_dir)
-    assert settings.data_dir == data_dir and "every notebook  ok" in capsys.readouterr().out
+    course = helpers.setup(profile="paper", data_dir=data_dir)
+    assert course.data_dir == data_dir and "every notebook  ok" in capsys.readouterr().out
     shutil.rmtree(data_dir / "adience" / "aligned")
     with pytest.raises(preflight.DataNotReady, match="no aligned/ folder"):
         helpers.setup(profile="paper", data_dir=data_dir)

@@ -12,11 +12,11 @@ from helpers import profiles
 
 
 def test_setup_prints_versions_device_and_profile(capsys):
-    settings = helpers.setup(profile="smoke", seed=0)
+    course = helpers.setup(profile="smoke", seed=0)
     printed = capsys.readouterr().out
     assert "TensorFlow 2." in printed and "Keras 3." in printed and "NumPy" in printed
     assert "Device: CPU:" in printed or "Device: GPU:" in printed
-    assert isinstance(settings, profiles.Profile) and settings.name == "smoke"
+    assert isinstance(course, profiles.Profile) and course.name == "smoke"
 
 
 def test_same_seed_gives_same_numbers_and_another_seed_does_not():
@@ -42,7 +42,7 @@ def test_tensorflow_start_up_notices_are_silenced():
 def test_every_helper_imports_in_one_cell_with_nothing_on_stderr():
     """A notebook imports all it needs before calling setup: TensorFlow still starts quietly, and setup still
     gets to choose its thread pools."""
-    command = ("import helpers, helpers.experiments.runner, helpers.network.levi_hassner, helpers.plots; "
+    command = ("import helpers, helpers.studies.runner, helpers.network.levi_hassner, helpers.plots; "
                "helpers.setup(verbose=False); import tensorflow as tf; tf.constant(1); "
                "print(tf.config.threading.get_inter_op_parallelism_threads())")
     environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a plain shell has it

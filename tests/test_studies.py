@@ -13,9 +13,11 @@ import pytest
 from scipy.stats import binom
 
 from helpers import profiles
+from helpers.analysis import age_faces, summaries
 from helpers.data import image_cache, task_data
-from helpers.experiments import claims, multitask, pretraining, results, runner, runs, studies, summaries
-from helpers.experiments.settings import baseline
+from helpers.studies import catalogue, claims, pretraining, runner, store, trained
+from helpers.training import one_run, two_heads
+from helpers.training.settings import baseline
 
 
 def test_task_data_follows_the_adience_protocol(profile):
@@ -34,7 +36,7 @@ def test_task_data_follows_the_adience_protocol(profile):
         assert list(again.files[split]) == list(data.files[split])
 
 
-MINI = studies.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+MINI = catalogue.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
 
 
 def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
@@ -42,7 +44,7 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     recorded = runner.run_study(MINI, profile)
     said = capsys.readouterr().out
     assert "2 to run in 2 trainings" in said and "the time left shows once the first has finished" in said
-    assert f"0 already in {results.results_path(profile, 'mini')}, " in said  # the file a student can open
+    assert f"0 already in {store.results_path(profile, 'mini')}, " in said  # the file a student can open
     assert re.search(r"wide .*accuracy .* s, \d+ (s|min) left$", said, re.MULTILINE)  # one run done, one to go
     assert re.search(r", done$", said, re.MULTILINE)
     bars = [line.rstrip() for line in said.replace("\r", "\n").splitlines() if re.match(r"mini: .*\[\d\d:\d\d", line)]
@@ -54,7 +56,7 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     assert {"one_off_accuracy", "epochs_trained", "best_epoch", "seconds", "diverged", "test_loss"} <= set(
         recorded.columns
     )
-    path = results.results_path(profile, "mini")
+    path = store.results_path(profile, "mini")
     assert path.parent.name == "smoke" and path.exists()
     # each row says when its run finished, in a form that sorts as text (the table is kept in that order), and
     # which worker trained it; each run was claimed under results/<profile>/claims/<study>/ (README, "Several
@@ -62,7 +64,7 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     finished = pd.to_datetime(recorded.finished, format="%Y-%m-%d %H:%M:%S")
     assert finished.between(started, pd.Timestamp.now()).all()
     assert (recorded.worker == claims.worker()).all()
-    claimed = results.results_dir(profile) / "claims" / "mini"
+    claimed = store.results_dir(profile) / "claims" / "mini"
     assert claimed.is_dir() and not list(claimed.iterdir())
 
     before = path.read_bytes()
@@ -72,7 +74,7 @@ def test_a_study_writes_one_row_per_run_and_resumes(profile, capsys):
     assert path.read_bytes() == before  # a finished study is only read
 
     second = recorded.iloc[1]
-    record = results.records_dir(profile, "mini") / f"{results.run_name(*second[results.KEY])}.csv"
+    record = store.records_dir(profile, "mini") / f"{store.run_name(*second[store.KEY])}.csv"
     record.write_bytes(b"")  # a run's record emptied (a full disk): set aside, and the run trained again
     again = runner.run_study(MINI, profile)
     said = capsys.readouterr()
@@ -92,7 +94,7 @@ def test_every_run_keeps_its_prediction_for_every_test_face(profile, capsys):
     recorded = runner.run_study(MINI, profile)
     assert len(re.findall(r"    epoch 1/\d+  accuracy \d", capsys.readouterr().out)) == 2  # once in each run
     for row in recorded.itertuples():
-        faces = results.predictions(profile, "mini", row.variant, row.task, row.fold, row.seed)
+        faces = store.predictions(profile, "mini", row.variant, row.task, row.fold, row.seed)
         assert len(faces) == row.n_test and set(faces.label) <= {0, 1}
         assert (faces.label == faces.predicted).mean() == pytest.approx(row.accuracy)
         assert (faces.label == faces.predicted_10crop).mean() == pytest.approx(row.accuracy_10crop)
@@ -101,14 +103,14 @@ def test_every_run_keeps_its_prediction_for_every_test_face(profile, capsys):
         tail = binom.sf(round(row.accuracy * row.n_test) - 1, row.n_test, floor_share)
         assert row.majority == pytest.approx(floor_share) and row.classes_answered == faces.predicted.nunique()
         assert row.learned == (row.classes_answered > 1 and tail < 0.05)
-    copied = runner.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
+    copied = runner.run_study(catalogue.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
     assert copied.reused_from.iloc[0] == "mini/wide"  # a copied run's predictions are those of the run it copies
-    assert results.predictions(profile, "copy", "64 wide", "gender", 0, 0).equals(
-        results.predictions(profile, "mini", "wide", "gender", 0, 0))
+    assert store.predictions(profile, "copy", "64 wide", "gender", 0, 0).equals(
+        store.predictions(profile, "mini", "wide", "gender", 0, 0))
 
 
 def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile, monkeypatch):
-    real_run, calls = runs.run, []
+    real_run, calls = one_run.train_and_score, []
 
     def run_then_fail(*args, **kwargs):
         calls.append(1)
@@ -116,16 +118,16 @@ def test_an_interrupted_study_keeps_every_finished_row_and_nothing_else(profile,
             raise KeyboardInterrupt  # the user stops the study during the second run
         return real_run(*args, **kwargs)
 
-    monkeypatch.setattr(runs, "run", run_then_fail)
+    monkeypatch.setattr(one_run, "train_and_score", run_then_fail)
     with pytest.raises(KeyboardInterrupt):
         runner.run_study(MINI, profile)
-    saved = pd.read_csv(results.results_path(profile, "mini"))
+    saved = pd.read_csv(store.results_path(profile, "mini"))
     assert len(saved) == 1 and saved.accuracy.notna().all()
-    assert not list(results.results_path(profile, "mini").parent.glob(".*.tmp"))
+    assert not list(store.results_path(profile, "mini").parent.glob(".*.tmp"))
 
 
 def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile, capsys):
-    study = studies.Study(
+    study = catalogue.Study(
         "blowup", {"huge rate": {"learning_rate": 1e6, "schedule": "constant"}, "paper": {}}, tasks=("gender",)
     )
     recorded = runner.run_study(study, profile).set_index("variant")
@@ -141,51 +143,51 @@ def test_a_diverged_run_is_recorded_and_the_study_goes_on(profile, capsys):
 
 def test_standard_studies_vary_one_factor_around_the_papers_settings(profile):
     base = baseline(profile)
-    for study in studies.STUDIES.values():
+    for study in catalogue.STUDIES.values():
         for variant in study.variants:
             settings = study.settings_for(variant, profile)
             changed = {
                 f.name for f in dataclasses.fields(settings) if getattr(settings, f.name) != getattr(base, f.name)
             }
             assert changed <= set(study.variants[variant]), (study.name, variant, changed)
-    assert studies.STUDIES["learning_rate"].settings_for("step schedule (profile's rate)", profile) == base
+    assert catalogue.STUDIES["learning_rate"].settings_for("step schedule (profile's rate)", profile) == base
     smoke = profiles.get_profile("smoke")  # (the fixture's batch of 64 is not one of the smoke profile's values)
-    for study in studies.STUDIES.values():  # a quick profile still runs the baseline, so runs can be shared
+    for study in catalogue.STUDIES.values():  # a quick profile still runs the baseline, so runs can be shared
         quick = [study.settings_for(variant, smoke) for variant in study.variants_for(smoke)]
         assert set(study.variants_for(smoke)) <= set(study.variants) and baseline(smoke) in quick, study.name
-    assert studies.STUDIES["batch_size"].variants_for(smoke) == ["16", "32"]  # the report's choice and the paper's
-    assert len(studies.STUDIES["batch_size"].variants_for(dataclasses.replace(smoke, quick_studies=False))) == 5
+    assert catalogue.STUDIES["batch_size"].variants_for(smoke) == ["16", "32"]  # the report's choice and the paper's
+    assert len(catalogue.STUDIES["batch_size"].variants_for(dataclasses.replace(smoke, quick_studies=False))) == 5
 
 
 def test_a_run_already_made_by_another_study_is_reused_not_retrained(profile, monkeypatch):
     first = runner.run_study(MINI, profile).set_index("variant")
-    monkeypatch.setattr(runs, "run", lambda *args, **kwargs: pytest.fail("trained a run it already had"))
-    other = studies.Study("other", {"512 wide": {"hidden_units": 64}}, tasks=("gender",))
+    monkeypatch.setattr(one_run, "train_and_score", lambda *args, **kwargs: pytest.fail("trained a run it already had"))
+    other = catalogue.Study("other", {"512 wide": {"hidden_units": 64}}, tasks=("gender",))
     copied = runner.run_study(other, profile).iloc[0]
     assert copied.reused_from == "mini/wide" and copied.study == "other"
     assert copied.accuracy == first.loc["wide", "accuracy"] and copied.seconds == first.loc["wide", "seconds"]
     with pytest.raises(pytest.fail.Exception):  # a different setting is a different run
-        runner.run_study(studies.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
+        runner.run_study(catalogue.Study("third", {"x": {"hidden_units": 8}}, tasks=("gender",)), profile)
 
 
 def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
     runner.run_study(MINI, profile)
-    runner.run_study(studies.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
-    original = results.recorded_run(profile, "mini", "wide", "gender", 0, 0)
-    copied = results.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
+    runner.run_study(catalogue.Study("copy", {"64 wide": {"hidden_units": 64}}, tasks=("gender",)), profile)
+    original = trained.recorded_run(profile, "mini", "wide", "gender", 0, 0)
+    copied = trained.recorded_run(profile, "copy", "64 wide", "gender", 0, 0)
     assert copied.row.reused_from == "mini/wide" and copied.history.equals(original.history)
     assert len(original.history) == original.row.epochs_trained and {"loss", "val_accuracy"} <= set(original.history)
     assert original.model is None and original.mean is None  # MINI keeps no models
     # the same settings as mini's "wide", but a study that keeps its models trains its own: a copy has no model
-    kept = studies.Study("kept", {"64 wide": {"hidden_units": 64}}, tasks=("gender",), keep_models=True)
+    kept = catalogue.Study("kept", {"64 wide": {"hidden_units": 64}}, tasks=("gender",), keep_models=True)
     runner.run_study(kept, profile)
-    trained = results.recorded_run(profile, "kept", "64 wide", "gender", 0, 0)
-    assert pd.isna(trained.row.reused_from)  # written empty: trained here, copied from nowhere
-    assert trained.model.output_shape == (None, 2)
+    kept_run = trained.recorded_run(profile, "kept", "64 wide", "gender", 0, 0)
+    assert pd.isna(kept_run.row.reused_from)  # written empty: trained here, copied from nowhere
+    assert kept_run.model.output_shape == (None, 2)
     mean = task_data.task_data(profile, "gender", 0).mean  # kept beside the model, for a photo without the data
-    assert trained.mean.dtype == np.float32 and np.array_equal(trained.mean, mean.astype(np.float32))
+    assert kept_run.mean.dtype == np.float32 and np.array_equal(kept_run.mean, mean.astype(np.float32))
     with pytest.raises(LookupError, match="run the study first"):
-        results.recorded_run(profile, "mini", "absent", "gender", 0, 0)
+        trained.recorded_run(profile, "mini", "absent", "gender", 0, 0)
 
 
 @pytest.mark.parametrize("task, source, labels", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
@@ -205,7 +207,7 @@ def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile,
 
 def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
     profile = dataclasses.replace(profile, pretraining_epochs=1)
-    study = studies.Study(
+    study = catalogue.Study(
         "mini_transfer", {"frozen": {"transfer": "frozen"}, "fine-tuned": {"transfer": "fine-tune"}}, tasks=("gender",)
     )
     recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
@@ -219,9 +221,9 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
     network = pretraining.pretrained_model(profile, "gender", 0)  # read back, not trained again
     assert (kept / "best.keras").stat().st_mtime_ns == model_stamp and network.output_shape == (None, 2)
     with pytest.raises(ValueError, match="needs a pretrained model"):
-        runs.run(task_data.task_data(profile, "gender", 0), study.settings_for("frozen", profile), 0)
+        one_run.train_and_score(task_data.task_data(profile, "gender", 0), study.settings_for("frozen", profile), 0)
     # seed 1 needs a network of its own, pre-trained once and announced with its score on the source's test split
-    runner.run_study(studies.Study("mini_frozen", {"frozen": {"transfer": "frozen"}}, tasks=("gender",)), profile,
+    runner.run_study(catalogue.Study("mini_frozen", {"frozen": {"transfer": "frozen"}}, tasks=("gender",)), profile,
                      seeds=(1,))
     said = capsys.readouterr().out
     assert said.count("pre-training gender on celeba") == 1 and "gender on celeba: test accuracy" in said
@@ -230,8 +232,8 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
 def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_released(profile, monkeypatch,
                                                                                        capsys):
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.2")
-    study = studies.Study("mini_held", {"wide": {"hidden_units": 64}}, tasks=("gender",))
-    [key] = runner.plan(study, profile)
+    study = catalogue.Study("mini_held", {"wide": {"hidden_units": 64}}, tasks=("gender",))
+    [key] = catalogue.plan(study, profile)
     held = claims.claim(runner.claim_path(profile, study.name, key))  # another worker's claim, held for 2 s
     releaser = threading.Timer(2.0, held.release)
     started = time.monotonic()
@@ -246,7 +248,7 @@ def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_re
 
 
 def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
-    study = studies.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
+    study = catalogue.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
     recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
     assert recorded.loc["otsu", "preprocessing"] == "otsu" and recorded.loc["none", "preprocessing"] == "none"
     otsu_cache = tmp_path / "cache" / "adience-48px-otsu"
@@ -257,7 +259,7 @@ def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
     assert recorded.loc["otsu", "n_test"] == recorded.loc["none", "n_test"]  # the same test faces
     answered = summaries.classes_answered(profile, study, recorded.reset_index()).loc["gender"]
     for variant in ("none", "otsu"):
-        faces = results.predictions(profile, "mini", variant, "gender", 0, profile.seeds[0])
+        faces = store.predictions(profile, "mini", variant, "gender", 0, profile.seeds[0])
         assert answered.loc[variant, "classes answered"] == faces.predicted.nunique()
         assert answered.loc[variant, "most common answer's share"] == faces.predicted.value_counts().max() / len(faces)
 
@@ -275,9 +277,8 @@ def test_the_verdict_says_plainly_when_each_value_is_a_single_run(profile):
 
 
 def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profile):
-    from helpers.experiments import age_output
 
-    study = studies.STUDIES["age_output"]
+    study = catalogue.STUDIES["age_output"]
     recorded = runner.run_study(study, profile).set_index("variant")
     assert list(recorded.index) == ["8 groups (paper)", "years (regression)", "DEX (expected age)"]
     assert recorded.accuracy.between(0, 1).all() and (recorded.one_off_accuracy >= recorded.accuracy).all()
@@ -285,9 +286,9 @@ def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profil
     assert (recorded.n_exact == data.exact["test"].sum()).all() and data.exact["test"].sum() > 0
     assert recorded.mae_years.between(0, 100).all()
     assert np.isnan(recorded.loc["years (regression)", "test_loss"])  # no class probabilities to score
-    faces = age_output.faces_table(profile, study, recorded.reset_index(), data)
+    faces = age_faces.faces_table(profile, study, recorded.reset_index(), data)
     assert len(faces) == 3 * len(data.labels["test"])
-    by_group = age_output.accuracy_by_group(faces)
+    by_group = age_faces.accuracy_by_group(faces)
     assert by_group.faces.sum() == len(data.labels["test"])
     for variant, rows in faces.groupby("variant"):  # the per-face table gives back the run's own scores
         assert rows.correct.mean() == pytest.approx(recorded.loc[variant, "accuracy"])
@@ -306,39 +307,40 @@ def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profil
 
 
 def test_the_plan_holds_every_run_once_and_loads_each_tasks_images_once_per_fold(profile):
-    study = studies.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("gender", "age"))
-    planned = runner.plan(study, profile, folds=(0, 3), seeds=(0, 1))
+    study = catalogue.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("gender", "age"))
+    planned = catalogue.plan(study, profile, folds=(0, 3), seeds=(0, 1))
     assert len(planned) == len(set(planned)) == 2 * 2 * 3 * 2
     assert set(planned) == {(v, t, f, s) for v in "abc" for t in ("gender", "age") for f in (0, 3) for s in (0, 1)}
     data_changes = sum(1 for before, after in zip(planned, planned[1:]) if before[1:3] != after[1:3])
     assert data_changes == 2 * 2 - 1  # the runner keeps one task's images at a time
-    assert runner.plan(study, profile) == [(v, t, 0, 0) for t in ("gender", "age") for v in "abc"]
-    quick = studies.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("age",), quick=("a", "c"))
-    assert [key[0] for key in runner.plan(quick, profile)] == ["a", "c"]  # the smoke profile runs the quick ones
+    assert catalogue.plan(study, profile) == [(v, t, 0, 0) for t in ("gender", "age") for v in "abc"]
+    quick = catalogue.Study("plan", {"a": {}, "b": {}, "c": {}}, tasks=("age",), quick=("a", "c"))
+    assert [key[0] for key in catalogue.plan(quick, profile)] == ["a", "c"]  # the smoke profile runs the quick ones
 
 
 def test_runs_another_study_recorded_are_copied_with_their_source_and_none_trained(profile, monkeypatch, capsys):
     paper, wide = baseline(profile), dataclasses.replace(baseline(profile), hidden_units=1024)
     for variant, settings, accuracy, source in (("p", paper, 0.61, ""), ("w", wide, 0.64, "older/1024")):
-        results.append(profile, "earlier", {"study": "earlier", "variant": variant, "task": "gender", "fold": 0,
+        store.append(profile, "earlier", {"study": "earlier", "variant": variant, "task": "gender", "fold": 0,
                                             "seed": 0, **dataclasses.asdict(settings), "accuracy": accuracy,
                                             "accuracy_10crop": accuracy, "epochs_trained": 3, "diverged": False,
                                             "reused_from": source, "finished": variant})
-    monkeypatch.setattr(runs, "run", lambda *args, **kwargs: pytest.fail("trained a run another study had"))
-    study = studies.Study("later", {"paper": {}, "1024": {"hidden_units": 1024}}, tasks=("gender",))
+    monkeypatch.setattr(one_run, "train_and_score",
+                        lambda *args, **kwargs: pytest.fail("trained a run another study had"))
+    study = catalogue.Study("later", {"paper": {}, "1024": {"hidden_units": 1024}}, tasks=("gender",))
     copied = runner.run_study(study, profile).set_index("variant")
     said = capsys.readouterr().out
     assert "2 runs planned, 0 already in" in said and "2 to run in 0 trainings" in said
     assert "paper                accuracy 0.610, 3 epochs, the same run as earlier/p" in said
     assert copied.loc["paper", "reused_from"] == "earlier/p" and copied.loc["1024", "reused_from"] == "older/1024"
     assert (copied.study == "later").all() and copied.accuracy.tolist() == [0.61, 0.64]
-    assert results.is_recorded(profile, "later", "1024", "gender", 0, 0)
+    assert store.is_recorded(profile, "later", "1024", "gender", 0, 0)
     runner.run_study(study, profile)
     assert "2 runs planned, 2 already in" in capsys.readouterr().out
 
 
 def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
-    study = studies.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test",
+    study = catalogue.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test",
                           keep_models=True)
     recorded = runner.run_study(study, profile)
     printed = capsys.readouterr().out
@@ -349,15 +351,15 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     assert sorted(joint.index) == ["age", "gender"]
     assert joint.loc["gender", "seconds"] == joint.loc["age", "seconds"]  # one training, recorded on both rows
     assert recorded.accuracy_10crop.notna().all()  # each head scored over the 10 crops too, as every other run
-    assert (results.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
+    assert (store.run_directory(profile, "mini", "one network", "both", 0, profile.seeds[0]) / "log.csv").exists()
     for task, classes in (("gender", 2), ("age", 8)):  # read back: each task's row, the one log, the task's head
-        read_back = results.recorded_run(profile, "mini", "one network", task, 0, profile.seeds[0])
+        read_back = trained.recorded_run(profile, "mini", "one network", task, 0, profile.seeds[0])
         assert read_back.row.task == task and len(read_back.history) == joint.loc[task, "epochs_trained"]
         assert {"gender_loss", "age_loss"} <= set(read_back.history)
         assert read_back.model.output_shape == (None, classes)
-    for task in multitask.TASKS:  # each head's predictions are paired with the separate network's, face by face
-        own = results.predictions(profile, "mini", "two networks", task, 0, profile.seeds[0])
-        shared = results.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])
+    for task in two_heads.TASKS:  # each head's predictions are paired with the separate network's, face by face
+        own = store.predictions(profile, "mini", "two networks", task, 0, profile.seeds[0])
+        shared = store.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])
         assert own.label.tolist() == shared.label.tolist()
         assert (shared.predicted == shared.label).mean() == pytest.approx(joint.loc[task, "accuracy"])
     table = summaries.both_tasks_table(study, profile, recorded)

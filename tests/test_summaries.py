@@ -5,17 +5,18 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import profiles
-from helpers.experiments import studies, summaries
+from helpers.analysis import summaries
+from helpers.studies import catalogue
 
 
 def test_the_plan_marks_the_baseline_with_the_papers_own_value_where_the_profile_differs(tmp_path):
     smoke = profiles.get_profile("smoke", data_dir=tmp_path)
     assert smoke.batch_size == 32  # the paper's is 50
-    plan = summaries.plan_table(studies.STUDIES["batch_size"], smoke)
+    plan = summaries.plan_table(catalogue.STUDIES["batch_size"], smoke)
     assert plan.loc["32", "baseline"] == "yes (paper: batch_size 50)" and plan.loc["16", "baseline"] == ""
-    assert summaries.baseline_note(studies.STUDIES["hidden_units"], smoke) == "yes"  # 512, as the paper
+    assert summaries.baseline_note(catalogue.STUDIES["hidden_units"], smoke) == "yes"  # 512, as the paper
     paper = profiles.get_profile("paper", data_dir=tmp_path)
-    assert summaries.baseline_note(studies.STUDIES["batch_size"], paper) == "yes"
+    assert summaries.baseline_note(catalogue.STUDIES["batch_size"], paper) == "yes"
 
 
 def test_the_step_schedules_drops_are_counted_from_the_runs_iterations(tmp_path):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from helpers import profiles
-from helpers.experiments import studies, time_left
-from helpers.experiments.settings import baseline
+from helpers.studies import catalogue, time_left
+from helpers.training.settings import baseline
 
 
 def table(seconds, reused_from=None, diverged=None) -> pd.DataFrame:
@@ -24,17 +24,17 @@ def test_the_first_guess_is_the_median_trained_run_times_the_runs_to_train():
               "batch_size": table([99.0, 500.0, 40.0], reused_from=["baseline/paper", "", ""],
                                   diverged=[False, True, False])}
     # trained, not copied, not diverged: 10, 30, 20, 40 -> median 25 s
-    guess = time_left.first_guess(profile, studies.STUDIES["hidden_units"], [("128", "gender", 0, 0)] * 3, tables)
+    guess = time_left.first_guess(profile, catalogue.STUDIES["hidden_units"], [("128", "gender", 0, 0)] * 3, tables)
     assert guess == "about 75 s (3 x 25 s, the median run trained so far in the smoke profile, n = 4)"
-    assert time_left.first_guess(profile, studies.STUDIES["baseline"], [], tables) == "nothing to train"
-    nothing = time_left.first_guess(profile, studies.STUDIES["baseline"], [("paper", "age", 0, 0)], {})
+    assert time_left.first_guess(profile, catalogue.STUDIES["baseline"], [], tables) == "nothing to train"
+    nothing = time_left.first_guess(profile, catalogue.STUDIES["baseline"], [("paper", "age", 0, 0)], {})
     assert "time left shows once the first has finished" in nothing
 
 
 def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_path, monkeypatch):
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path))  # nothing pre-trained yet
     profile = profiles.get_profile("smoke")
-    study = studies.STUDIES["transfer"]
+    study = catalogue.STUDIES["transfer"]
     keys = [("frozen trunk, new softmax (report)", "gender", 0, 0), ("fine-tune all, rate / 10", "gender", 0, 0),
             ("frozen trunk, new softmax (report)", "age", 0, 0)]
     assert time_left.pretrainings(profile, study, keys) == [("age", 0), ("gender", 0)]
@@ -52,7 +52,7 @@ def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_p
 
 def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
     profile = profiles.get_profile("paper", data_dir="DATA_DIR")
-    study = studies.STUDIES["batch_size"]
+    study = catalogue.STUDIES["batch_size"]
     keys = [("16", "gender", 0, 0), ("64", "age", 1, 0)]
     bound = (profile.max_epochs * time_left.TRAIN_IMAGES["gender"] / time_left.H200_RATES[16]
              + profile.max_epochs * time_left.TRAIN_IMAGES["age"] / time_left.H200_RATES[64])
@@ -75,7 +75,7 @@ def test_the_time_left_is_the_pace_so_far_times_the_runs_left():
 
 def test_runs_another_study_already_made_are_not_counted_as_runs_to_train():
     profile = profiles.get_profile("smoke")
-    study = studies.STUDIES["hidden_units"]
+    study = catalogue.STUDIES["hidden_units"]
     paper = baseline(profile)
     recorded = pd.DataFrame([{"task": "gender", "fold": 0, "seed": 0, **dataclasses.asdict(paper),
                               "accuracy_10crop": 0.6, "seconds": 30.0, "reused_from": ""}])

@@ -9,8 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers import profiles
-from helpers.experiments import timings
+from helpers import profiles, timings
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +70,7 @@ def test_merge_adds_other_machines_rows_once_and_compare_marks_this_run(measured
 def test_the_merge_command_names_a_foreign_file_and_exits_non_zero(tmp_path):
     foreign = tmp_path / "other.csv"
     foreign.write_text("a,b\n1,2\n")
-    done = subprocess.run([sys.executable, "-m", "helpers.experiments.timings", "merge", str(foreign), "--into",
+    done = subprocess.run([sys.executable, "-m", "helpers.timings", "merge", str(foreign), "--into",
                            str(tmp_path / "timings.csv")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "other.csv:1: not a timings file" in done.stderr
     assert not (tmp_path / "timings.csv").exists()

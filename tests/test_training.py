@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from helpers.experiments import evaluation, training
-from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, transfer
+from helpers.training import evaluation, fit
+from helpers.training.settings import Settings
 
 SIDE = 48
 
@@ -49,7 +49,7 @@ def trained(tmp_path_factory):
     images, labels = stripes()
     test_images, test_labels = stripes(96, seed=1)
     run_dir = tmp_path_factory.mktemp("run")
-    run = training.train(small_network, batches(images, labels), batches(test_images, test_labels), CONFIG,
+    run = fit.train(small_network, batches(images, labels), batches(test_images, test_labels), CONFIG,
                          run_dir=run_dir)
     return run, test_images, test_labels
 
@@ -80,7 +80,7 @@ def test_a_long_run_can_print_one_line_per_epoch(capsys):
     images, labels = stripes(64)
     settings = Settings(epochs=2, schedule="constant")
     started = time.perf_counter()
-    run = training.train(small_network, batches(images, labels), batches(images, labels), settings, log_epochs=True)
+    run = fit.train(small_network, batches(images, labels), batches(images, labels), settings, log_epochs=True)
     elapsed = time.perf_counter() - started
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("epoch")]
     assert [line.split()[1] for line in lines] == ["1/2", "2/2"]
@@ -92,53 +92,53 @@ def test_a_long_run_can_print_one_line_per_epoch(capsys):
         for name, value in shown.items():
             assert float(value) == pytest.approx(run.history[name].iloc[epoch], abs=1e-4), name
         assert 0 <= int(seconds) <= elapsed + 1
-    training.train(small_network, batches(images, labels), batches(images, labels), settings)
+    fit.train(small_network, batches(images, labels), batches(images, labels), settings)
     assert "epoch" not in capsys.readouterr().out  # quiet unless asked, as in the smoke profile
 
 
 def test_a_nan_loss_ends_the_run_as_diverged_not_as_a_crash(tmp_path):
     images, labels = stripes(64)
     config = Settings(epochs=3, learning_rate=1e6, schedule="constant")
-    run = training.train(small_network, batches(images, labels), batches(images, labels), config, run_dir=tmp_path)
+    run = fit.train(small_network, batches(images, labels), batches(images, labels), config, run_dir=tmp_path)
     assert run.diverged
     assert run.epochs_trained < config.epochs  # stopped at the first NaN, not run to the end
 
 
 def test_mirrored_strategy_trains_on_cpu(tmp_path):
     images, labels = stripes(64)
-    distribution = training.strategy("mirrored")
+    distribution = fit.strategy("mirrored")
     config = Settings(epochs=1, schedule="constant")
-    run = training.train(
+    run = fit.train(
         small_network, batches(images, labels), batches(images, labels), config, distribution=distribution
     )
     assert not run.diverged and run.epochs_trained == 1
     assert run.model.distribute_strategy is distribution
-    assert training.strategy() is tf.distribute.get_strategy()  # by default: one device, TensorFlow's own
+    assert fit.strategy() is tf.distribute.get_strategy()  # by default: one device, TensorFlow's own
     with pytest.raises(ValueError, match="unknown strategy"):
-        training.strategy("horovod")
+        fit.strategy("horovod")
 
 
 def test_the_multiworker_strategy_is_made_in_process_on_one_machine_without_a_cluster(monkeypatch):
     monkeypatch.delenv("TF_CONFIG", raising=False)  # no cluster: this machine is the one worker
-    made = training.strategy("multiworker")
+    made = fit.strategy("multiworker")
     assert isinstance(made, tf.distribute.MultiWorkerMirroredStrategy) and made.num_replicas_in_sync == 1
 
 
 def test_mixed_bfloat16_builds_bfloat16_layers_with_a_float32_softmax():
     images, labels = stripes(32)
     config = Settings(epochs=1, schedule="constant", precision="mixed_bfloat16")
-    run = training.train(small_network, batches(images, labels), batches(images, labels), config)
+    run = fit.train(small_network, batches(images, labels), batches(images, labels), config)
     assert run.model.get_layer("conv1").compute_dtype == "bfloat16"
     assert run.model.get_layer("probabilities").compute_dtype == "float32"
     assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
 
 
 def test_adam_is_available_and_an_unknown_optimizer_is_refused():
-    network = training.compile_model(small_network(), Settings(optimizer="adam", schedule="constant"))
+    network = fit.compile_model(small_network(), Settings(optimizer="adam", schedule="constant"))
     assert isinstance(network.optimizer, keras.optimizers.Adam)
-    assert isinstance(training.compile_model(small_network(), Settings()).optimizer, keras.optimizers.SGD)
-    with pytest.raises(ValueError, match="unknown optimizer"):
-        training.compile_model(small_network(), Settings(optimizer="lbfgs"))
+    assert isinstance(fit.compile_model(small_network(), Settings()).optimizer, keras.optimizers.SGD)
+    with pytest.raises(ValueError, match="optimizer='lbfgs': use one of 'sgd', 'adam'"):
+        Settings(optimizer="lbfgs")
 
 
 def test_xla_compiled_training_matches_plain_training():
@@ -147,7 +147,7 @@ def test_xla_compiled_training_matches_plain_training():
     for jit in (False, True):
         keras.utils.set_random_seed(0)
         config = Settings(epochs=1, schedule="constant", jit_compile=jit)
-        run = training.train(lambda: small_network(seed=5), batches(images, labels), batches(images, labels), config)
+        run = fit.train(lambda: small_network(seed=5), batches(images, labels), batches(images, labels), config)
         assert run.model.jit_compile == jit
         losses[jit] = run.history.loss.iloc[0]
     assert losses[True] == pytest.approx(losses[False], rel=2e-2)  # same model and data; XLA fuses differently
@@ -220,12 +220,12 @@ def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
     original = [keras.ops.convert_to_numpy(w).copy() for w in run.model.weights]
     images, labels = stripes(64, seed=2)
     for freeze in (True, False):
-        network = transfer.new_head(run.model, 8, freeze_trunk=freeze, seed=0)
+        network = transfer.from_pretrained(run.model, 8, freeze_trunk=freeze, seed=0)
         assert network.output_shape == (None, 8)
         trunk = network.get_layer("trunk")
         before = [keras.ops.convert_to_numpy(w).copy() for w in trunk.weights]
         head_before = keras.ops.convert_to_numpy(network.get_layer("output").kernel).copy()
-        training.compile_model(network, Settings(schedule="constant", learning_rate=1e-2))
+        fit.compile_model(network, Settings(schedule="constant", learning_rate=1e-2))
         network.fit(images, labels % 8, epochs=1, batch_size=32, verbose=0)
         changed = [not np.array_equal(b, keras.ops.convert_to_numpy(w)) for b, w in zip(before, trunk.weights)]
         assert not np.array_equal(head_before, keras.ops.convert_to_numpy(network.get_layer("output").kernel))
@@ -233,7 +233,7 @@ def test_transfer_freezes_the_trunk_or_fine_tunes_everything(trained):
     assert all(layer.trainable for layer in run.model.layers)  # the pre-trained model is left as it was
     assert all(np.array_equal(a, keras.ops.convert_to_numpy(b)) for a, b in zip(original, run.model.weights))
     with pytest.raises(ValueError, match="no layer named 'output'"):
-        transfer.new_head(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), 2)
+        transfer.from_pretrained(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]), 2)
 
 
 def test_the_returned_model_is_the_best_validation_epochs_not_the_last(tmp_path):
@@ -246,7 +246,7 @@ def test_the_returned_model_is_the_best_validation_epochs_not_the_last(tmp_path)
     validation_labels = 1 - validation_labels
     settings = Settings(epochs=6, learning_rate=3e-4, schedule="constant", patience=6, optimizer="adam")
     run_dir = tmp_path / "study" / "run"  # its parent folder does not exist yet
-    run = training.train(small_network, batches(images, labels), batches(validation_images, validation_labels),
+    run = fit.train(small_network, batches(images, labels), batches(validation_images, validation_labels),
                          settings, run_dir=run_dir)
     accuracies = run.history.val_accuracy
     assert run.epochs_trained == 6 and accuracies.iloc[-1] < accuracies.max() - 0.1  # the case this test is about
@@ -275,7 +275,7 @@ def test_age_in_years_is_stopped_and_saved_on_its_lowest_validation_loss(output,
     settings = Settings(epochs=4, learning_rate=3e-4, schedule="constant", patience=4, optimizer="adam",
                         age_output=output)
     started = time.perf_counter()
-    run = training.train(regression_network if output == "regression" else small_network, training_set,
+    run = fit.train(regression_network if output == "regression" else small_network, training_set,
                          validation_set, settings, run_dir=tmp_path)
     assert 0 < run.seconds < time.perf_counter() - started  # the training's own time
     losses = run.history.val_loss
@@ -295,7 +295,7 @@ def test_a_diverged_regression_has_no_best_epoch():
     images, _ = stripes(32)
     data = batches(images, np.full(32, np.nan, np.float32))
     settings = Settings(epochs=3, learning_rate=1e6, schedule="constant", age_output="regression")
-    run = training.train(regression_network, data, data, settings)
+    run = fit.train(regression_network, data, data, settings)
     assert run.diverged and run.epochs_trained == 1 and run.history.val_loss.isna().all()
     assert run.best_epoch == 0 and np.isnan(run.best_validation_accuracy)
     assert run.seconds_per_batch > 0
@@ -305,7 +305,7 @@ def test_the_time_per_batch_leaves_out_the_first_which_builds_the_step():
     """The first batch of a fresh model includes tracing its training step, many times a batch's time: with two
     batches, the typical batch is the second, under a quarter of the epoch (about 1/22 measured on 2 cores)."""
     images, labels = stripes(64)
-    run = training.train(small_network, batches(images, labels), batches(images, labels),
+    run = fit.train(small_network, batches(images, labels), batches(images, labels),
                          Settings(epochs=1, schedule="constant"))
     assert 0 < run.seconds_per_batch < run.seconds_per_epoch / 4
 
@@ -313,14 +313,14 @@ def test_the_time_per_batch_leaves_out_the_first_which_builds_the_step():
 def test_the_optimizer_follows_the_settings_schedule_momentum_and_learning_rate_multipliers():
     settings = Settings(optimizer="sgd", learning_rate=0.01, schedule="step", step_every=5, momentum=0.5,
                         caffe_multipliers=False)
-    plain = training.compile_model(small_network(), settings).optimizer
+    plain = fit.compile_model(small_network(), settings).optimizer
     assert plain.momentum == 0.5 and plain.multipliers == ()
     rates = []
     for iteration in (4, 5):  # a tenfold drop every 5 iterations, not the default 10,000
         plain.iterations.assign(iteration)
         rates.append(float(plain.learning_rate))
     assert rates == pytest.approx([0.01, 0.001])
-    paper = training.compile_model(small_network(), Settings(optimizer="sgd", caffe_multipliers=True)).optimizer
+    paper = fit.compile_model(small_network(), Settings(optimizer="sgd", caffe_multipliers=True)).optimizer
     assert paper.multipliers == levi_hassner.LEARNING_RATE_MULTIPLIERS
 
 
@@ -332,10 +332,10 @@ def test_two_heads_are_compiled_with_a_loss_that_skips_missing_labels_and_weighs
     network = levi_hassner.levi_hassner(2, input_size=SIDE, hidden_units=32, hidden_layers=1, seed=0,
                                         weight_decay=0.0, heads={"gender": 2, "age": 8})
     settings = Settings(multitask=True, age_loss_weight=0.5, optimizer="adam", schedule="constant")
-    compiled = training.compile_model(network, settings)
+    compiled = fit.compile_model(network, settings)
     assert isinstance(compiled.optimizer, keras.optimizers.Adam) and compiled.jit_compile is False
-    assert training.compile_model(network, dataclasses.replace(settings, jit_compile=True)).jit_compile is True
-    compiled = training.compile_model(network, settings)
+    assert fit.compile_model(network, dataclasses.replace(settings, jit_compile=True)).jit_compile is True
+    compiled = fit.compile_model(network, settings)
     images, _ = stripes(8)
     missing = label_rules.MISSING
     truth = {"gender": np.array([0, 1, 0, 1, missing, 1, 0, 1], np.int32),

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 
 from helpers import profiles
-from helpers.experiments import claims, results
-from helpers.experiments.settings import Settings
+from helpers.studies import claims, store, trained
+from helpers.training.settings import Settings
 
 PAPER = Settings()
 
@@ -29,12 +29,13 @@ PAPER = Settings()
 WORKER = textwrap.dedent("""
     import dataclasses, sys
     from helpers import environment
-    from helpers.experiments import runner, studies
+    from helpers.studies import runner
+    from helpers.studies import catalogue
     environment.setup(data_dir=sys.argv[1], verbose=False)
     from helpers import profiles
     profile = dataclasses.replace(profiles.get_profile("smoke", sys.argv[1]), image_size=48, crop_size=40,
                                   max_epochs=int(sys.argv[2]), batch_size=64)
-    study = studies.Study("shared", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+    study = catalogue.Study("shared", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
     runner.run_study(study, profile, seeds=(0, 1), verbose=True)
 """)
 
@@ -63,7 +64,7 @@ def test_two_workers_share_a_study_and_train_each_run_once(synthetic_tiny, tmp_p
     for worker, (_, stderr) in zip(workers, outputs):
         assert worker.returncode == 0, stderr[-3000:]
     table = pd.read_csv(tmp_path / "results" / "smoke" / "shared.csv", dtype={"variant": str})
-    keys = table[results.KEY].astype(str).agg(" ".join, axis=1)
+    keys = table[store.KEY].astype(str).agg(" ".join, axis=1)
     assert len(table) == 4 and keys.is_unique  # every run of 2 values x 2 seeds, once
     trained = [_trained_lines(stdout) for stdout, _ in outputs]
     assert sum(map(len, trained)) == 4, trained  # and trained once: the two workers' runs add up to four
@@ -87,7 +88,7 @@ def test_a_worker_killed_mid_run_is_taken_over_and_every_run_recorded_once(synth
     stdout, stderr = rescuer.communicate(timeout=600)
     assert rescuer.returncode == 0, stderr[-3000:]
     table = pd.read_csv(tmp_path / "results" / "smoke" / "shared.csv", dtype={"variant": str})
-    assert len(table) == 4 and table[results.KEY].astype(str).agg(" ".join, axis=1).is_unique
+    assert len(table) == 4 and table[store.KEY].astype(str).agg(" ".join, axis=1).is_unique
     assert set(table.worker) == {f"{claims.HOST}:{rescuer.pid}"}  # the dead worker's run was trained again
     assert len(_trained_lines(stdout)) == 4
 
@@ -131,10 +132,10 @@ def test_records_of_three_writers_all_reach_the_table(synthetic_tiny, tmp_path):
     script = textwrap.dedent("""
         import sys
         from helpers import profiles
-        from helpers.experiments import results
+        from helpers.studies import store
         profile = profiles.get_profile("smoke", sys.argv[1])
         for seed in range(15):
-            results.append(profile, "many", {"variant": sys.argv[2], "task": "gender", "fold": 0, "seed": seed,
+            store.append(profile, "many", {"variant": sys.argv[2], "task": "gender", "fold": 0, "seed": seed,
                                              "accuracy": 0.5, "finished": str(seed)})
     """)
     writers = [subprocess.Popen([sys.executable, "-c", script, str(synthetic_tiny), name], env=_environment(tmp_path))
@@ -148,12 +149,12 @@ def test_a_results_folder_from_before_records_is_read_and_kept(tmp_path, monkeyp
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
     profile = profiles.get_profile("smoke", tmp_path / "no-data")
     old = pd.DataFrame([{"variant": "16", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.4, "finished": "1"}])
-    results.results_path(profile, "old").parent.mkdir(parents=True)
-    old.to_csv(results.results_path(profile, "old"), index=False)
-    assert results.read_results(profile, "old").variant.tolist() == ["16"]  # read as it is
-    table = results.append(profile, "old", {"variant": "32", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
+    store.results_path(profile, "old").parent.mkdir(parents=True)
+    old.to_csv(store.results_path(profile, "old"), index=False)
+    assert store.read_results(profile, "old").variant.tolist() == ["16"]  # read as it is
+    table = store.append(profile, "old", {"variant": "32", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
                                             "finished": "2"})
-    assert table.variant.tolist() == ["16", "32"] and results.is_recorded(profile, "old", "16", "age", 0, 0)
+    assert table.variant.tolist() == ["16", "32"] and store.is_recorded(profile, "old", "16", "age", 0, 0)
     assert list(table.columns) == list(old.columns)  # each old row became a record as it was, no column added
 
 
@@ -161,7 +162,7 @@ def test_a_results_folder_from_before_records_is_read_and_kept(tmp_path, monkeyp
 
 
 @pytest.fixture()
-def store(tmp_path, monkeypatch):
+def results_profile(tmp_path, monkeypatch):
     """A profile whose results go to the test's own folder; no data, no training."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
     return profiles.get_profile("smoke", tmp_path / "no-data")
@@ -174,130 +175,130 @@ def _row(variant, seed=0, task="gender", fold=0, settings=PAPER, **scores) -> di
             "finished": f"2026-01-01 00:00:{seed:02d}", **scores}
 
 
-def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finished(store, monkeypatch):
-    written, write = [], results.atomic.write
+def test_each_run_is_one_record_and_the_table_holds_them_in_the_order_they_finished(results_profile, monkeypatch):
+    written, write = [], store.atomic.write
 
     def watched(path, content):  # the store's writes, each still made: atomic.write is watched, not replaced
         written.append(os.path.basename(path))
         write(path, content)
 
-    monkeypatch.setattr(results.atomic, "write", watched)
-    results.append(store, "s", _row("16", seed=2, accuracy=0.7))
+    monkeypatch.setattr(store.atomic, "write", watched)
+    store.append(results_profile, "s", _row("16", seed=2, accuracy=0.7))
     # with no other worker writing, one record and one table, written once
     assert written == ["16_gender_fold0_seed2.csv", "s.csv"]
-    table = results.append(store, "s", _row("16", seed=1, accuracy=0.6))
+    table = store.append(results_profile, "s", _row("16", seed=1, accuracy=0.6))
     assert table.seed.tolist() == [1, 2]  # by the time they finished, not by when they were written
     assert table.variant.tolist() == ["16", "16"]  # a number-like variant stays text
-    assert sorted(path.name for path in results.records_dir(store, "s").iterdir()) == [
+    assert sorted(path.name for path in store.records_dir(results_profile, "s").iterdir()) == [
         "16_gender_fold0_seed1.csv", "16_gender_fold0_seed2.csv"]
-    view = pd.read_csv(results.results_path(store, "s"))
+    view = pd.read_csv(store.results_path(results_profile, "s"))
     assert view.accuracy.tolist() == [0.6, 0.7]  # the table students read, rewritten after each record
     assert list(view.columns) == list(_row("16"))  # the recorded columns, no index column
-    again = results.append(store, "s", _row("16", seed=1, accuracy=0.65))  # the same key again replaces it
+    again = store.append(results_profile, "s", _row("16", seed=1, accuracy=0.65))  # the same key again replaces it
     assert len(again) == 2 and again.set_index("seed").accuracy.to_dict() == {1: 0.65, 2: 0.7}
-    assert results.finished_keys(again) == {("16", "gender", "0", "1"), ("16", "gender", "0", "2")}
-    assert results.is_recorded(store, "s", "16", "gender", 0, 1)
-    assert not results.is_recorded(store, "s", "16", "age", 0, 1)
-    assert not results.is_recorded(store, "s", "16", "gender", 1, 1)
+    assert store.finished_keys(again) == {("16", "gender", "0", "1"), ("16", "gender", "0", "2")}
+    assert store.is_recorded(results_profile, "s", "16", "gender", 0, 1)
+    assert not store.is_recorded(results_profile, "s", "16", "age", 0, 1)
+    assert not store.is_recorded(results_profile, "s", "16", "gender", 1, 1)
 
 
-def test_a_study_with_no_runs_reads_as_an_empty_table_with_the_key_columns(store):
-    empty = results.read_results(store, "never")
-    assert len(empty) == 0 and list(empty.columns) == results.KEY
-    assert results.finished_keys(empty) == set()
+def test_a_study_with_no_runs_reads_as_an_empty_table_with_the_key_columns(results_profile):
+    empty = store.read_results(results_profile, "never")
+    assert len(empty) == 0 and list(empty.columns) == store.KEY
+    assert store.finished_keys(empty) == set()
 
 
-def test_runs_that_finished_in_the_same_second_keep_the_order_of_their_names(store):
+def test_runs_that_finished_in_the_same_second_keep_the_order_of_their_names(results_profile):
     for seed in range(20):  # workers finishing together, or a two-headed network's two rows, share a second
-        results.append(store, "s", _row("16", seed=seed, finished=f"2026-01-01 00:00:0{1 - seed % 2}"))
-    names = sorted(path.name for path in results.records_dir(store, "s").iterdir())
+        store.append(results_profile, "s", _row("16", seed=seed, finished=f"2026-01-01 00:00:0{1 - seed % 2}"))
+    names = sorted(path.name for path in store.records_dir(results_profile, "s").iterdir())
     by_name = [int(re.search(r"seed(\d+)", name).group(1)) for name in names]
     expected = [seed for seed in by_name if seed % 2] + [seed for seed in by_name if not seed % 2]
-    assert results.read_results(store, "s").seed.tolist() == expected
+    assert store.read_results(results_profile, "s").seed.tolist() == expected
 
 
-def test_run_names_keep_keys_apart_and_are_file_names(store):
-    names = {results.run_name(variant, task, fold, seed) for variant in ("16", "32 wide", "1e-3")
+def test_run_names_keep_keys_apart_and_are_file_names(results_profile):
+    names = {store.run_name(variant, task, fold, seed) for variant in ("16", "32 wide", "1e-3")
              for task in ("gender", "age") for fold in (0, 4) for seed in (0, 1)}
     assert len(names) == 24
-    assert results.run_name("learning rate 1e-3 / step", "age", 4, 1) == "learning-rate-1e-3-step_age_fold4_seed1"
-    assert results.run_name("16", "gender", "0", 1.0) == "16_gender_fold0_seed1"  # as a CSV reads the key back
+    assert store.run_name("learning rate 1e-3 / step", "age", 4, 1) == "learning-rate-1e-3-step_age_fold4_seed1"
+    assert store.run_name("16", "gender", "0", 1.0) == "16_gender_fold0_seed1"  # as a CSV reads the key back
     # the study variants' own names: capitals kept, a bracket at the end leaves no dash
-    assert [results.run_name(variant, "gender", 0, 0).split("_")[0] for variant in (
+    assert [store.run_name(variant, "gender", 0, 0).split("_")[0] for variant in (
         "CLAHE", "Otsu threshold", "none (paper)", "XL head")] == ["CLAHE", "Otsu-threshold", "none-paper", "XL-head"]
-    assert results.run_directory(store, "s", "32 wide", "age", 2, 0) == (
-        results.results_dir(store) / "runs" / "s" / "32-wide_age_fold2_seed0")
+    assert store.run_directory(results_profile, "s", "32 wide", "age", 2, 0) == (
+        store.results_dir(results_profile) / "runs" / "s" / "32-wide_age_fold2_seed0")
 
 
-def test_studies_recorded_lists_tables_and_record_folders(store):
-    results.append(store, "new", _row("a"))
-    old = results.results_path(store, "old")
+def test_studies_recorded_lists_tables_and_record_folders(results_profile):
+    store.append(results_profile, "new", _row("a"))
+    old = store.results_path(results_profile, "old")
     pd.DataFrame([_row("b")]).to_csv(old, index=False)  # a table from before records
-    assert results.studies_recorded(store) == ["new", "old"]
-    tables = results.recorded_tables(store)
+    assert store.studies_recorded(results_profile) == ["new", "old"]
+    tables = store.recorded_tables(results_profile)
     assert set(tables) == {"new", "old"} and tables["old"].variant.tolist() == ["b"]
     # a worker stopped between writing its run's record and the study's table: the record still counts
-    results.results_path(store, "new").unlink()
-    assert results.studies_recorded(store) == ["new", "old"]
-    assert results.recorded_tables(store)["new"].variant.tolist() == ["a"]
+    store.results_path(results_profile, "new").unlink()
+    assert store.studies_recorded(results_profile) == ["new", "old"]
+    assert store.recorded_tables(results_profile)["new"].variant.tolist() == ["a"]
 
 
-def test_an_equal_run_is_found_in_any_study_and_only_with_every_setting_equal(store):
-    results.append(store, "first", _row("paper", accuracy=0.61))
-    results.append(store, "first", _row("wide", settings=dataclasses.replace(PAPER, hidden_units=1024)))
-    found = results.same_run(store, "gender", 0, 0, PAPER)
+def test_an_equal_run_is_found_in_any_study_and_only_with_every_setting_equal(results_profile):
+    store.append(results_profile, "first", _row("paper", accuracy=0.61))
+    store.append(results_profile, "first", _row("wide", settings=dataclasses.replace(PAPER, hidden_units=1024)))
+    found = store.same_run(results_profile, "gender", 0, 0, PAPER)
     assert found["variant"] == "paper" and found["accuracy"] == 0.61 and found["study"] == "s"
-    wide = results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=1024))
+    wide = store.same_run(results_profile, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=1024))
     assert wide["variant"] == "wide"
-    assert results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=256)) is None
-    assert results.same_run(store, "age", 0, 0, PAPER) is None
-    assert results.same_run(store, "gender", 1, 0, PAPER) is None
-    assert results.same_run(store, "gender", 0, 1, PAPER) is None
-    tables = results.comparable(results.recorded_tables(store))
-    assert results.same_run(store, "gender", 0, 0, PAPER, tables)["variant"] == "paper"
+    assert store.same_run(results_profile, "gender", 0, 0, dataclasses.replace(PAPER, hidden_units=256)) is None
+    assert store.same_run(results_profile, "age", 0, 0, PAPER) is None
+    assert store.same_run(results_profile, "gender", 1, 0, PAPER) is None
+    assert store.same_run(results_profile, "gender", 0, 1, PAPER) is None
+    tables = store.comparable(store.recorded_tables(results_profile))
+    assert store.same_run(results_profile, "gender", 0, 0, PAPER, tables)["variant"] == "paper"
     # given the tables (one reading for many lookups), it answers from them: a run recorded since is not seen
     narrow = dataclasses.replace(PAPER, hidden_units=256)
-    results.append(store, "later", _row("narrow", settings=narrow))
-    assert results.same_run(store, "gender", 0, 0, narrow, tables) is None
-    assert results.same_run(store, "gender", 0, 0, narrow)["variant"] == "narrow"
+    store.append(results_profile, "later", _row("narrow", settings=narrow))
+    assert store.same_run(results_profile, "gender", 0, 0, narrow, tables) is None
+    assert store.same_run(results_profile, "gender", 0, 0, narrow)["variant"] == "narrow"
 
 
-def test_a_run_recorded_before_a_setting_existed_had_its_default(store):
+def test_a_run_recorded_before_a_setting_existed_had_its_default(results_profile):
     row = _row("paper")
     del row["preprocessing"], row["age_loss_weight"]  # settings added to the kit after this run
-    results.append(store, "old", row)
-    assert results.same_run(store, "gender", 0, 0, PAPER)["variant"] == "paper"
-    assert results.same_run(store, "gender", 0, 0, dataclasses.replace(PAPER, preprocessing="clahe")) is None
+    store.append(results_profile, "old", row)
+    assert store.same_run(results_profile, "gender", 0, 0, PAPER)["variant"] == "paper"
+    assert store.same_run(results_profile, "gender", 0, 0, dataclasses.replace(PAPER, preprocessing="clahe")) is None
 
 
-def test_a_table_without_ten_crop_scores_is_too_old_to_reuse(store):
+def test_a_table_without_ten_crop_scores_is_too_old_to_reuse(results_profile):
     row = _row("paper")
     del row["accuracy_10crop"]
-    results.append(store, "older", row)
-    assert results.same_run(store, "gender", 0, 0, PAPER) is None
-    results.append(store, "recent", _row("again"))  # a study read after the old table: its run is found
-    assert results.studies_recorded(store) == ["older", "recent"]
-    assert results.same_run(store, "gender", 0, 0, PAPER)["variant"] == "again"
+    store.append(results_profile, "older", row)
+    assert store.same_run(results_profile, "gender", 0, 0, PAPER) is None
+    store.append(results_profile, "recent", _row("again"))  # a study read after the old table: its run is found
+    assert store.studies_recorded(results_profile) == ["older", "recent"]
+    assert store.same_run(results_profile, "gender", 0, 0, PAPER)["variant"] == "again"
 
 
-def test_predictions_and_logs_are_read_from_the_run_that_trained_them(store):
+def test_predictions_and_logs_are_read_from_the_run_that_trained_them(results_profile):
     two_settings = "crop/flip"  # a variant named after two settings: the slash is part of its name
-    results.append(store, "first", _row(two_settings))
-    results.append(store, "later", _row("baseline", reused_from=f"first/{two_settings}"))
-    trained = results.run_directory(store, "first", two_settings, "gender", 0, 0)
+    store.append(results_profile, "first", _row(two_settings))
+    store.append(results_profile, "later", _row("baseline", reused_from=f"first/{two_settings}"))
+    first = store.run_directory(results_profile, "first", two_settings, "gender", 0, 0)
     faces = {"label": [0, 1, 1], "predicted": [0, 1, 0], "predicted_10crop": [0, 1, 1]}
-    results.write_predictions(trained, faces)
-    pd.DataFrame({"epoch": [0, 1], "loss": [0.7, 0.6], "val_accuracy": [0.5, 0.6]}).to_csv(trained / "log.csv",
-                                                                                          index=False)
+    store.write_predictions(first, faces)
+    pd.DataFrame({"epoch": [0, 1], "loss": [0.7, 0.6], "val_accuracy": [0.5, 0.6]}).to_csv(first / "log.csv",
+                                                                                        index=False)
     for study, variant in (("first", two_settings), ("later", "baseline")):
-        assert results.predictions(store, study, variant, "gender", 0, 0).equals(pd.DataFrame(faces))
-        run = results.recorded_run(store, study, variant, "gender", 0, 0)
+        assert store.predictions(results_profile, study, variant, "gender", 0, 0).equals(pd.DataFrame(faces))
+        run = trained.recorded_run(results_profile, study, variant, "gender", 0, 0)
         assert run.history.index.tolist() == [1, 2] and run.history.index.name == "epoch"
         assert list(run.history.columns) == ["loss", "val_accuracy"] and run.model is None
         assert run.row.variant == variant
-    results.append(store, "first", _row("diverged", seed=1))  # a run that kept no predictions
-    assert results.predictions(store, "first", "diverged", "gender", 0, 1) is None
+    store.append(results_profile, "first", _row("diverged", seed=1))  # a run that kept no predictions
+    assert store.predictions(results_profile, "first", "diverged", "gender", 0, 1) is None
     for key in (("absent", "gender", 0, 0), (two_settings, "age", 0, 0), (two_settings, "gender", 1, 0),
                 (two_settings, "gender", 0, 1)):
         with pytest.raises(LookupError, match=r"no first run of .* in .*first\.csv: run the study first"):
-            results.predictions(store, "first", *key)
+            store.predictions(results_profile, "first", *key)

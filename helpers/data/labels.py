@@ -14,7 +14,7 @@ from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
 
 CLASSES = {"gender": ["m", "f"], "age": AGE_GROUPS}
 #: The label of a face that has none for a task, where a network learns both at once (notebook 13): its loss
-#: for that task is masked (``training.compile_model``), the face is not dropped.
+#: for that task is masked (``helpers.training.fit.compile_model``), the face is not dropped.
 MISSING = -1
 
 

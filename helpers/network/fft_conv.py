@@ -162,3 +162,26 @@ def crossover(kernel_table: pd.DataFrame) -> int | None:
         if faster.loc[size:].all():
             return int(size)
     return None
+
+
+def summary(agreement: pd.DataFrame, layer_times: pd.DataFrame, kernel_times: pd.DataFrame, kernel_map: tuple,
+            kernel_batch: int, repeats: int) -> str:
+    """Notebook 10's closing lines, from :func:`compare_layers`, :func:`time_layers` and :func:`time_kernel_sizes`
+    (on a map of ``kernel_map`` = side, channels, filters, in batches of ``kernel_batch``)."""
+    side, channels, _ = kernel_map
+    batch_sizes = ", ".join(map(str, dict.fromkeys(layer_times.batch)))
+    lines = [f"The FFT reproduced conv1-conv3 of the trained network to within {agreement.max_difference.max():.1e} "
+             f"(at most {agreement.relative.max():.1e} of the largest output)."]
+    lines += [f"  {name}: FFT took {ratios.min():.2f}-{ratios.max():.2f} times the library's time over batch sizes "
+              f"{batch_sizes} (median of {repeats} calls each)"
+              for name, ratios in layer_times.groupby("layer").fft_over_library]
+    faster = layer_times[layer_times.fft_over_library < 1]
+    lines.append("The FFT was faster for: " + (", ".join(f"{r.layer} at batch {r.batch} ({r.fft_over_library:.2f})"
+                                                        for r in faster.itertuples()) or "no layer at any batch size")
+                 + ".")
+    size = crossover(kernel_times)
+    lines.append(f"Over kernel sizes {kernel_times.kernel.min()}-{kernel_times.kernel.max()} on a "
+                 f"{side}x{side}x{channels} map, batch {kernel_batch}: "
+                 + (f"the FFT was faster from {size} x {size} on." if size else
+                    "the FFT never became faster for good on this machine."))
+    return "\n".join(lines)

@@ -1,11 +1,11 @@
 """Transfer learning: start from a network trained on another dataset.
 
-The report's recipe, :func:`new_head` with ``freeze_trunk=True``: take the model pre-trained on CelebA
+The report's recipe, :func:`from_pretrained` with ``freeze_trunk=True``: take the model pre-trained on CelebA
 (gender) or IMDB-WIKI (age), drop its output layer and softmax, freeze everything else (the "trunk"), and
 train only a new output layer on Adience. The alternative, ``freeze_trunk=False``, fine-tunes every layer,
 usually at a lower learning rate so that the pre-trained features are adjusted rather than overwritten.
 
-Pre-trained models are ``best.keras`` files written by ``helpers.experiments.training.train``; load them with
+Pre-trained models are ``best.keras`` files written by ``helpers.training.fit.train``; load them with
 ``keras.saving.load_model(path)`` (safe mode stays on: the kit's models hold no Lambda layers).
 """
 
@@ -16,13 +16,14 @@ import keras
 from helpers.network import levi_hassner
 
 
-def new_head(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = True, seed: int | None = None,
-             name: str | None = None) -> keras.Model:
-    """A copy of ``pretrained`` up to its last hidden layer, with a fresh ``num_classes`` output layer."""
+def from_pretrained(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = True,
+                    seed: int | None = None, name: str | None = None) -> keras.Model:
+    """A copy of ``pretrained`` up to its last hidden layer, with a fresh ``num_classes`` output layer (the one
+    classifier head of the kit, ``levi_hassner.classifier_head``)."""
     names = [layer.name for layer in pretrained.layers]
     if "output" not in names:
         raise ValueError(f"{pretrained.name} has no layer named 'output' (its layers: {', '.join(names)}); "
-                         "new_head expects a model built by helpers.network.levi_hassner.levi_hassner")
+                         "from_pretrained expects a model built by helpers.network.levi_hassner.levi_hassner")
     copy = keras.models.clone_model(pretrained)  # the pre-trained model itself stays untouched
     copy.set_weights(pretrained.get_weights())
     trunk = keras.Model(copy.inputs, copy.layers[names.index("output") - 1].output, name="trunk")

@@ -23,14 +23,14 @@ OWN_TESTS = {
     "helpers/data/imdb_wiki.py": ["test_loaders.py", "test_preflight.py"],
     "helpers/data/labels.py": ["test_pipeline.py", "test_age_output.py", "test_loaders.py"],
     "helpers/data/age_groups.py": ["test_age_groups.py", "test_loaders.py"],
-    "helpers/experiments/training.py": ["test_training.py"],
-    "helpers/experiments/evaluation.py": ["test_training.py"],
-    "helpers/experiments/runner.py": ["test_studies.py", "test_workers.py"],
-    "helpers/experiments/results.py": ["test_studies.py", "test_workers.py", "test_conclusions.py"],
-    "helpers/experiments/conclusions.py": ["test_conclusions.py"],
-    "helpers/experiments/paired.py": ["test_paired.py", "test_conclusions.py"],
-    "helpers/experiments/calibration.py": ["test_photo.py"],
-    "helpers/experiments/floor.py": ["test_floor.py"],
+    "helpers/training/fit.py": ["test_training.py"],
+    "helpers/training/evaluation.py": ["test_training.py"],
+    "helpers/studies/runner.py": ["test_studies.py", "test_workers.py"],
+    "helpers/studies/store.py": ["test_studies.py", "test_workers.py", "test_conclusions.py"],
+    "helpers/analysis/conclusions.py": ["test_conclusions.py"],
+    "helpers/analysis/paired.py": ["test_paired.py", "test_conclusions.py"],
+    "helpers/inspection/calibration.py": ["test_photo.py"],
+    "helpers/training/floor.py": ["test_floor.py"],
 }
 
 

@@ -1,9 +1,9 @@
 """What a study notebook shows: the plan, a table per task (mean, spread and n), paired comparisons with the
 paper's value, and a verdict in words.
 
-Every number carries its n, and every difference its paired test (``helpers.experiments.paired``): a gap
+Every number carries its n, and every difference its paired test (``helpers.analysis.paired``): a gap
 between two runs is a finding only when the faces they disagree on say so. Only runs that learned are ranked
-or compared (``helpers.experiments.floor``); the others are named, with why.
+or compared (``helpers.training.floor``); the others are named, with why.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ import dataclasses
 
 import pandas as pd
 
-from helpers.experiments import floor, paired, references, runner, settings
-from helpers.experiments import results as store  # the store; ``results`` below is always a table of runs
-from helpers.experiments.studies import Study
+from helpers.analysis import paired, references
 from helpers.profiles import Profile
+from helpers.studies import catalogue, store  # ``results`` below is always a table of runs, never the store
+from helpers.studies.catalogue import Study
+from helpers.training import floor, settings
 
 
 def summary(results: pd.DataFrame, metric: str = "accuracy") -> pd.DataFrame:
     """Mean, standard deviation and n of ``metric`` per task and variant (diverged runs counted apart), and how
-    many of the n runs learned (beat the majority floor, ``helpers.experiments.floor``)."""
+    many of the n runs learned (beat the majority floor, ``helpers.training.floor``)."""
     diverged = results.diverged.astype(bool)
     every = pd.MultiIndex.from_frame(results[["task", "variant"]].drop_duplicates())
     table = (
@@ -53,7 +54,7 @@ def not_learned(results: pd.DataFrame, task: str) -> dict[str, str]:
 def plan_table(study: Study, profile: Profile) -> pd.DataFrame:
     """One row per value the profile runs: what it changes from the baseline, how many runs, and which value is
     the baseline (the paper's recipe as this profile runs it, with the paper's own value where they differ)."""
-    planned = pd.DataFrame(runner.plan(study, profile), columns=["variant", "task", "fold", "seed"])
+    planned = pd.DataFrame(catalogue.plan(study, profile), columns=["variant", "task", "fold", "seed"])
     runs = planned.groupby("variant", sort=False).size()
     reference = study.paper_variant(profile)
     return pd.DataFrame(
@@ -258,3 +259,38 @@ def age_output_summary(profile: Profile, study: Study, results: pd.DataFrame) ->
         lines.append(f"Best group accuracy among the ways that learned: {learned['mean'].idxmax()}; "
                      f"smallest MAE: {closest}.")
     return "\n".join(lines + [verdict(profile, study, results)])
+
+
+def baseline_summary(rows: dict, majority: dict, batch_size: int) -> str:
+    """Notebook 02's closing lines: each task's baseline run (its recorded row) against its majority floor, and
+    what a batch and an epoch cost."""
+    gender, age = rows["gender"], rows["age"]
+    return "\n".join([
+        f"Gender on fold {int(gender.fold)}: {gender.accuracy:.3f} (10-crop {gender.accuracy_10crop:.3f}) against "
+        f"{majority['gender']:.3f} for always answering the larger class, best epoch {int(gender.best_epoch)} "
+        f"of {int(gender.epochs_trained)}.",
+        f"Age on fold {int(age.fold)}: {age.accuracy:.3f} exact and {age.one_off_accuracy:.3f} 1-off (10-crop "
+        f"{age.accuracy_10crop:.3f} / {age.one_off_accuracy_10crop:.3f}) against {majority['age']:.3f} for the "
+        f"largest group.",
+        f"One training batch of {batch_size} took {gender.seconds_per_batch * 1000:.0f} ms; "
+        f"an epoch {gender.seconds_per_epoch:.1f} s."])
+
+
+def transfer_summary(study: Study, results: pd.DataFrame, pretraining: pd.DataFrame) -> str:
+    """Notebook 08's closing lines: each start against training from scratch, the pre-trained networks on their
+    own test splits, the report's figures, and every start that did not learn."""
+    lines = []
+    for task in study.tasks:
+        table = task_table(results, task)["mean"]
+        scratch = table["from scratch"]
+        changes = ", ".join(f"{variant} {table[variant]:.3f} ({table[variant] - scratch:+.3f})"
+                            for variant in table.index if variant != "from scratch")
+        source = pretraining.set_index("task").loc[task]
+        lines.append(f"{task}: from scratch {scratch:.3f}; {changes}. The network pre-trained on {source.source} "
+                     f"scored {source.accuracy:.3f} on its own test split (majority {source.majority:.3f}).")
+    lines.append(f"For comparison, {references.report_choice('transfer', 'gender')} for gender (better than "
+                 f"without pre-training); for age its IMDB-WIKI start scored "
+                 f"{references.REPORT_AGE_WITH_PRETRAINING:.3f}, worse than from scratch.")
+    lines += [f"{task}: {variant} did not learn ({why}); its difference says nothing about transfer."
+              for task in study.tasks for variant, why in not_learned(results, task).items()]
+    return "\n".join(lines)

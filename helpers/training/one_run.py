@@ -1,11 +1,11 @@
 """One run, end to end: a fresh network trained on a task's data, then scored once on the test split.
 
-Every notebook and every study goes through :func:`run`, so they all follow the same protocol (the data
+Every notebook and every study goes through :func:`train_and_score`, so they all follow the same protocol (the data
 side is ``helpers.data.task_data``): model selection (early stopping, the best checkpoint) looks at the
 validation split only, and the test split is scored once at the end, with the centre crop and, on
 request, with the paper's 10-crop over-sampling. ``Settings.transfer`` says whether the run starts from
 scratch or from a pre-trained network (``helpers.network.transfer``); ``Settings.age_output`` whether age is
-8 classes, a number or DEX's expectation (``helpers.experiments.age_output``), all scored as groups and, for
+8 classes, a number or DEX's expectation (``helpers.training.age_output``), all scored as groups and, for
 age, in years.
 """
 
@@ -16,14 +16,14 @@ import dataclasses
 import numpy as np
 
 from helpers.data.task_data import TaskData
-from helpers.experiments import age_output, evaluation, floor, training
-from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner, transfer
+from helpers.training import age_output, evaluation, fit, floor
+from helpers.training.settings import Settings
 
 
 @dataclasses.dataclass
 class Outcome:
-    training: training.Run
+    training: fit.Fitted
     scores: evaluation.Scores | None  # centre crop; None when the run diverged
     oversampled: evaluation.Scores | None  # 10 crops, when asked for
     test_loss: float = float("nan")  # cross-entropy of the centre crop on the test split (classes only)
@@ -52,7 +52,7 @@ class Outcome:
         return row
 
 
-def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
+def train_and_score(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
         log_epochs: bool = False, pretrained=None, save_model: bool = True) -> Outcome:
     """Train a fresh network on ``data`` with ``settings`` and score it on the test split.
 
@@ -62,20 +62,16 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     """
     import keras
 
-    if settings.transfer not in ("none", "frozen", "fine-tune"):
-        raise ValueError(f"Settings.transfer={settings.transfer!r}: use 'none', 'frozen' or 'fine-tune'")
     if (settings.transfer != "none") != (pretrained is not None):
         raise ValueError(f"Settings.transfer={settings.transfer!r} "
                          + ("needs a pretrained model" if pretrained is None else "takes no pretrained model"))
     output = settings.age_output
     age_output.check(output, data.task)
-    if output != "classes" and pretrained is not None:
-        raise ValueError(f"Settings.age_output={output!r} trains from scratch; transfer keeps the 8 classes")
     keras.utils.set_random_seed(seed)
 
     def build():
         if pretrained is not None:
-            return transfer.new_head(
+            return transfer.from_pretrained(
                 pretrained, len(data.classes), freeze_trunk=settings.transfer == "frozen", seed=seed
             )
         return levi_hassner.levi_hassner(
@@ -90,7 +86,7 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     def targets(split):
         return None if output == "classes" else age_output.targets(output, data.labels[split], data.years[split])
 
-    trained = training.train(
+    trained = fit.train(
         build,
         data.training(settings.batch_size, seed, settings.random_crop, settings.flip, targets=targets("train")),
         data.evaluation("validation", targets=targets("validation")),
@@ -102,7 +98,7 @@ def run(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample:
     return scored(trained, trained.model, data, output, oversample)
 
 
-def scored(trained: training.Run, model, data: TaskData, output: str = "classes", oversample: bool = False) -> Outcome:
+def scored(trained: fit.Fitted, model, data: TaskData, output: str = "classes", oversample: bool = False) -> Outcome:
     """The outcome of a trained run: ``model`` (one head's output, see ``multitask``) scored on ``data``'s test
     split, centre crop and, with ``oversample``, 10 crops; its prediction for every face, and for age its years."""
     if trained.diverged:

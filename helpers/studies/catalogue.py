@@ -7,15 +7,15 @@ the paper's own value appears in every study, and a value can be given relative 
 only the ``quick`` variants of the studies that name some: for the report's one-factor studies (notebooks
 03-07) the paper's value and the course report's choice (where the report kept the paper's value, the smallest
 other one), so that each asks one paired question in minutes; the paper profile runs every value.
-``helpers.experiments.runner`` runs them.
+``helpers.studies.runner`` runs them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from helpers.experiments.settings import Settings, baseline
 from helpers.profiles import Profile
+from helpers.training.settings import Settings, baseline
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +37,24 @@ class Study:
     keep_models: bool = False  # save every run's best model beside its log (notebook 02 looks inside them)
     notebook: str = ""  # the notebook that runs it
 
+    def __post_init__(self):
+        """Check every variant now, against the paper's settings, so that a misspelled field or value fails when
+        the study is defined, not minutes into it."""
+        paper = Settings()
+        for variant, changes in self.variants.items():
+            if unknown := sorted(set(changes) - {field.name for field in dataclasses.fields(Settings)}):
+                raise ValueError(f"study {self.name!r}, variant {variant!r}: {', '.join(unknown)} is not a field of "
+                                 f"Settings (helpers/training/settings.py lists them)")
+            try:
+                dataclasses.replace(paper, **{field: getattr(paper, field) * value.factor
+                                              if isinstance(value, OfProfile) else value
+                                              for field, value in changes.items()})
+            except ValueError as problem:
+                raise ValueError(f"study {self.name!r}, variant {variant!r}: {problem}") from None
+        if missing := [variant for variant in self.quick if variant not in self.variants]:
+            raise ValueError(f"study {self.name!r}: quick variants {missing} are not among its variants "
+                             f"{list(self.variants)}")
+
     def variants_for(self, profile: Profile) -> list[str]:
         return list(self.quick) if profile.quick_studies and self.quick else list(self.variants)
 
@@ -51,6 +69,14 @@ class Study:
         """The variant whose settings are the paper's (the baseline), if the study holds one."""
         paper = baseline(profile)
         return next((v for v in self.variants if self.settings_for(v, profile) == paper), None)
+
+
+def plan(study: Study, profile: Profile, folds=None, seeds=None) -> list[tuple]:
+    """Every (variant, task, fold, seed) the study runs under ``profile`` (its folds and seeds by default)."""
+    folds = tuple(profile.folds if folds is None else folds)
+    seeds = tuple(profile.seeds if seeds is None else seeds)
+    return [(variant, task, fold, seed) for task in study.tasks for fold in folds
+            for variant in study.variants_for(profile) for seed in seeds]
 
 
 #: The paper's baseline (notebook 02), the report's one-factor studies (notebooks 03-08) and the improvements it

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import task_data
-from helpers.experiments import results
-from helpers.experiments.settings import Settings, baseline
 from helpers.profiles import Profile
+from helpers.studies import store
+from helpers.training.settings import Settings, baseline
 
 #: images/s of the training step at 227 px per batch size: bench/jax_throughput.py, NVIDIA H200, float32
 H200_RATES = {4: 1882, 8: 3807, 16: 4877, 32: 7859, 50: 6157, 64: 4232}
@@ -64,7 +64,7 @@ def trained_seconds(tables: dict[str, pd.DataFrame]) -> pd.Series:
 
 def pretrainings(profile: Profile, study, keys: list[tuple]) -> list[tuple[str, int]]:
     """The (task, seed) networks that transfer runs among ``keys`` must pre-train first (not kept yet)."""
-    from helpers.experiments import pretraining
+    from helpers.studies import pretraining
 
     return sorted({(task, seed) for variant, task, _, seed in keys
                    if study.settings_for(variant, profile).transfer != "none"
@@ -73,7 +73,7 @@ def pretrainings(profile: Profile, study, keys: list[tuple]) -> list[tuple[str, 
 
 def first_guess(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> str:
     """A sentence with the time the runs ``keys`` of ``study`` should take, before any of them ran (``keys``
-    from :func:`to_train`, ``tables`` from ``results.recorded_tables``), pre-training included."""
+    from :func:`to_train`, ``tables`` from ``store.recorded_tables``), pre-training included."""
     if not keys:
         return "nothing to train"
     seconds, first = trained_seconds(tables), pretrainings(profile, study, keys)
@@ -105,12 +105,12 @@ def left(elapsed: float, done: int, remaining: int) -> str:
 def to_train(profile: Profile, study, keys: list[tuple], tables: dict[str, pd.DataFrame]) -> list[tuple]:
     """The runs among ``keys`` that will be trained: those no recorded run of the profile can stand in for, and
     of a two-headed network's two rows (gender and age) only the first, since one training gives both."""
-    trained, joint, recorded = [], set(), results.comparable(tables)
+    trained, joint, recorded = [], set(), store.comparable(tables)
     for variant, task, fold, seed in keys:
         settings = study.settings_for(variant, profile)
         if settings.multitask and (variant, fold, seed) in joint:
             continue
-        if study.keep_models or results.same_run(profile, task, fold, seed, settings, recorded) is None:
+        if study.keep_models or store.same_run(profile, task, fold, seed, settings, recorded) is None:
             trained.append((variant, task, fold, seed))
             if settings.multitask:
                 joint.add((variant, fold, seed))

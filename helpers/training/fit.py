@@ -20,18 +20,23 @@ import dataclasses
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 
-from helpers.data import labels
-from helpers.experiments import age_output
-from helpers.experiments.settings import Settings
-from helpers.network import levi_hassner, optimizer
+from helpers import environment
+
+environment.start_tensorflow()  # quietly, before Keras imports it: the rest of helpers.training needs no TensorFlow
+
+import keras  # noqa: E402
+
+from helpers.data import labels  # noqa: E402
+from helpers.network import levi_hassner, optimizer  # noqa: E402
+from helpers.training import age_output  # noqa: E402
+from helpers.training.settings import Settings  # noqa: E402
 
 
 @dataclasses.dataclass
-class Run:
+class Fitted:
     """What :func:`train` returns: the model (best weights restored) and an account of the run."""
 
     model: keras.Model
@@ -111,10 +116,8 @@ def compile_model(network: keras.Model, settings: Settings) -> keras.Model:
     if settings.optimizer == "sgd":
         multipliers = levi_hassner.LEARNING_RATE_MULTIPLIERS if settings.caffe_multipliers else ()
         chosen = optimizer.CaffeSGD(rate, momentum=settings.momentum, multipliers=multipliers)
-    elif settings.optimizer == "adam":
+    else:  # "adam" (Settings allows no other)
         chosen = keras.optimizers.Adam(rate)
-    else:
-        raise ValueError(f"unknown optimizer {settings.optimizer!r}: use 'sgd' (the paper's) or 'adam'")
     if settings.multitask:  # one head per task; a face without a task's label adds nothing to its loss
         masked = keras.losses.SparseCategoricalCrossentropy(ignore_class=labels.MISSING)
         network.compile(optimizer=chosen, loss={"gender": masked, "age": masked},
@@ -135,7 +138,7 @@ def train(
     distribution=None,
     log_epochs: bool = False,
     save_model: bool = True,
-) -> Run:
+) -> Fitted:
     """Build a fresh model with ``build_model()``, compile it with ``settings`` and fit it for ``settings.epochs``.
 
     ``train_data`` and ``validation_data`` are batched datasets of (images, labels). ``run_dir`` receives
@@ -195,7 +198,7 @@ def train(
     best_epoch = int(validation.idxmax() if mode == "max" else validation.idxmin()) if len(validation) else 0
     # (for the other monitors NaN: DEX's accuracy over 101 one-year bins is not a group accuracy)
     accuracy = history.get("val_accuracy", pd.Series(dtype=float)) if by_accuracy else pd.Series(dtype=float)
-    return Run(
+    return Fitted(
         model=network,
         history=history,
         diverged=diverged,

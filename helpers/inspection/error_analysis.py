@@ -35,7 +35,7 @@ def test_faces(data: TaskData, probabilities, other: dict | None = None) -> pd.D
 
 
 def other_labels(both_tasks) -> dict[str, dict[str, str]]:
-    """From ``multitask.joint_data``: for each task, test file -> the face's label of the *other* task."""
+    """From ``two_heads.joint_data``: for each task, test file -> the face's label of the *other* task."""
     found = {}
     for task, other in (("gender", "age"), ("age", "gender")):
         names = label_names.CLASSES[other]

@@ -15,7 +15,7 @@ memory, OS, Python, TensorFlow, Keras, backend) and the precision.
 Rows are appended to ``results/timings.csv`` and never rewritten: the first write creates the file whole (or
 finds that another process just did), later ones append their complete lines in one write. A file whose
 header is not this module's is refused with its path and left as it is. Files from other machines join with
-:func:`merge` (``python -m helpers.experiments.timings merge OTHER.csv ...``).
+:func:`merge` (``python -m helpers.timings merge OTHER.csv ...``).
 """
 
 from __future__ import annotations
@@ -90,16 +90,16 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
     import keras
     import tensorflow as tf
 
-    from helpers.experiments import settings as run_settings
-    from helpers.experiments import training
     from helpers.network import levi_hassner
+    from helpers.training import fit
+    from helpers.training import settings as run_settings
 
     batch = profile.batch_size
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy(precision)
     try:
         keras.utils.set_random_seed(seed)
-        network = training.compile_model(levi_hassner.levi_hassner(8, input_size=size, seed=seed),
+        network = fit.compile_model(levi_hassner.levi_hassner(8, input_size=size, seed=seed),
                                          run_settings.baseline(profile))
     finally:
         keras.config.set_dtype_policy(previous)
@@ -222,3 +222,30 @@ def main(argv=None) -> None:
 if __name__ == "__main__":
     main()
 
+
+
+def summary(measured: pd.DataFrame, every_machine: pd.DataFrame, session: str, this_machine: dict, batch_size: int,
+            epoch_images: int, inference_batch: int) -> str:
+    """Notebook 11's closing lines: this session's training and inference speed at its largest image size in
+    float32 (from :func:`measure`), how noisy the measurements were, and how many machines the file compares."""
+    rate = measured.set_index(["workload", "image_size", "precision"]).images_per_second
+    big = measured.image_size.max()
+    train, epoch = rate[("train batch", big, "float32")], rate[("epoch", big, "float32")]
+    single = measured[(measured.workload == "inference, batch 1") & (measured.image_size == big)].iloc[0]
+    large = rate[(f"inference, batch {inference_batch}", big, "float32")]
+    noisy = measured[measured.iqr_seconds > 0.1 * measured.median_seconds]
+    here = every_machine[every_machine.session == session].machine.iloc[0]
+    others = every_machine[every_machine.machine != here].machine.nunique()
+    earlier = every_machine[(every_machine.machine == here) & (every_machine.session != session)].session.nunique()
+    return "\n".join([
+        f"On this machine ({this_machine['gpu'] or this_machine['cpu']}), at {big} px in float32:",
+        f"  training: {train:.1f} images/s in one batch of {batch_size}, {epoch:.1f} images/s over an epoch "
+        f"of {epoch_images} (the epoch at {epoch / train:.2f} of the batch's speed)",
+        f"  inference: {1000 * single.median_seconds:.1f} ms for one face ({single.images_per_second:.0f} faces/s), "
+        f"{large:.0f} faces/s in batches of {inference_batch} ({large / single.images_per_second:.2f} times the "
+        f"single face's rate)",
+        f"  {len(noisy)} of {len(measured)} measurements had a spread above a tenth of their median"
+        + (f": {', '.join(noisy.workload + ' @' + noisy.image_size.astype(str))}" if len(noisy) else ""),
+        f"The file holds {every_machine.machine.nunique()} machine(s) and {earlier} earlier session(s) of this one; "
+        + ("this is the only machine so far: merge another machine's file to compare." if others == 0 else
+           f"the table above compares this machine with {others} other machine(s).")])

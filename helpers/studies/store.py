@@ -8,7 +8,7 @@ worker that trained it. After each record, ``results/<profile>/<study>.csv`` is 
 study's records: the view students read. The run's training log, its prediction for every test face
 (``predictions.csv``, for paired comparisons) and its best model when the study keeps models go to
 ``results/<profile>/runs/<study>/<run>/``. The kit reads the records to skip finished runs and to reuse a
-run that another study already made; ``helpers.experiments.claims`` keeps two workers from training the
+run that another study already made; ``helpers.studies.claims`` keeps two workers from training the
 same run.
 
 A results folder written before records existed (only ``<study>.csv``) is read as it is, and its rows
@@ -24,15 +24,14 @@ import dataclasses
 import io
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from helpers import atomic
-from helpers.experiments.settings import Settings
 from helpers.profiles import Profile, results_dir
+from helpers.training.settings import Settings
 
 KEY = ["variant", "task", "fold", "seed"]
 DEFAULTS = dataclasses.asdict(Settings())  # what a run recorded before a setting existed had for it
@@ -128,7 +127,7 @@ def finished_keys(results: pd.DataFrame) -> set[tuple[str, ...]]:
     return set(map(tuple, results[KEY].astype(str).to_numpy())) if len(results) else set()
 
 
-def _record_path(profile: Profile, study: str, row) -> Path:
+def record_path(profile: Profile, study: str, row) -> Path:
     return records_dir(profile, study) / f"{run_name(row['variant'], row['task'], row['fold'], row['seed'])}.csv"
 
 
@@ -153,8 +152,8 @@ def append(profile: Profile, study: str, row: dict) -> pd.DataFrame:
     view = results_path(profile, study)
     if not records_dir(profile, study).is_dir() and view.exists():  # a results folder from before records
         for _, old in _read_csv(view).iterrows():
-            atomic.write(_record_path(profile, study, old), old.to_frame().T.to_csv(index=False))
-    atomic.write(_record_path(profile, study, row), pd.DataFrame([row]).to_csv(index=False))
+            atomic.write(record_path(profile, study, old), old.to_frame().T.to_csv(index=False))
+    atomic.write(record_path(profile, study, row), pd.DataFrame([row]).to_csv(index=False))
     return _write_view(profile, study)
 
 
@@ -214,7 +213,7 @@ def write_mean(directory: Path, mean) -> None:
     atomic.write(Path(directory) / "mean.npy", lambda handle: np.save(handle, np.asarray(mean, np.float32)))
 
 
-def _run_row(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.Series:
+def run_row(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.Series:
     recorded = read_results(profile, study)
     match = recorded[(recorded.variant.astype(str) == str(variant)) & (recorded.task == task)
                      & (recorded.fold.astype(int) == fold) & (recorded.seed.astype(int) == seed)]
@@ -224,11 +223,11 @@ def _run_row(profile: Profile, study: str, variant: str, task: str, fold: int, s
     return match.iloc[0]
 
 
-def _two_headed(row: pd.Series) -> bool:
+def two_headed(row: pd.Series) -> bool:
     return str(row.get("multitask")) == "True"  # a bool read back from the table; absent from older tables
 
 
-def _trained_in(profile: Profile, study: str, row: pd.Series, faces: str | None = None) -> Path:
+def trained_in(profile: Profile, study: str, row: pd.Series, faces: str | None = None) -> Path:
     """The folder of the run that trained ``row`` (following ``reused_from`` to the run it was copied from): its
     task's folder, or ``faces``' (``"both"``: where a two-headed network's one log and model are)."""
     source = row.get("reused_from")
@@ -239,42 +238,5 @@ def _trained_in(profile: Profile, study: str, row: pd.Series, faces: str | None 
 def predictions(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> pd.DataFrame | None:
     """One run's prediction for every test face (label, predicted, predicted_10crop), or None when the run kept
     none (diverged, or recorded by an older kit)."""
-    path = _trained_in(profile, study, _run_row(profile, study, variant, task, fold, seed)) / "predictions.csv"
+    path = trained_in(profile, study, run_row(profile, study, variant, task, fold, seed)) / "predictions.csv"
     return pd.read_csv(path) if path.exists() else None
-
-
-@dataclasses.dataclass
-class RecordedRun:
-    """A finished run read back: its line of the results file, its training log and, if kept, its model."""
-
-    row: pd.Series
-    # one row per epoch, numbered from 1 (as ``training.Run.history``); a two-headed network's has both heads'
-    history: pd.DataFrame
-    # the best Keras model, for studies with ``keep_models``; of a two-headed network, the trunk and the row's head
-    model: object = None
-    mean: np.ndarray | None = None  # the mean image the model subtracts (kept beside it since 2026-12-04)
-
-
-def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int) -> RecordedRun:
-    """Read back one run of ``study`` (following ``reused_from`` to the run it was copied from; a task's run of a
-    two-headed network reads the network's one log, and its model is the trunk with that task's head)."""
-    import keras
-
-    from helpers.experiments import multitask
-
-    row = _run_row(profile, study, variant, task, fold, seed)
-    directory = _trained_in(profile, study, row, "both" if _two_headed(row) else None)
-    history = pd.read_csv(directory / "log.csv")
-    history.index = pd.RangeIndex(1, len(history) + 1, name="epoch")
-    model_file = directory / "best.keras"
-    try:
-        model = keras.saving.load_model(model_file) if model_file.exists() else None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        record = _record_path(profile, study, row)
-        raise RuntimeError(f"{model_file}: not a network Keras can load ({type(error).__name__}: {error}). To train "
-                           f"its run again, delete that file and the run's record {record}, then run the "
-                           "notebook again.") from None
-    if model is not None and _two_headed(row):
-        model = multitask.head(model, task)
-    mean = np.load(directory / "mean.npy") if (directory / "mean.npy").exists() else None
-    return RecordedRun(row, history.drop(columns="epoch"), model, mean)

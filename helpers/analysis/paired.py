@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.experiments import results
 from helpers.profiles import Profile
+from helpers.studies import store
 
 LEVEL = 0.95
 
@@ -109,7 +109,7 @@ def standard_error(values: pd.Series, n_test: float) -> float:
 
 def _correct_per_face(profile: Profile, study: str, variant: str, task: str, fold: int, seed: int, metric: str):
     """Which test faces a run got right for ``metric``, or None when it kept no predictions."""
-    faces = results.predictions(profile, study, variant, task, fold, seed)
+    faces = store.predictions(profile, study, variant, task, fold, seed)
     column = "predicted_10crop" if metric.endswith("10crop") else "predicted"
     if faces is None or column not in faces:
         return None

@@ -11,7 +11,7 @@ once:
 - **The loss**: gender's + ``Settings.age_loss_weight`` x age's. At chance the age loss is ln 8 = 2.08 and
   the gender loss ln 2 = 0.69, so equal weights let age pull the shared trunk three times as hard; a weight
   of 1/3 evens them at the start.
-- **The best epoch**: the lowest validation loss, the weighted sum that training lowers (``training.train``).
+- **The best epoch**: the lowest validation loss, the weighted sum that training lowers (``fit.train``).
 - **The scores**: each head on its own task's test faces, the very faces and order of the single-task runs,
   so that the paired tests compare them face by face. The two rows a run records carry the one training's
   seconds.
@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import labels, pipeline, task_data
-from helpers.experiments import runs, training
-from helpers.experiments.settings import Settings
 from helpers.network import levi_hassner
 from helpers.profiles import Profile
+from helpers.training import fit, one_run
+from helpers.training.settings import Settings
 
 TASKS = ("gender", "age")
 MISSING = labels.MISSING  # the label of a face that has none for a head: its loss there is masked
@@ -97,29 +97,27 @@ def network(settings: Settings, input_size: int, seed: int | None = None):
                                      heads={task: len(labels.CLASSES[task]) for task in TASKS})
 
 
-def head(model, task: str):
+def single_head(model, task: str):
     """The part of a two-headed ``model`` that answers ``task``: the shared trunk and that head (shared weights)."""
     import keras
 
     return keras.Model(model.inputs, model.get_layer(task).output, name=f"{model.name}_{task}")
 
 
-def run(data: JointData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
-        log_epochs: bool = False, save_model: bool = True) -> dict[str, runs.Outcome]:
+def train_and_score(data: JointData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
+        log_epochs: bool = False, save_model: bool = True) -> dict[str, one_run.Outcome]:
     """Train one two-headed network on ``data`` and score each head on its task's test faces: {task: Outcome}."""
     import keras
 
-    if (not settings.multitask or settings.transfer != "none" or settings.age_output != "classes"
-            or settings.preprocessing != "none"):
-        raise ValueError(f"multitask.run needs Settings(multitask=True) from scratch with 8 age classes and no "
-                         f"preprocessing; got multitask={settings.multitask}, transfer={settings.transfer!r}, "
-                         f"age_output={settings.age_output!r}, preprocessing={settings.preprocessing!r}")
+    if not settings.multitask:
+        raise ValueError("two_heads.train_and_score needs Settings(multitask=True); one_run.train_and_score trains "
+                         "a network with one head")
     keras.utils.set_random_seed(seed)
-    trained = training.train(lambda: network(settings, data.crop_size, seed),
-                             data.training(settings.batch_size, seed, settings.random_crop, settings.flip),
-                             data.evaluation("validation"), settings, run_dir=run_dir, save_model=save_model,
-                             log_epochs=log_epochs)
-    return {task: runs.scored(trained, head(trained.model, task), data.tasks[task], "classes", oversample)
+    trained = fit.train(lambda: network(settings, data.crop_size, seed),
+                        data.training(settings.batch_size, seed, settings.random_crop, settings.flip),
+                        data.evaluation("validation"), settings, run_dir=run_dir, save_model=save_model,
+                        log_epochs=log_epochs)
+    return {task: one_run.scored(trained, single_head(trained.model, task), data.tasks[task], "classes", oversample)
             for task in TASKS}
 
 

@@ -30,9 +30,10 @@ import pandas as pd
 
 from helpers import atomic
 from helpers.data import task_data
-from helpers.experiments import claims, runs
-from helpers.experiments.settings import baseline
 from helpers.profiles import Profile, results_dir
+from helpers.studies import claims
+from helpers.training import one_run
+from helpers.training.settings import baseline
 
 
 def pretraining_directory(profile: Profile, task: str, seed: int) -> Path:
@@ -40,7 +41,7 @@ def pretraining_directory(profile: Profile, task: str, seed: int) -> Path:
 
 
 def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = True):
-    """The network pre-trained for ``task`` (trained now if it is not kept yet), ready for ``transfer.new_head``."""
+    """The network pre-trained for ``task`` (trained now if it is not kept yet), for ``transfer.from_pretrained``."""
     import keras
 
     directory = pretraining_directory(profile, task, seed)
@@ -75,7 +76,8 @@ def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: 
     if verbose:
         print(f"pre-training {task} on {source} ({data.counts()}), seed {seed} ...", flush=True)
     settings = dataclasses.replace(baseline(profile), epochs=profile.pretraining_epochs)
-    outcome = runs.run(data, settings, seed, run_dir=directory, oversample=True, log_epochs=profile.log_epochs)
+    outcome = one_run.train_and_score(data, settings, seed, run_dir=directory, oversample=True,
+                                      log_epochs=profile.log_epochs)
     if outcome.training.diverged:
         raise RuntimeError(f"pre-training {task} on {source} diverged (NaN loss, log in "
                            f"{directory / 'log.csv'}): lower the profile's learning rate and run again")

@@ -8,11 +8,11 @@ A network that answers the commonest class for every test face scores that class
   answers against the floor's share gives p < 0.05 (on 197 faces and a floor of 0.284, about 0.34 or more).
 
 A run that did not learn is shown as such ("did not learn") in its study's table, in the verdicts and in the
-conclusions, and is never ranked: the paired comparisons leave it out (``helpers.experiments.summaries``).
+conclusions, and is never ranked: the paired comparisons leave it out (``helpers.analysis.summaries``).
 Two networks stuck at the floor agree on every face and "tie"; one stuck network beside one that learned
 "loses" by exactly the margin of the one that learned, which says nothing about the setting that was changed.
 
-Every run records its ``majority``, ``classes_answered`` and ``learned`` (``runs.Outcome.row``). Runs recorded
+Every run records its ``majority``, ``classes_answered`` and ``learned`` (``one_run.Outcome.row``). Runs recorded
 by an older kit, without them, count as learned: nothing says otherwise.
 """
 

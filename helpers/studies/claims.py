@@ -12,7 +12,7 @@ leaves the run alone unless the claim is *stale*:
 
 A stale claim is taken over under a short take-over lock (one worker at a time) by deleting it and claiming
 afresh. The run's record
-is written by an atomic rename to a name fixed by its key (``helpers.experiments.results``), so even a run
+is written by an atomic rename to a name fixed by its key (``helpers.studies.store``), so even a run
 trained twice after a wrong time-out is recorded once.
 """
 

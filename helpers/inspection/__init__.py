@@ -1,0 +1,1 @@
+"""Looking at trained networks face by face (notebook 15): error analysis, calibration, and photos."""

@@ -1,0 +1,47 @@
+"""The package's layout: data flows one way with no import circle, and reading results needs no TensorFlow."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests import import_graph, package_map
+
+#: Modules a notebook or a script may import to read recorded results, on a machine without a working TensorFlow.
+WITHOUT_TENSORFLOW = ["helpers.analysis.summaries", "helpers.analysis.conclusions", "helpers.analysis.paired",
+                      "helpers.analysis.references", "helpers.analysis.age_faces", "helpers.studies.store",
+                      "helpers.studies.catalogue", "helpers.training.settings", "helpers.training.floor",
+                      "helpers.inspection.calibration"]
+
+
+def test_no_module_of_helpers_imports_itself_through_others():
+    graph = import_graph.imports()
+    assert "helpers.studies.store" in graph and "helpers.training.fit" in graph["helpers.training.one_run"]
+    assert import_graph.circles(graph) == []
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert import_graph.circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_stages_import_only_earlier_stages():
+    order = ["helpers.data", "helpers.network", "helpers.training", "helpers.studies", "helpers.analysis",
+             "helpers.inspection"]
+    graph = import_graph.imports()
+    for module, targets in graph.items():
+        stage = import_graph.package_of(module)
+        for target in targets:
+            if stage in order and import_graph.package_of(target) in order:
+                assert order.index(import_graph.package_of(target)) <= order.index(stage), f"{module} -> {target}"
+
+
+def test_reading_results_starts_no_tensorflow():
+    code = ("import sys\n" + "".join(f"import {name}\n" for name in WITHOUT_TENSORFLOW)
+            + "print(sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_package_map_in_docs_is_the_one_the_docstrings_give():
+    written = (import_graph.ROOT / "docs" / "package.md").read_text(encoding="utf-8")
+    assert written == package_map.render(), "out of date: python -m tests.package_map > docs/package.md"

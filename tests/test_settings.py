@@ -1,0 +1,81 @@
+"""Settings check every field once, when they are made; a study checks its variants when it is defined."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from helpers import profiles
+from helpers.studies import catalogue
+from helpers.training import settings
+from helpers.training.settings import Settings
+
+
+def test_the_papers_settings_every_baseline_and_every_studys_variants_are_valid():
+    assert Settings() == Settings(batch_size=50, optimizer="sgd", learning_rate=1e-3)
+    for name in ("smoke", "class"):
+        profile = profiles.get_profile(name)
+        for study in catalogue.STUDIES.values():
+            for variant in study.variants:
+                assert isinstance(study.settings_for(variant, profile), Settings)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("optimizer", "lbfgs", "optimizer='lbfgs': use one of 'sgd', 'adam'"),
+    ("schedule", "cosine", "schedule='cosine': use one of 'step', 'constant'"),
+    ("transfer", "frozn", "transfer='frozn': use one of 'none', 'frozen', 'fine-tune'"),
+    ("age_output", "ordinal", "age_output='ordinal': use one of 'classes', 'regression', 'dex'"),
+    ("preprocessing", "clahee", "preprocessing='clahee': use one of 'none', 'gaussian', 'equalize', 'clahe'"),
+    ("precision", "float16", "precision='float16': use one of 'float32'"),
+    ("batch_size", 0, "batch_size=0: use 1 or more"),
+    ("batch_size", 2.5, "batch_size=2.5: use an integer"),
+    ("batch_size", True, "batch_size=True: use an integer"),
+    ("hidden_layers", 0, "hidden_layers=0: use 1 or more"),
+    ("epochs", "6", "epochs='6': use an integer"),
+    ("patience", -1, "patience=-1: use 0 or more"),
+    ("learning_rate", 0.0, "learning_rate=0.0: use a number above 0"),
+    ("momentum", 1.0, "momentum=1.0: use a number below 1"),
+    ("age_loss_weight", -0.5, "age_loss_weight=-0.5: use 0.0 or more"),
+    ("flip", "yes", "flip='yes': use True or False"),
+])
+def test_a_wrong_value_is_refused_when_the_settings_are_made_with_the_allowed_values(field, value, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        Settings(**{field: value})
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):  # replace makes them again: checked too
+        dataclasses.replace(Settings(), **{field: value})
+
+
+def test_numbers_read_from_a_table_are_numbers_and_every_problem_is_named_at_once():
+    assert Settings(batch_size=np.int64(16), learning_rate=np.float64(1e-4), flip=np.bool_(False)).batch_size == 16
+    with pytest.raises(ValueError) as refused:
+        Settings(batch_size=0, optimizer="rmsprop")
+    assert "batch_size=0" in str(refused.value) and "optimizer='rmsprop'" in str(refused.value)
+
+
+def test_settings_that_cannot_go_together_are_refused():
+    with pytest.raises(ValueError, match="multitask=True trains one network from scratch"):
+        Settings(multitask=True, age_output="dex")
+    with pytest.raises(ValueError, match="multitask=True"):
+        Settings(multitask=True, transfer="frozen")
+    with pytest.raises(ValueError, match="transfer='fine-tune' keeps the pre-trained network's 8 age classes"):
+        Settings(transfer="fine-tune", age_output="regression")
+    assert Settings(multitask=True).multitask and Settings(transfer="frozen").transfer == "frozen"
+
+
+def test_a_misspelled_variant_fails_when_the_study_is_defined():
+    with pytest.raises(ValueError, match="study 'mine', variant 'wide': hiden_units is not a field of Settings"):
+        catalogue.Study("mine", {"wide": {"hiden_units": 1024}})
+    with pytest.raises(ValueError, match="study 'mine', variant 'adamw': Settings: optimizer='adamw'"):
+        catalogue.Study("mine", {"adamw": {"optimizer": "adamw"}})
+    with pytest.raises(ValueError, match=r"quick variants \['16'\] are not among its variants"):
+        catalogue.Study("mine", {"32": {"batch_size": 32}}, quick=("16",))
+    tenth = catalogue.Study("mine", {"slow": {"learning_rate": catalogue.OfProfile(0.1)}})
+    assert tenth.settings_for("slow", profiles.get_profile("smoke")).learning_rate == pytest.approx(2e-5)
+
+
+def test_every_text_field_has_its_choices_and_the_papers_value_first():
+    for field in dataclasses.fields(Settings):
+        if field.type == "str":
+            assert getattr(Settings(), field.name) == settings.CHOICES[field.name][0]
