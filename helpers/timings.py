@@ -100,7 +100,7 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
     try:
         keras.utils.set_random_seed(seed)
         network = fit.compile_model(levi_hassner.levi_hassner(8, input_size=size, seed=seed),
-                                         run_settings.baseline(profile))
+                                    run_settings.baseline(profile))
     finally:
         keras.config.set_dtype_policy(previous)
     rng = np.random.default_rng(seed)

@@ -84,7 +84,7 @@ def write_predictions(profile, study: str, variant: str, seed: int, correct: np.
     labels = np.arange(len(correct)) % 2
     predicted = np.where(correct, labels, 1 - labels)
     store.write_predictions(store.run_directory(profile, study, variant, "gender", 0, seed),
-                              {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
+                            {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
 
 
 def test_runs_with_per_face_predictions_are_compared_face_by_face(profile):
@@ -212,7 +212,7 @@ def test_only_the_fold_and_seed_both_values_ran_are_paired_and_a_missing_side_un
         for fold, seed in keys:
             predicted = labels if variant == "a" else np.where(np.arange(100) < 10, 1 - labels, labels)
             store.write_predictions(store.run_directory(profile, "pairs", variant, "gender", fold, seed),
-                                      {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
+                                    {"label": labels, "predicted": predicted, "predicted_10crop": predicted})
             rows.append({"variant": variant, "task": "gender", "fold": fold, "seed": seed, "n_test": 100,
                          "diverged": False, "accuracy": np.mean(predicted == labels), "study": "pairs"})
     runs = pd.DataFrame(rows)
@@ -249,7 +249,7 @@ def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_co
             off = np.where(hit, labels, np.clip(labels + rng.choice([-2, -1, 1, 2], 200), 0, 7))
             ten = np.where(rng.random(200) < 0.5, labels, off)  # ten crops: another answer
             store.write_predictions(store.run_directory(profile, "hidden_layers", variant, "age", 0, seed),
-                                      {"label": labels, "predicted": off, "predicted_10crop": ten})
+                                    {"label": labels, "predicted": off, "predicted_10crop": ten})
             truth[variant, seed] = {"accuracy": np.mean(off == labels), "accuracy_10crop": np.mean(ten == labels),
                                     "one_off_accuracy": np.mean(np.abs(off - labels) <= 1)}
             rows.append({"variant": variant, "task": "age", "fold": 0, "seed": seed, "n_test": 200,

@@ -99,7 +99,7 @@ def record(profile, study: str, variant: str, predicted: np.ndarray, seed: int =
            "accuracy_10crop": check.accuracy, "one_off_accuracy": np.nan, "n_test": len(LABELS), "diverged": False,
            "majority": check.majority, "classes_answered": check.classes_answered, "learned": check.learned}
     store.write_predictions(store.run_directory(profile, study, variant, "gender", 0, seed),
-                              {"label": LABELS, "predicted": predicted})
+                            {"label": LABELS, "predicted": predicted})
     store.append(profile, study, row)
     return row
 
@@ -113,7 +113,7 @@ def answers(right: int) -> np.ndarray:
 
 
 STUDY = catalogue.Study("floor_check", {"16": {"batch_size": 16}, "32": {}, "64": {"batch_size": 64}},
-                      tasks=("gender",))
+                        tasks=("gender",))
 
 
 def test_a_value_that_did_not_learn_is_named_and_left_out_of_every_comparison(profile):

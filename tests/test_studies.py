@@ -322,9 +322,9 @@ def test_runs_another_study_recorded_are_copied_with_their_source_and_none_train
     paper, wide = baseline(profile), dataclasses.replace(baseline(profile), hidden_units=1024)
     for variant, settings, accuracy, source in (("p", paper, 0.61, ""), ("w", wide, 0.64, "older/1024")):
         store.append(profile, "earlier", {"study": "earlier", "variant": variant, "task": "gender", "fold": 0,
-                                            "seed": 0, **dataclasses.asdict(settings), "accuracy": accuracy,
-                                            "accuracy_10crop": accuracy, "epochs_trained": 3, "diverged": False,
-                                            "reused_from": source, "finished": variant})
+                                          "seed": 0, **dataclasses.asdict(settings), "accuracy": accuracy,
+                                          "accuracy_10crop": accuracy, "epochs_trained": 3, "diverged": False,
+                                          "reused_from": source, "finished": variant})
     monkeypatch.setattr(one_run, "train_and_score",
                         lambda *args, **kwargs: pytest.fail("trained a run another study had"))
     study = catalogue.Study("later", {"paper": {}, "1024": {"hidden_units": 1024}}, tasks=("gender",))
@@ -341,7 +341,7 @@ def test_runs_another_study_recorded_are_copied_with_their_source_and_none_train
 
 def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     study = catalogue.Study("mini", {"two networks": {}, "one network": {"multitask": True}}, notebook="test",
-                          keep_models=True)
+                            keep_models=True)
     recorded = runner.run_study(study, profile)
     printed = capsys.readouterr().out
     assert "4 runs planned" in printed and "4 to run in 3 trainings" in printed  # 2 single + 1 joint training

@@ -50,7 +50,7 @@ def trained(tmp_path_factory):
     test_images, test_labels = stripes(96, seed=1)
     run_dir = tmp_path_factory.mktemp("run")
     run = fit.train(small_network, batches(images, labels), batches(test_images, test_labels), CONFIG,
-                         run_dir=run_dir)
+                    run_dir=run_dir)
     return run, test_images, test_labels
 
 
@@ -247,7 +247,7 @@ def test_the_returned_model_is_the_best_validation_epochs_not_the_last(tmp_path)
     settings = Settings(epochs=6, learning_rate=3e-4, schedule="constant", patience=6, optimizer="adam")
     run_dir = tmp_path / "study" / "run"  # its parent folder does not exist yet
     run = fit.train(small_network, batches(images, labels), batches(validation_images, validation_labels),
-                         settings, run_dir=run_dir)
+                    settings, run_dir=run_dir)
     accuracies = run.history.val_accuracy
     assert run.epochs_trained == 6 and accuracies.iloc[-1] < accuracies.max() - 0.1  # the case this test is about
     for model in (run.model, keras.saving.load_model(run_dir / "best.keras", safe_mode=True)):
@@ -276,7 +276,7 @@ def test_age_in_years_is_stopped_and_saved_on_its_lowest_validation_loss(output,
                         age_output=output)
     started = time.perf_counter()
     run = fit.train(regression_network if output == "regression" else small_network, training_set,
-                         validation_set, settings, run_dir=tmp_path)
+                    validation_set, settings, run_dir=tmp_path)
     assert 0 < run.seconds < time.perf_counter() - started  # the training's own time
     losses = run.history.val_loss
     assert np.isnan(run.best_validation_accuracy)
@@ -306,7 +306,7 @@ def test_the_time_per_batch_leaves_out_the_first_which_builds_the_step():
     batches, the typical batch is the second, under a quarter of the epoch (about 1/22 measured on 2 cores)."""
     images, labels = stripes(64)
     run = fit.train(small_network, batches(images, labels), batches(images, labels),
-                         Settings(epochs=1, schedule="constant"))
+                    Settings(epochs=1, schedule="constant"))
     assert 0 < run.seconds_per_batch < run.seconds_per_epoch / 4
 
 

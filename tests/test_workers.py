@@ -136,7 +136,7 @@ def test_records_of_three_writers_all_reach_the_table(synthetic_tiny, tmp_path):
         profile = profiles.get_profile("smoke", sys.argv[1])
         for seed in range(15):
             store.append(profile, "many", {"variant": sys.argv[2], "task": "gender", "fold": 0, "seed": seed,
-                                             "accuracy": 0.5, "finished": str(seed)})
+                                           "accuracy": 0.5, "finished": str(seed)})
     """)
     writers = [subprocess.Popen([sys.executable, "-c", script, str(synthetic_tiny), name], env=_environment(tmp_path))
                for name in ("a", "b", "c")]
@@ -153,7 +153,7 @@ def test_a_results_folder_from_before_records_is_read_and_kept(tmp_path, monkeyp
     old.to_csv(store.results_path(profile, "old"), index=False)
     assert store.read_results(profile, "old").variant.tolist() == ["16"]  # read as it is
     table = store.append(profile, "old", {"variant": "32", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
-                                            "finished": "2"})
+                                          "finished": "2"})
     assert table.variant.tolist() == ["16", "32"] and store.is_recorded(profile, "old", "16", "age", 0, 0)
     assert list(table.columns) == list(old.columns)  # each old row became a record as it was, no column added
 

@@ -57,7 +57,7 @@ def _rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[
     for task, outcome in outcomes.items():
         if outcome.predictions is not None:
             store.write_predictions(store.run_directory(profile, study.name, variant, task, fold, seed),
-                                      outcome.predictions)
+                                    outcome.predictions)
         rows.append({"study": study.name, "variant": variant, "task": task, "fold": fold, "seed": seed,
                      **dataclasses.asdict(settings), **outcome.row(), "reused_from": "",
                      "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "worker": claims.worker()})
