@@ -9,10 +9,10 @@ one row per file without a usable face, with
 the reason (not an image, no face found, too small). Nothing stops a folder run. The CSV goes to standard
 output unless ``--out`` names a file; progress and notes go to standard error.
 
-The networks: by default the baseline's best run of each task in the results folder (notebook 02's), the
-paper profile's where it has any, else the class profile's, else the smoke profile's (with a note that
-those learned from synthetic faces). ``--model`` takes any ``best.keras`` a study kept under ``runs/``;
-its task is read from its outputs (2: gender; 8, 1 or 101: age). Each network subtracts the mean image of
+The networks: by default the baseline's run of each task with the best validation accuracy in the results
+folder (notebook 02's), the paper profile's where it has any, else the class profile's, else the smoke
+profile's (with a note that those learned from synthetic faces). ``--model`` takes any ``best.keras`` a study
+kept under ``runs/``; its task is read from its outputs (2: gender; 8, 1 or 101: age). Each network subtracts the mean image of
 its own training split, kept beside it (``mean.npy``); for a network kept by an older kit without it, the
 mean is computed again from the run's data (``--data-dir`` for the paper profile's).
 
@@ -92,20 +92,29 @@ def _network(profile, study: str, row) -> Network:
     return Network(task, output, recorded.model, mean, profile.image_size, profile.crop_size, source)
 
 
-def default_networks(data_dir=None) -> tuple[dict[str, Network], list[str]]:
-    """The baseline's run with the best accuracy for each task (of those that learned), from the first profile
-    of ``PROFILES`` with both tasks' runs; and what to tell the user about them."""
-    from helpers.studies import store
+def chosen_runs(table: pd.DataFrame) -> pd.DataFrame:
+    """Of a baseline's recorded runs, the one per task to deploy: the best on its *validation* faces (the test
+    faces only score it), among the runs that learned where every task has one. Runs of an older kit without a
+    validation accuracy are chosen by their test accuracy."""
     from helpers.training import floor
+
+    learned = table[floor.learned(table)]
+    candidates = learned if set(learned.task) == set(table.task) else table
+    column = "best_validation_accuracy" if "best_validation_accuracy" in candidates else "accuracy"
+    return candidates.sort_values(column, ascending=False, kind="stable").groupby("task", sort=False).head(1)
+
+
+def default_networks(data_dir=None) -> tuple[dict[str, Network], list[str]]:
+    """For each task the baseline's run chosen by :func:`chosen_runs`, from the first profile of ``PROFILES``
+    with both tasks' runs; and what to tell the user about them."""
+    from helpers.studies import store
 
     for name in PROFILES:
         profile = _profile(name, data_dir)
         table = store.read_results(profile, "baseline")
         if len(table) == 0 or not {"gender", "age"} <= set(table.task):
             continue
-        learned = table[floor.learned(table)]
-        best = (learned if set(learned.task) == {"gender", "age"} else table).sort_values(
-            "accuracy", ascending=False, kind="stable").groupby("task").head(1)
+        best = chosen_runs(table)
         networks = {row.task: _network(profile, "baseline", row) for _, row in best.iterrows()}
         notes = [f"networks: {network.source}" for network in networks.values()]
         if name != "paper":

@@ -194,3 +194,16 @@ def test_an_uploaded_photo_is_answered_from_its_bytes(networks, capsys):
     upload.value = ({"name": "hopper.jpg", "type": "image/jpeg", "size": len(content), "content": memoryview(content),
                      "last_modified": datetime.datetime(2026, 12, 4, tzinfo=datetime.timezone.utc)},)
     assert "1 face(s) found in hopper.jpg, 512 x 600 pixels." in capsys.readouterr().out
+
+
+def test_the_default_network_is_the_run_best_on_its_validation_faces_among_those_that_learned():
+    runs = pd.DataFrame({"task": ["gender", "gender", "gender", "age", "age"], "seed": [0, 1, 2, 0, 1],
+                         "accuracy": [0.70, 0.65, 0.80, 0.40, 0.45],
+                         "best_validation_accuracy": [0.60, 0.72, 0.90, 0.50, 0.41],
+                         "learned": [True, True, False, True, True]})
+    chosen = predict.chosen_runs(runs).set_index("task").seed
+    assert chosen.to_dict() == {"gender": 1, "age": 0}  # not seed 2 (did not learn) nor the best on its test faces
+    stuck = runs.assign(learned=[False, False, False, True, True])  # no gender run learned: choose among all
+    assert predict.chosen_runs(stuck).set_index("task").seed["gender"] == 2
+    older = runs.drop(columns=["best_validation_accuracy", "learned"])  # an older kit's table: by test accuracy
+    assert predict.chosen_runs(older).set_index("task").seed.to_dict() == {"gender": 2, "age": 1}
