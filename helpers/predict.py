@@ -9,12 +9,12 @@ one row per file without a usable face, with
 the reason (not an image, no face found, too small). Nothing stops a folder run. The CSV goes to standard
 output unless ``--out`` names a file; progress and notes go to standard error.
 
-The networks: by default the baseline's run of each task with the best validation accuracy in the results
-folder (notebook 02's), the paper profile's where it has any, else the class profile's, else the smoke
-profile's (with a note that those learned from synthetic faces). ``--model`` takes any ``best.keras`` a study
-kept under ``runs/``; its task is read from its outputs (2: gender; 8, 1 or 101: age). Each network subtracts the mean image of
-its own training split, kept beside it (``mean.npy``); for a network kept by an older kit without it, the
-mean is computed again from the run's data (``--data-dir`` for the paper profile's).
+The networks: by default the baseline's run of each task with the best validation accuracy in the results folder
+(notebook 02's), the paper profile's where it has any, else the class profile's, else the smoke profile's (with a
+note that those learned from synthetic faces). ``--model`` takes any ``best.keras`` a study kept under ``runs/``;
+its task is read from its outputs (2: gender; 8, 1 or 101: age). Each network subtracts the mean image of its own
+training split, kept beside it (``mean.npy``); for a network kept by an older kit without it, the mean is
+computed again from the run's data (``--data-dir`` for the paper profile's).
 
 Faces go through the steps of :mod:`helpers.data.photo` (read, find, crop as the training faces were) and
 through each network in batches of ``BATCH`` faces, not one photo at a time; only a batch's photos are held
