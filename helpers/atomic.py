@@ -5,14 +5,23 @@ target; a rename within one file system is atomic on POSIX and Windows, so a rea
 second worker, a resumed study) sees the old file or the new one, never half a row. An interrupted write
 leaves at most a hidden ``.<name>.<host>.<pid>.<thread>.tmp`` file behind (named so that workers on
 several machines or threads never share one).
+
+A file the kit wrote that can no longer be read back (a full disk, a copy gone wrong, a hand edit) is never
+deleted: :func:`set_aside` moves it beside itself as ``<name>.damaged`` and says so in one warning line.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
+import zipfile
 from pathlib import Path
+
+#: What reading back a saved file raises when its bytes are damaged (cut short, not a zip, other content):
+#: Keras' ``load_model`` raises each of these for some damage.
+UNREADABLE = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
 def write(path, content) -> None:
@@ -30,3 +39,16 @@ def write(path, content) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def set_aside(path, what: str, then: str) -> Path | None:
+    """Move ``path`` to ``<name>.damaged`` beside it and print ``WARNING <path>: <what>. Set aside as
+    <name>.damaged; <then>.`` on standard error. None, and no warning, when another process moved it first."""
+    path = Path(path)
+    aside = path.with_name(f"{path.name}.damaged")
+    try:
+        path.replace(aside)
+    except FileNotFoundError:
+        return None
+    print(f"WARNING {path}: {what}. Set aside as {aside.name}; {then}.", file=sys.stderr, flush=True)
+    return aside

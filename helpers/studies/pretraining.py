@@ -18,12 +18,9 @@ warning, and trained again.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import sys
 import time
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -57,16 +54,13 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
         kept = directory / "best.keras"
         try:
             return keras.saving.load_model(kept)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        except atomic.UNREADABLE as error:
             if attempt == 1:
                 raise RuntimeError(f"{kept}: the network pre-trained just now cannot be loaded either ({error}). "
                                    "Check the disk (space, permissions) and run the notebook again.") from error
-            aside = kept.with_name(kept.name + ".damaged")
-            with contextlib.suppress(FileNotFoundError):  # another worker may have set it aside first
-                kept.replace(aside)
-                (directory / "scores.json").unlink()
-            print(f"WARNING {kept}: not a network Keras can load ({type(error).__name__}: {error}). Set aside as "
-                  f"{aside.name}; pre-training {task} again.", file=sys.stderr, flush=True)
+            if atomic.set_aside(kept, f"not a network Keras can load ({type(error).__name__}: {error})",
+                                f"pre-training {task} again"):  # None: another worker set it aside first
+                (directory / "scores.json").unlink(missing_ok=True)
 
 
 def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: bool) -> None:

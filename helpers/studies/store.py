@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -95,13 +94,8 @@ def _read_record(file: Path) -> pd.DataFrame | None:
         return None
     if not damage:
         return record
-    aside = file.with_name(f"{file.name}.damaged")
-    try:
-        file.replace(aside)
-    except FileNotFoundError:
-        return None
-    print(f"WARNING {file}: not a record of this kit: {damage}. Set aside as {aside.name}; its run counts as not "
-          "recorded and will be trained again.", file=sys.stderr, flush=True)
+    atomic.set_aside(file, f"not a record of this kit: {damage}",
+                     "its run counts as not recorded and will be trained again")
     return None
 
 

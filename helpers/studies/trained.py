@@ -8,12 +8,12 @@ the baseline's run for a task, fold and seed, trained first if no notebook has t
 from __future__ import annotations
 
 import dataclasses
-import zipfile
 
 import keras
 import numpy as np
 import pandas as pd
 
+from helpers import atomic
 from helpers.profiles import Profile
 from helpers.studies import catalogue, runner, store
 from helpers.training import two_heads
@@ -41,7 +41,7 @@ def recorded_run(profile: Profile, study: str, variant: str, task: str, fold: in
     model_file = directory / "best.keras"
     try:
         model = keras.saving.load_model(model_file) if model_file.exists() else None
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+    except atomic.UNREADABLE as error:
         record = store.record_path(profile, study, row)
         raise RuntimeError(f"{model_file}: not a network Keras can load ({type(error).__name__}: {error}). To train "
                            f"its run again, delete that file and the run's record {record}, then run the "
