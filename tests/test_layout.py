@@ -9,7 +9,8 @@ from tests import import_graph, package_map
 
 #: Modules a notebook or a script may import to read recorded results, on a machine without a working TensorFlow.
 WITHOUT_TENSORFLOW = ["helpers.analysis.summaries", "helpers.analysis.conclusions", "helpers.analysis.paired",
-                      "helpers.analysis.references", "helpers.analysis.age_faces", "helpers.studies.store",
+                      "helpers.analysis.references", "helpers.analysis.age_faces", "helpers.analysis.chapters",
+                      "helpers.studies.store",
                       "helpers.studies.catalogue", "helpers.training.settings", "helpers.training.floor",
                       "helpers.inspection.calibration"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import timings
-from helpers.analysis import conclusions, references, summaries
+from helpers.analysis import chapters, conclusions, references
 from helpers.inspection import report
 from helpers.network import fft_conv
 from helpers.studies import catalogue
@@ -46,7 +46,7 @@ def test_the_baseline_and_transfer_summaries_print_the_recorded_numbers():
                         "seconds_per_batch": 0.25, "seconds_per_epoch": 7.5})
     age = pd.Series({"fold": 0, "accuracy": 0.35, "one_off_accuracy": 0.7, "accuracy_10crop": 0.34,
                      "one_off_accuracy_10crop": 0.71})
-    text = summaries.baseline_summary({"gender": gender, "age": age}, {"gender": 0.514, "age": 0.284}, 32)
+    text = chapters.baseline_summary({"gender": gender, "age": age}, {"gender": 0.514, "age": 0.284}, 32)
     assert text.splitlines() == [
         "Gender on fold 0: 0.612 (10-crop 0.600) against 0.514 for always answering the larger class, best epoch 5 "
         "of 6.",
@@ -62,7 +62,7 @@ def test_the_baseline_and_transfer_summaries_print_the_recorded_numbers():
                                                                   (True, True, False))])
     pretraining = pd.DataFrame([{"task": "gender", "source": "celeba", "accuracy": 0.85, "majority": 0.62},
                                 {"task": "age", "source": "imdb_wiki", "accuracy": 0.38, "majority": 0.29}])
-    lines = summaries.transfer_summary(study, results, pretraining).splitlines()
+    lines = chapters.transfer_summary(study, results, pretraining).splitlines()
     variants = list(study.variants)
     assert lines[0].startswith(f"gender: from scratch 0.600; {variants[1]} 0.650 (+0.050), {variants[2]} 0.500 "
                                "(-0.100). The network pre-trained on celeba scored 0.850")

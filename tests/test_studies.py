@@ -13,7 +13,7 @@ import pytest
 from scipy.stats import binom
 
 from helpers import profiles
-from helpers.analysis import age_faces, summaries
+from helpers.analysis import age_faces, chapters, summaries
 from helpers.data import image_cache, task_data
 from helpers.studies import catalogue, claims, pretraining, runner, store, trained
 from helpers.training import one_run, two_heads
@@ -296,11 +296,11 @@ def test_the_three_ways_to_predict_age_are_scored_alike_and_kept_per_face(profil
         assert exact.error_years.mean() == pytest.approx(recorded.loc[variant, "mae_years"], rel=1e-5)
         weighted = (by_group[variant].fillna(0) * by_group.faces).sum() / by_group.faces.sum()
         assert weighted == pytest.approx(recorded.loc[variant, "accuracy"])  # the groups add up to the run
-    table = summaries.age_output_table(recorded.reset_index())
+    table = chapters.age_output_table(recorded.reset_index())
     assert table.loc["DEX (expected age)", "mae_years_mean"] == pytest.approx(recorded.loc["DEX (expected age)",
                                                                                          "mae_years"])
     assert table.n_exact_faces.tolist() == recorded.n_exact.tolist()
-    said = summaries.age_output_summary(profile, study, recorded.reset_index())
+    said = chapters.age_output_summary(profile, study, recorded.reset_index())
     learned = recorded.learned.astype(bool)  # these one-epoch networks at 40 px may learn nothing at all
     assert ("smallest MAE" in said) == learned.any()
     assert all(f"  {way} did not learn (" in said for way in recorded.index[~learned.to_numpy()])
@@ -362,7 +362,7 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
         shared = store.predictions(profile, "mini", "one network", task, 0, profile.seeds[0])
         assert own.label.tolist() == shared.label.tolist()
         assert (shared.predicted == shared.label).mean() == pytest.approx(joint.loc[task, "accuracy"])
-    table = summaries.both_tasks_table(study, profile, recorded)
+    table = chapters.both_tasks_table(study, profile, recorded)
     two = recorded[recorded.variant == "two networks"].seconds.sum()
     assert table.loc["two networks", "seconds for both"] == pytest.approx(two)
     assert table.loc["one network", "seconds for both"] == pytest.approx(joint.seconds.iloc[0])
