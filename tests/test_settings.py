@@ -47,6 +47,16 @@ def test_a_wrong_value_is_refused_when_the_settings_are_made_with_the_allowed_va
         dataclasses.replace(Settings(), **{field: value})
 
 
+def test_a_value_of_the_wrong_type_is_named_once_never_a_type_error():
+    for field, value in (("momentum", "0.9"), ("learning_rate", "1e-3"), ("epochs", None)):
+        with pytest.raises(ValueError) as refused:
+            Settings(**{field: value})
+        assert str(refused.value) == f"Settings: {field}={value!r}: use a" + ("n integer" if field == "epochs"
+                                                                              else " number")
+    with pytest.raises(ValueError, match=r"learning_rate=nan: use a number above 0"):
+        Settings(learning_rate=float("nan"))
+
+
 def test_numbers_read_from_a_table_are_numbers_and_every_problem_is_named_at_once():
     assert Settings(batch_size=np.int64(16), learning_rate=np.float64(1e-4), flip=np.bool_(False)).batch_size == 16
     with pytest.raises(ValueError) as refused:

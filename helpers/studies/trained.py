@@ -1,8 +1,9 @@
 """A study's trained network read back: its record, its training log, its model and the mean image it subtracts.
 
 Studies that keep their models (the baseline does) save each run's best network beside its log
-(``helpers.studies.store``). :func:`baseline_run` is what notebooks 10 and 15 and the predictor start from:
-the baseline's run for a task, fold and seed, trained first if no notebook has trained it yet.
+(``helpers.studies.store``). :func:`baseline_run` is what notebooks 10 and 15 start from: the baseline's run
+for a task, fold and seed, trained first if no notebook has trained it yet. The predictor reads any kept run
+with :func:`recorded_run`.
 """
 
 from __future__ import annotations

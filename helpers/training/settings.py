@@ -73,9 +73,9 @@ class Settings:
                 problems.append(f"{field.name}={value!r}: use a{'n integer' if kind == 'int' else ' number'}")
             elif field.name in LEAST and value < LEAST[field.name]:
                 problems.append(f"{field.name}={value!r}: use {LEAST[field.name]} or more")
-        if not (isinstance(self.learning_rate, numbers.Real) and self.learning_rate > 0):
+        if isinstance(self.learning_rate, numbers.Real) and not self.learning_rate > 0:  # NaN too
             problems.append(f"learning_rate={self.learning_rate!r}: use a number above 0")
-        if self.momentum >= 1:
+        if isinstance(self.momentum, numbers.Real) and self.momentum >= 1:
             problems.append(f"momentum={self.momentum!r}: use a number below 1")
         if self.multitask and (self.transfer, self.age_output, self.preprocessing) != ("none", "classes", "none"):
             problems.append("multitask=True trains one network from scratch on 8 age classes without preprocessing; "
