@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from tests.mutation import report
-from tests.mutation.own_tests import OWN_TESTS, module_of
+from tests.mutation.own_tests import judging_files, module_of
 
 
 def write_meta(module: str, exit_codes: dict) -> None:
@@ -39,7 +39,7 @@ def test_the_score_leaves_out_equivalent_mutants_and_a_module_not_fully_checked_
     monkeypatch.chdir(tmp_path)
     name = "helpers.data.splits.x_subject_split__mutmut_"
     assert module_of(name + "1") == "helpers/data/splits.py"
-    for module in OWN_TESTS:
+    for module in report.listed_modules(tmp_path / "pyproject.toml"):
         write_meta(module, {f"{module}-killed-{n}": 1 for n in range(9)} | {f"{module}-timeout": 36})
     # splits: 8 killed, 1 timeout, 1 equivalent survivor; 10 judged, all killed
     write_meta("helpers/data/splits.py", {name + str(n): 1 for n in range(8)} | {name + "8": 36, name + "9": 0})
@@ -49,7 +49,9 @@ def test_the_score_leaves_out_equivalent_mutants_and_a_module_not_fully_checked_
     (tmp_path / "equivalent.toml").write_text(f"[equivalent]\n{equivalent}\n")
     assert run_report(monkeypatch, tmp_path / "REPORT.md") == 0
     text = (tmp_path / "REPORT.md").read_text()
-    assert "| helpers/data/splits.py | test_loaders.py | 10 | 9 | 0 | 0 | 1 | 0 | 0 | 100.0% |" in text
+    judges = ", ".join(judging_files("helpers/data/splits.py"))  # tests/data/, and the folders of its importers
+    assert "test_loaders.py" in judges and "test_fit.py" not in judges
+    assert f"| helpers/data/splits.py | {judges} | 10 | 9 | 0 | 0 | 1 | 0 | 0 | 100.0% |" in text
     assert f"- `{name}9`: why" in text
 
     # one mutant not checked (a run stopped early): the module is not done, whatever its score
@@ -63,7 +65,7 @@ def test_an_equivalent_entry_that_no_longer_names_its_change_is_refused_and_its_
                                                                                              monkeypatch, capsys):
     shutil.copy(repo / "pyproject.toml", tmp_path)
     monkeypatch.chdir(tmp_path)
-    for module in OWN_TESTS:
+    for module in report.listed_modules(tmp_path / "pyproject.toml"):
         write_meta(module, {f"{module}-killed-{n}": 1 for n in range(10)})
     name = "helpers.data.splits.x_subject_split__mutmut_"
     # the function changed and mutmut numbered its mutants again: "a + 1.0" was 3 and is now 5; 3 is killed, 5 and
@@ -88,7 +90,8 @@ def test_an_equivalent_entry_that_no_longer_names_its_change_is_refused_and_its_
     assert f"{name}11: mutmut no longer makes it" in said
     text = (tmp_path / "REPORT.md").read_text()
     # no entry holds: 3 and 7 count as killed, 5 and 9 as survivors
-    assert "| helpers/data/splits.py | test_loaders.py | 10 | 8 | 2 | 0 | 0 | 0 | 0 | 80.0% |" in text
+    judges = ", ".join(judging_files("helpers/data/splits.py"))
+    assert f"| helpers/data/splits.py | {judges} | 10 | 8 | 2 | 0 | 0 | 0 | 0 | 80.0% |" in text
     assert f"- `{name}5`: `- return a + 1 / + return a + 1.0`" in text and f"- `{name}9`: `" in text
     # the list of survivors to try again (make mutation, after a test changed) holds both too
     monkeypatch.setattr(sys, "argv", ["report", "--survivors"])
@@ -155,15 +158,15 @@ def test_a_mutant_is_judged_by_its_modules_own_tests_the_fastest_first(repo, tmp
     (mutants/mutmut-stats.json), so that a quick test that kills the mutant runs before the slow ones."""
     def collected(**environment) -> list[str]:
         command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                   f"--rootdir={repo}", str(repo / "tests" / "test_paired.py"),
-                   str(repo / "tests" / "test_age_groups.py")]
+                   f"--rootdir={repo}", str(repo / "tests" / "analysis" / "test_paired.py"),
+                   str(repo / "tests" / "data" / "test_age_groups.py")]
         done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300,
                               env={**os.environ, "PYTHONPATH": str(repo), **environment})
         assert done.returncode == 0, done.stdout + done.stderr
         return [line for line in done.stdout.splitlines() if "::" in line]
 
     in_file_order = collected()
-    paired = [test for test in in_file_order if test.startswith("tests/test_paired.py::")]
+    paired = [test for test in in_file_order if test.startswith("tests/analysis/test_paired.py::")]
     assert len(paired) >= 3 and len(paired) < len(in_file_order)
     # the last test in the file measured fastest, the first slowest
     durations = {test: float(len(paired) - place) for place, test in enumerate(paired)}

@@ -20,7 +20,7 @@ from helpers import predict
 from helpers.data import group_photo, photo
 from helpers.network import levi_hassner
 from tests.conftest import REPO
-from tests.test_photo import _network
+from tests.inspection.test_photo import _network
 
 PORTRAIT = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
 # Her face, found by eye: the square from (150, 100) to (380, 340) of the 512 x 600 portrait holds it (eyebrows

@@ -1,37 +1,22 @@
-"""Which test files judge each module's mutants in `make mutation`.
+"""Which test files judge each module's mutants in `make mutation`, read from the layout of tests/.
 
 mutmut runs, for a mutant, every test that called the mutated function while it recorded them; through the
 shared fixtures that includes the slow studies for nearly every function (the loaders, the network, the
-pipeline). Each module is judged here by its own test files instead: tests/conftest.py deselects the others
-while a mutant is under test. A mutant that only a slow integration test would notice counts as surviving:
-the module's own tests should say what it does.
+pipeline). Each module is judged here by its own tests instead (tests/conftest.py deselects the others while a
+mutant is under test): the test files of its package's folder (``helpers/data/splits.py`` -> ``tests/data/``),
+and those of the packages that import it directly (``tests.import_graph``), which use it the way the course
+does: the network's modules are judged by ``tests/training/`` too, the results store by ``tests/analysis/``.
+A mutant that only a slow integration test would notice counts as surviving: the module's own tests should
+say what it does.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-OWN_TESTS = {
-    "helpers/network/layers.py": ["test_model.py"],
-    "helpers/network/levi_hassner.py": ["test_model.py", "test_age_output.py", "test_training.py"],
-    "helpers/network/optimizer.py": ["test_model.py", "test_training.py"],
-    "helpers/data/pipeline.py": ["test_pipeline.py"],
-    "helpers/data/image_cache.py": ["test_pipeline.py"],
-    "helpers/data/splits.py": ["test_loaders.py"],
-    "helpers/data/adience.py": ["test_loaders.py", "test_preflight.py"],
-    "helpers/data/celeba.py": ["test_loaders.py", "test_preflight.py"],
-    "helpers/data/imdb_wiki.py": ["test_loaders.py", "test_preflight.py"],
-    "helpers/data/labels.py": ["test_pipeline.py", "test_age_output.py", "test_loaders.py"],
-    "helpers/data/age_groups.py": ["test_age_groups.py", "test_loaders.py"],
-    "helpers/training/fit.py": ["test_training.py"],
-    "helpers/training/evaluation.py": ["test_training.py"],
-    "helpers/studies/runner.py": ["test_studies.py", "test_workers.py"],
-    "helpers/studies/store.py": ["test_studies.py", "test_workers.py", "test_conclusions.py"],
-    "helpers/analysis/conclusions.py": ["test_conclusions.py"],
-    "helpers/analysis/paired.py": ["test_paired.py", "test_conclusions.py"],
-    "helpers/inspection/calibration.py": ["test_photo.py"],
-    "helpers/training/floor.py": ["test_floor.py"],
-}
+from tests import import_graph
+
+TESTS = Path(__file__).resolve().parent.parent
 
 
 def module_of(mutant: str) -> str:
@@ -40,9 +25,19 @@ def module_of(mutant: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
+def judging_files(module: str) -> list[str]:
+    """The names of the test files that judge ``module`` (a path such as ``helpers/data/splits.py``)."""
+    dotted = module.removesuffix(".py").replace("/", ".")
+    graph = import_graph.imports()
+    packages = {import_graph.package_of(dotted)}
+    packages |= {import_graph.package_of(user) for user, imported in graph.items() if dotted in imported}
+    folders = [TESTS / package.removeprefix("helpers.") for package in sorted(packages) if package != "helpers"]
+    return sorted({path.name for folder in folders if folder.is_dir() for path in folder.glob("test_*.py")})
+
+
 def own_test_files(mutant: str) -> list[str]:
     module = module_of(mutant)
-    if module not in OWN_TESTS:
-        raise KeyError(f"{module} (mutant {mutant}) has no entry in {Path(__file__).name}'s OWN_TESTS: add its "
-                       "test files there")
-    return OWN_TESTS[module]
+    files = judging_files(module)
+    if not files:
+        raise KeyError(f"{module} (mutant {mutant}) has no tests folder: its tests belong in tests/<its package>/")
+    return files

@@ -49,7 +49,7 @@ def test_targets_of_each_way():
     assert [age_output.units(way) for way in age_output.OUTPUTS] == [8, 1, 101]
     with pytest.raises(ValueError, match="is for the age task"):
         age_output.check("regression", "gender")
-    age_output.check("dex", "age")  # the value itself is Settings' to check (tests/test_settings.py)
+    age_output.check("dex", "age")  # the value itself is Settings' to check (tests/training/test_settings.py)
 
 
 def test_ages_in_years_are_exact_where_the_label_was_a_number_else_the_groups_midpoint():

@@ -1,6 +1,6 @@
 """Damaged files never stop the course: a record that is not one of the kit's is set aside, named in one warning
 line with what was wrong, and its run counts as not recorded, so a study trains it again (checked by the resume
-test of tests/test_studies.py); everything else in the results folder stays as it was."""
+test of tests/studies/test_runner.py); everything else in the results folder stays as it was."""
 
 from __future__ import annotations
 

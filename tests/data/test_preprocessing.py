@@ -1,5 +1,5 @@
 """Notebook 14: the classical steps do what their names say and run once per image in their own cache (that a
-study's runs train and test on the step's images is checked with the study runner, in test_studies.py)."""
+study's runs train and test on the step's images is checked with the study runner, in tests/studies/test_runner.py)."""
 
 from __future__ import annotations
 
