@@ -224,15 +224,21 @@ if __name__ == "__main__":
 
 
 
+def images_per_second(measured: pd.DataFrame, workload: str, size: int, precision: str = "float32") -> float:
+    """One workload's speed in a table of :func:`measure`: the images (or faces) per second at ``size`` px."""
+    chosen = measured[(measured.workload == workload) & (measured.image_size == size)
+                      & (measured.precision == precision)]
+    return float(chosen.images_per_second.iloc[0])
+
+
 def summary(measured: pd.DataFrame, every_machine: pd.DataFrame, session: str, this_machine: dict, batch_size: int,
             epoch_images: int, inference_batch: int) -> str:
     """Notebook 11's closing lines: this session's training and inference speed at its largest image size in
     float32 (from :func:`measure`), how noisy the measurements were, and how many machines the file compares."""
-    rate = measured.set_index(["workload", "image_size", "precision"]).images_per_second
     big = measured.image_size.max()
-    train, epoch = rate[("train batch", big, "float32")], rate[("epoch", big, "float32")]
+    train, epoch = images_per_second(measured, "train batch", big), images_per_second(measured, "epoch", big)
     single = measured[(measured.workload == "inference, batch 1") & (measured.image_size == big)].iloc[0]
-    large = rate[(f"inference, batch {inference_batch}", big, "float32")]
+    large = images_per_second(measured, f"inference, batch {inference_batch}", big)
     noisy = measured[measured.iqr_seconds > 0.1 * measured.median_seconds]
     here = every_machine[every_machine.session == session].machine.iloc[0]
     others = every_machine[every_machine.machine != here].machine.nunique()

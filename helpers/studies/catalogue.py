@@ -46,9 +46,7 @@ class Study:
                 raise ValueError(f"study {self.name!r}, variant {variant!r}: {', '.join(unknown)} is not a field of "
                                  f"Settings (helpers/training/settings.py lists them)")
             try:
-                dataclasses.replace(paper, **{field: getattr(paper, field) * value.factor
-                                              if isinstance(value, OfProfile) else value
-                                              for field, value in changes.items()})
+                self._made(variant, paper)
             except ValueError as problem:
                 raise ValueError(f"study {self.name!r}, variant {variant!r}: {problem}") from None
         if missing := [variant for variant in self.quick if variant not in self.variants]:
@@ -60,7 +58,10 @@ class Study:
 
     def settings_for(self, variant: str, profile: Profile) -> Settings:
         """The full settings of one variant under ``profile``."""
-        base = baseline(profile)
+        return self._made(variant, baseline(profile))
+
+    def _made(self, variant: str, base: Settings) -> Settings:
+        """``base`` with the variant's changes (an ``OfProfile`` value taken relative to ``base``'s)."""
         changes = {field: (getattr(base, field) * value.factor if isinstance(value, OfProfile) else value)
                    for field, value in self.variants[variant].items()}
         return dataclasses.replace(base, **changes)
