@@ -127,7 +127,7 @@ def test_the_baseline_targets_are_set_by_each_folds_majority_floor(repo, monkeyp
     monkeypatch.syspath_prepend(str(repo / "bench"))
     import baseline_seeds
 
-    majority = {"gender": 0.514, "age": 0.284}  # fold 0 of the tiny mirror
+    majority = {"gender": 0.514, "age": 0.284}  # made-up floors (those of fold 0 of the 200-user tiny mirror)
     table = pd.DataFrame({"task": ["gender"] * 3 + ["age"] * 3, "seed": [0, 1, 2] * 2,
                           "accuracy": [0.70, 0.72, 0.665, 0.37, 0.40, 0.39],
                           "one_off_accuracy": [float("nan")] * 3 + [0.76, 0.80, 0.75]})

@@ -106,8 +106,23 @@ def test_adience_subjects_are_exclusive_to_one_fold_and_labels_are_per_face(synt
     assert rows.groupby("user_id").fold.nunique().max() == 1
     assert rows.groupby("face_id").user_id.nunique().max() == 1
     assert rows.groupby("face_id")[["age", "gender"]].nunique().max().max() == 1
-    assert rows.groupby("user_id").face_id.nunique().mean() > 2, "users should hold several people"
-    assert rows.groupby("face_id").size().mean() > 2, "people should have several photos"
+
+
+def test_albums_hold_several_people_with_several_photos_except_in_tiny(synthetic_tiny, tmp_path):
+    """The real Adience: 168 users of about 14 people with 8.5 photos each. `medium` keeps that structure;
+    `tiny` trades it for many people with few photos each (what lets a smoke network learn gender; the
+    preset's comment), which its fold files must show as the preset says."""
+    rows, _ = adience.build(synthetic.PRESETS["medium"], np.random.default_rng([0, 1]))
+    adience.write_index(tmp_path, rows)
+    medium = _read_folds(tmp_path)
+    assert medium.user_id.nunique() == 168
+    assert medium.groupby("user_id").face_id.nunique().mean() > 10, "users should hold several people"
+    assert medium.groupby(["user_id", "face_id"]).size().mean() > 6, "people should have several photos"
+    tiny, preset = _read_folds(synthetic_tiny), synthetic.PRESETS["tiny"]
+    assert tiny.user_id.nunique() == preset.adience_users
+    people = tiny.groupby("user_id").face_id.nunique().mean()
+    photos = tiny.drop_duplicates().groupby(["user_id", "face_id"]).size().mean()
+    assert abs(people - preset.adience_faces_per_user) < 0.25 and abs(photos - preset.adience_photos_per_face) < 0.2
 
 
 def test_adience_has_exact_duplicate_lines_within_folds(synthetic_tiny):
@@ -270,8 +285,8 @@ def _load_images(root, rows, size):
 
 @pytest.mark.slow
 def test_a_small_cnn_learns_gender_and_age_on_held_out_subjects(synthetic_tiny):
-    """Train on folds 0-3, score on fold 4 (other people). Reached: gender about 0.81 against a 0.55
-    majority, age about 0.44 exact and 0.82 1-off against a 0.27 majority (seed 0, tiny preset)."""
+    """Train on folds 0-3, score on fold 4 (other people). Reached: gender 0.764 against a 0.528 majority,
+    age 0.613 exact and 0.914 1-off against a 0.272 majority (seed 0, tiny preset of 600 users)."""
     import keras
 
     keras.utils.set_random_seed(0)
