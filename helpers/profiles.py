@@ -83,7 +83,7 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None, 
             seeds=(seed,),
             # On the tiny mirror the age network sits near the commonest group for about 5 epochs, then learns:
             # at 6 epochs it reached 0.39-0.48 exact (majority 0.37), at 8 one seed in three fell short, at 9 all
-            # three reached 0.53-0.60 (1-off 0.84-0.88); gender 0.70 at 6, 0.75 at 9 (measured, bench/RESULTS.md).
+            # three reached 0.53-0.60 (1-off 0.84-0.88); gender 0.70 at 6, 0.70-0.75 at 9 (measured, bench/RESULTS.md).
             max_epochs=9,
             # The mirrors of CelebA and IMDB-WIKI are as small as Adience's; 6 epochs left their networks at
             # chance, and 12 at 68 px kept CelebA's epoch 2 (its validation split then held only 8 people); with 15
