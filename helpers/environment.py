@@ -7,7 +7,8 @@ prints the versions and the device in use, and returns the :class:`helpers.profi
 the rest of the notebook, its seeds starting at ``seed``. An executed notebook therefore always shows what
 it ran on. Notebooks call that profile ``course``: ``settings`` is always one run's
 ``helpers.training.settings.Settings``. On real data it first runs the preflight (``helpers.data.preflight``):
-its table is printed, and the notebook stops there, saying what to do, when Adience cannot be used.
+its table is printed, and the notebook stops there, saying what to do, when Adience cannot be used. On the
+synthetic mirror it warns when the results folder holds runs trained before the mirror was last written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 
 from helpers import profiles
 
@@ -91,6 +93,25 @@ def describe_device() -> str:
     return f"CPU: {cpu_name()}, {usable_cores()} cores"
 
 
+def warn_of_runs_older_than_the_mirror(course: profiles.Profile) -> int:
+    """Runs are recorded by their settings, not by the data they saw: after ``make data`` writes the synthetic
+    mirror again (its generator changed), the runs in the results folder were trained on the mirror before, and
+    every notebook would read them as if trained on this one. Say so on stderr, with what to do; returns how many."""
+    from helpers.studies import store
+
+    manifest = course.data_dir / "MANIFEST.json"
+    if not manifest.exists():
+        return 0
+    written = manifest.stat().st_mtime
+    older = store.records_older_than(course, written)
+    if older:
+        print(f"WARNING {len(older)} run(s) in {profiles.results_dir(course)} were trained before the synthetic "
+              f"mirror was written again ({manifest}, {time.strftime('%Y-%m-%d %H:%M', time.localtime(written))}), "
+              f"for example {older[0]}; the notebooks read them as they are. To train them on this mirror, move "
+              f"that folder away (or run make clean, which removes results/, runs/ and cache/).", file=sys.stderr)
+    return len(older)
+
+
 def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = True) -> profiles.Profile:
     """Prepare a notebook or script and return its profile (see the module docstring)."""
     tf = start_tensorflow()
@@ -110,6 +131,8 @@ def setup(profile: str = "smoke", data_dir=None, seed: int = 0, verbose: bool = 
         report = preflight.require_adience(course.data_dir)
         if verbose:
             print(report.table())
+    if course.synthetic:
+        warn_of_runs_older_than_the_mirror(course)
     if verbose:
         print(
             f"Python {sys.version.split()[0]} | TensorFlow {tf.__version__} | "

@@ -39,13 +39,14 @@ def test_tensorflow_start_up_notices_are_silenced():
     assert not noisy, f"TensorFlow notices reached stderr: {noisy}"
 
 
-def test_every_helper_imports_in_one_cell_with_nothing_on_stderr():
+def test_every_helper_imports_in_one_cell_with_nothing_on_stderr(tmp_path):
     """A notebook imports all it needs before calling setup: TensorFlow still starts quietly, and setup still
     gets to choose its thread pools."""
     command = ("import helpers, helpers.studies.runner, helpers.network.levi_hassner, helpers.plots; "
                "helpers.setup(verbose=False); import tensorflow as tf; tf.constant(1); "
                "print(tf.config.threading.get_inter_op_parallelism_threads())")
     environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}  # as a plain shell has it
+    environment["AGE_GENDER_KIT_RESULTS"] = str(tmp_path)  # a checkout's own results/ may warn (test below)
     done = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, timeout=120, env=environment)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert done.stdout.strip() == "1"
@@ -88,3 +89,23 @@ def test_smoke_profile_keeps_a_few_cells_after_the_last_pooling():
     for _ in range(3):  # three 3x3 stride-2 poolings in Caffe's ceil mode
         size = -(-(size - 3) // 2) + 1
     assert size >= 2, f"crop {crop} leaves a {size}x{size} map: the dense layers would see no layout at all"
+
+
+def test_setup_warns_of_runs_trained_before_the_mirror_was_written_again(synthetic_tiny, tmp_path, monkeypatch,
+                                                                        capsys):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path))
+    course = helpers.setup("smoke", data_dir=synthetic_tiny, verbose=False)
+    assert capsys.readouterr().err == ""  # no results yet
+    written = (synthetic_tiny / "MANIFEST.json").stat().st_mtime
+    records = tmp_path / "smoke" / "records" / "batch_size"
+    records.mkdir(parents=True)
+    for name, moment in (("16_gender_0_0.csv", written - 60), ("16_age_0_0.csv", written + 60)):
+        (records / name).write_text("variant,task,fold,seed\n16,gender,0,0\n")
+        os.utime(records / name, (moment, moment))
+    helpers.setup("smoke", data_dir=synthetic_tiny, verbose=False)
+    warning = capsys.readouterr().err
+    assert warning.startswith(f"WARNING 1 run(s) in {tmp_path / 'smoke'} were trained before the synthetic mirror")
+    assert str(records / "16_gender_0_0.csv") in warning and "make clean" in warning
+    os.utime(records / "16_gender_0_0.csv", (written + 1, written + 1))  # trained on this mirror: nothing to say
+    helpers.setup("smoke", data_dir=synthetic_tiny, verbose=False)
+    assert capsys.readouterr().err == "" and course.synthetic

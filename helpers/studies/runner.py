@@ -16,33 +16,45 @@
 - Visible: the plan and a first guess of its time (``helpers.studies.time_left``), a progress bar over
   the runs, a line per finished run with the time left at the pace so far, and in the paper profile a line
   per epoch.
+- On a cluster: with Ray (``helpers.studies.cluster``), each run to train is sent as a Ray task once it is
+  claimed, and recorded here as its result arrives; the task trains in a folder of its own and sends back its
+  rows and files, so only this process writes the results folder.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
-from helpers import progress
+from helpers import atomic, progress
 from helpers.data import task_data
 from helpers.profiles import Profile
-from helpers.studies import catalogue, claims, pretraining, store, time_left
+from helpers.studies import catalogue, claims, cluster, pretraining, store, time_left
 from helpers.studies.catalogue import Study
 from helpers.training import one_run, two_heads
 
 
-def _rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[dict]:
-    """The recorded row(s) of one run: copied from an equal run of any study, or trained (two rows, one per task,
-    for a network with both heads)."""
+def _copied_rows(study: Study, profile: Profile, key: tuple, settings) -> list[dict] | None:
+    """The run's row copied from an equal run of any study, or None when it must be trained."""
+    variant, task, fold, seed = key
+    shared = None if study.keep_models else store.same_run(profile, task, fold, seed, settings)
+    if shared is None:
+        return None
+    source = shared.get("reused_from")
+    source = source if isinstance(source, str) and source else f"{shared['study']}/{shared['variant']}"
+    return [{**shared, "study": study.name, "variant": variant, "reused_from": source}]
+
+
+def _trained_rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[dict]:
+    """Train the run and return its row(s) (two, one per task, for a network with both heads); its log,
+    predictions and model go to its folder under the results folder."""
     variant, task, fold, seed = key
     settings = study.settings_for(variant, profile)
-    shared = None if study.keep_models else store.same_run(profile, task, fold, seed, settings)
-    if shared is not None:
-        source = shared.get("reused_from")
-        source = source if isinstance(source, str) and source else f"{shared['study']}/{shared['variant']}"
-        return [{**shared, "study": study.name, "variant": variant, "reused_from": source}]
     options = dict(oversample=True, log_epochs=profile.log_epochs, save_model=study.keep_models)
     if settings.multitask:
         directory = store.run_directory(profile, study.name, variant, "both", fold, seed)
@@ -64,6 +76,44 @@ def _rows(study: Study, profile: Profile, key: tuple, data, pretrained) -> list[
     return rows
 
 
+def _run_data(profile: Profile, settings, task: str, fold: int):
+    """The faces a run trains and is tested on."""
+    if settings.multitask:
+        return two_heads.joint_data(profile, fold)
+    return task_data.task_data(profile, task, fold, preprocessing=settings.preprocessing)
+
+
+def _trained_elsewhere(study: Study, profile: Profile, key: tuple, pretrained: bytes | None):
+    """A Ray task: train the run in a results folder of its own; return its rows and every file written there
+    (by path under ``results/<profile>/``), for the driver to record. ``pretrained``: the bytes of the
+    pre-trained network's ``best.keras`` for a transfer run."""
+    import keras
+
+    from helpers import environment
+
+    environment.start_tensorflow()
+    variant, task, fold, seed = key
+    settings = study.settings_for(variant, profile)
+    before = os.environ.get("AGE_GENDER_KIT_RESULTS")
+    with tempfile.TemporaryDirectory(prefix="age-gender-kit-run-") as folder:
+        os.environ["AGE_GENDER_KIT_RESULTS"] = folder  # this worker process trains one run at a time
+        try:
+            network = None
+            if pretrained is not None:
+                (Path(folder) / "pretrained.keras").write_bytes(pretrained)
+                network = keras.saving.load_model(Path(folder) / "pretrained.keras")
+            rows = _trained_rows(study, profile, key, _run_data(profile, settings, task, fold), network)
+            root = store.results_dir(profile)
+            files = {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
+                     if path.is_file()}
+        finally:
+            if before is None:
+                os.environ.pop("AGE_GENDER_KIT_RESULTS")
+            else:
+                os.environ["AGE_GENDER_KIT_RESULTS"] = before
+    return rows, files
+
+
 def claim_path(profile: Profile, study: str, key: tuple):
     return store.results_dir(profile) / "claims" / study / f"{store.run_name(*key)}.claim"
 
@@ -83,55 +133,92 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             print(f"time: {time_left.first_guess(profile, study, to_train, tables)}", flush=True)
     pretrained, data = {}, {}
     started = time.monotonic()
+    remote = cluster.task(_trained_elsewhere) if to_train and cluster.connected() else None
+    sent = {}  # a Ray task's result -> the run's key and the claim held for it until it is recorded
 
     def pace() -> str:
         """The time left from the trained runs recorded (by any worker) since this study started."""
         recorded = sum(store.is_recorded(profile, study.name, *key) for key in to_train)
         return time_left.left(time.monotonic() - started, recorded, len(to_train) - recorded)
 
-    def attempt(key: tuple) -> bool:
-        """Run ``key`` unless another worker holds it; True when it is recorded (by anyone) afterwards."""
-        variant, task, fold, seed = key
-        if store.is_recorded(profile, study.name, *key):
-            return True
-        settings = study.settings_for(variant, profile)
-        faces = "both" if settings.multitask else task  # one claim, one network, for a two-headed run's two rows
-        held = claims.claim(claim_path(profile, study.name, (variant, faces, fold, seed)))
-        if held is None:
-            return False
+    def record(key: tuple, rows: list[dict], held, files: dict | None = None) -> None:
+        """Write the run's files, then its rows (a run is recorded only with its files), and let its claim go."""
         with held:
-            if store.is_recorded(profile, study.name, *key):  # recorded between the look and the claim
-                return True
-            if settings.transfer != "none" and (task, seed) not in pretrained:
-                pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-            step = settings.preprocessing
-            if (faces, fold, step) not in data:
-                data.clear()  # one task's images at a time
-                data[faces, fold, step] = (two_heads.joint_data(profile, fold) if settings.multitask
-                                           else task_data.task_data(profile, task, fold, preprocessing=step))
-            rows = _rows(study, profile, key, data[faces, fold, step], pretrained.get((task, seed)))
+            for relative, content in (files or {}).items():
+                atomic.write(store.results_dir(profile) / relative, content)
             for row in rows:
                 store.append(profile, study.name, row)
         for row in rows if verbose else []:  # a two-headed network's two tasks, each on its line
             state = "DIVERGED" if row["diverged"] else f"accuracy {row['accuracy']:.3f}"
             how = (f"the same run as {row['reused_from']}" if row["reused_from"]
                    else f"{row['seconds']:.0f} s, {pace()}")
-            bar.write(f"  {row['task']:<6} fold {fold} seed {seed} {variant:<20} {state}, {row['epochs_trained']} "
-                      f"epochs, {how}")
-        return True
+            bar.write(f"  {row['task']:<6} fold {key[2]} seed {key[3]} {key[0]:<20} {state}, "
+                      f"{row['epochs_trained']} epochs, {how}")
+
+    def attempt(key: tuple) -> str:
+        """Run ``key`` unless another worker holds it: "recorded" (by anyone) afterwards, "sent" to the cluster,
+        or "held" by another worker."""
+        variant, task, fold, seed = key
+        if store.is_recorded(profile, study.name, *key):
+            return "recorded"
+        settings = study.settings_for(variant, profile)
+        faces = "both" if settings.multitask else task  # one claim, one network, for a two-headed run's two rows
+        held = claims.claim(claim_path(profile, study.name, (variant, faces, fold, seed)))
+        if held is None:
+            return "held"
+        try:
+            if store.is_recorded(profile, study.name, *key):  # recorded between the look and the claim
+                held.release()
+                return "recorded"
+            rows = _copied_rows(study, profile, key, settings)
+            if rows is None and settings.transfer != "none" and (task, seed) not in pretrained:
+                pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
+            if rows is None and remote is not None:
+                network = None
+                if settings.transfer != "none":
+                    network = (pretraining.pretraining_directory(profile, task, seed) / "best.keras").read_bytes()
+                sent[remote.remote(study, profile, key, network)] = key, held
+                return "sent"
+            if rows is None:
+                if (faces, fold, settings.preprocessing) not in data:
+                    data.clear()  # one task's images at a time
+                    data[faces, fold, settings.preprocessing] = _run_data(profile, settings, task, fold)
+                rows = _trained_rows(study, profile, key, data[faces, fold, settings.preprocessing],
+                                     pretrained.get((task, seed)))
+        except BaseException:
+            held.release()
+            raise
+        record(key, rows, held)
+        return "recorded"
+
+    def collect() -> None:
+        """Record each run sent to the cluster as its result arrives."""
+        for result, (rows, files) in cluster.results(list(sent)):
+            key, held = sent.pop(result)
+            record(key, rows, held, files)
+            bar.update(1)
 
     with progress.bar(len(todo), study.name, unit="run", enabled=verbose and len(todo) > 0) as bar:
-        waiting = []
-        for key in todo:
-            if attempt(key):
-                bar.update(1)
-            else:
-                waiting.append(key)
-        if waiting and verbose:
-            bar.write(f"  {len(waiting)} run(s) held by other workers: waiting for them")
-        while waiting:
-            time.sleep(claims.poll())
-            still = [key for key in waiting if not attempt(key)]  # a dead worker's run is taken over here
-            bar.update(len(waiting) - len(still))
-            waiting = still
+        try:
+            waiting = []
+            for key in todo:
+                state = attempt(key)
+                if state == "recorded":
+                    bar.update(1)
+                elif state == "held":
+                    waiting.append(key)
+            if sent and verbose:
+                bar.write(f"  {len(sent)} run(s) sent to {cluster.describe()}")
+            collect()
+            if waiting and verbose:
+                bar.write(f"  {len(waiting)} run(s) held by other workers: waiting for them")
+            while waiting:
+                time.sleep(claims.poll())
+                states = {key: attempt(key) for key in waiting}  # a dead worker's run is taken over here
+                collect()
+                bar.update(sum(state == "recorded" for state in states.values()))
+                waiting = [key for key, state in states.items() if state == "held"]
+        finally:
+            for _, held in sent.values():  # a task failed, or the notebook was interrupted: let other workers on
+                held.release()
     return store.read_results(profile, study.name)

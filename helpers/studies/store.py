@@ -164,6 +164,12 @@ def studies_recorded(profile: Profile) -> list[str]:
     return sorted(names)
 
 
+def records_older_than(profile: Profile, moment: float) -> list[Path]:
+    """The run records under ``profile`` written before ``moment`` (seconds since the epoch): once the synthetic
+    mirror has been written again, the runs trained on the mirror before it (``helpers.environment`` warns)."""
+    return sorted(record for record in results_dir(profile).glob("records/*/*.csv") if record.stat().st_mtime < moment)
+
+
 def recorded_tables(profile: Profile) -> dict[str, pd.DataFrame]:
     """Every study's recorded runs under ``profile``, by study name."""
     return {study: read_results(profile, study) for study in studies_recorded(profile)}

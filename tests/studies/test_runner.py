@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import threading
 import time
@@ -229,6 +230,32 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
     assert said.count("pre-training gender on celeba") == 1 and "gender on celeba: test accuracy" in said
 
 
+def test_a_ray_tasks_body_trains_in_a_folder_of_its_own_and_returns_the_runs_rows_and_files(profile, monkeypatch):
+    """What a Ray worker runs (``runner._trained_elsewhere``), called here in this process: the run a study
+    records in one process, the pre-trained network sent as bytes, the results folder left as it was."""
+    profile = dataclasses.replace(profile, pretraining_epochs=1)
+    study = catalogue.Study("mini_sent", {"frozen": {"transfer": "frozen"}}, tasks=("gender",))
+    here = runner.run_study(study, profile, verbose=False).iloc[0]
+    root = store.results_dir(profile)
+    before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    network = (pretraining.pretraining_directory(profile, "gender", 0) / "best.keras").read_bytes()
+    key = ("frozen", "gender", 0, 0)
+    rows, files = runner._trained_elsewhere(study, profile, key, network)
+    assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == before  # nothing written here
+    assert os.environ["AGE_GENDER_KIT_RESULTS"] == str(root.parent)
+    assert len(rows) == 1 and rows[0]["worker"] == claims.worker()
+    scores = ["variant", "task", "fold", "seed", "transfer", "accuracy", "accuracy_10crop", "n_test", "best_epoch"]
+    assert {name: rows[0][name] for name in scores} == {name: here[name] for name in scores}  # the same training
+    run = store.run_directory(profile, "mini_sent", *key)
+    written_here = {str(path.relative_to(root)): path.read_bytes() for path in run.rglob("*") if path.is_file()}
+    assert set(files) == set(written_here) and "predictions.csv" in " ".join(files)
+    assert files[str((run / "predictions.csv").relative_to(root))] == written_here[
+        str((run / "predictions.csv").relative_to(root))]
+    monkeypatch.delenv("AGE_GENDER_KIT_RESULTS")  # a worker that had none is left with none
+    runner._trained_elsewhere(study, profile, key, network)
+    assert "AGE_GENDER_KIT_RESULTS" not in os.environ
+
+
 def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_released(profile, monkeypatch,
                                                                                        capsys):
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.2")
@@ -247,7 +274,8 @@ def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_re
     assert re.search(r"^mini_held: 100%\|.*\| 1/1 ", said.replace("\r", "\n"), re.MULTILINE)  # a bar, for one run too
 
 
-def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path):
+def test_a_study_trains_and_tests_on_its_steps_images(profile, tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))  # its own: the test reads the entries
     study = catalogue.Study("mini", {"none": {}, "otsu": {"preprocessing": "otsu"}}, tasks=("gender",), notebook="test")
     recorded = runner.run_study(study, profile, verbose=False).set_index("variant")
     assert recorded.loc["otsu", "preprocessing"] == "otsu" and recorded.loc["none", "preprocessing"] == "none"

@@ -1,0 +1,74 @@
+"""A study's runs as Ray tasks (helpers.studies.cluster), with Ray started on this machine for two workers and
+listening on its loopback only: the same rows as one process, spread over the two workers, and a run whose
+process dies trained again and recorded once. One Ray start (about 35 s on 2 busy cores) serves both."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import psutil
+import pytest
+
+from helpers.studies import catalogue, claims, cluster, runner, store
+
+STUDY = catalogue.Study("spread", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+SCORES = ["accuracy", "accuracy_10crop", "test_loss", "n_test", "epochs_trained", "best_epoch",
+          "best_validation_accuracy", "majority", "classes_answered"]
+
+
+def _listening_outside_loopback() -> list:
+    """Listening sockets of this process and its children on any address but the loopback."""
+    ours = {process.pid for process in psutil.Process().children(recursive=True)} | {psutil.Process().pid}
+    return [(connection.laddr, connection.pid) for connection in psutil.net_connections(kind="inet")
+            if connection.status == psutil.CONN_LISTEN and connection.pid in ours
+            and connection.laddr.ip not in ("127.0.0.1", "::ffff:127.0.0.1", "::1")]
+
+
+def _kill_the_first_training(killed: list) -> None:
+    """Kill the first Ray worker seen training a run, 2 s into it; its pid goes to ``killed``."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        for process in psutil.process_iter(["cmdline"]):
+            if (process.info["cmdline"] or [""])[0].startswith("ray::_trained_elsewhere"):
+                time.sleep(2)
+                process.kill()
+                killed.append(process.pid)
+                return
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_studys_runs_on_two_ray_workers_equal_one_process_and_survive_a_killed_worker(profile, tmp_path,
+                                                                                      monkeypatch, capsys):
+    alone = runner.run_study(STUDY, profile, verbose=False).set_index("variant").sort_index()
+    faces = {variant: store.predictions(profile, "spread", variant, "gender", 0, 0) for variant in STUDY.variants}
+    assert alone.worker.unique().tolist() == [claims.worker()]
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "through_ray"))
+    address = cluster.start_local(2)
+    try:
+        assert address.startswith("127.0.0.1:")
+        spread = runner.run_study(STUDY, profile).set_index("variant").sort_index()
+        assert _listening_outside_loopback() == []
+        killed = []
+        killer = threading.Thread(target=_kill_the_first_training, args=(killed,), daemon=True)
+        killer.start()
+        retried = runner.run_study(catalogue.Study("killed", {"48": {"hidden_units": 48}}, tasks=("gender",)),
+                                   profile, verbose=False)  # a run no study made yet: trained, not copied
+        killer.join()
+    finally:
+        cluster.stop()
+
+    assert "2 run(s) sent to the Ray cluster (1 node, 2 CPUs, 0 GPUs)" in capsys.readouterr().out
+    assert spread.worker.nunique() == 2 and claims.worker() not in set(spread.worker)  # two Ray workers trained
+    assert spread[SCORES].equals(alone[SCORES])  # training is deterministic wherever it runs
+    for variant in STUDY.variants:  # each run's files came back with it: its log and its prediction per face
+        directory = store.run_directory(profile, "spread", variant, "gender", 0, 0)
+        assert str(directory).startswith(str(tmp_path / "through_ray")) and (directory / "log.csv").is_file()
+        assert store.predictions(profile, "spread", variant, "gender", 0, 0).equals(faces[variant])
+
+    assert len(killed) == 1  # Ray ran the task again in another process, and it was recorded once
+    assert len(retried) == 1 and retried.worker.iloc[0] != f"{claims.HOST}:{killed[0]}"
+    assert retried.reused_from.isna().all() and retried.accuracy.between(0, 1).all()
+    assert len(list(store.records_dir(profile, "killed").glob("*.csv"))) == 1
+    assert not list((tmp_path / "through_ray").rglob("*.claim"))
