@@ -67,9 +67,12 @@ run: data kernel
 class: data kernel
 	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS) $(RUNNER_FLAGS)
 
+# Two pytest processes: one executes the notebooks, in order (test_notebooks.py goes first), the other every other
+# test file. Run alone, the other files kept 1.2 of 2 cores busy (bench/RESULTS.md, "The test suite's time").
+TEST_PROCESSES ?= 2
 test: data kernel
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder
 
 lab: data kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

@@ -73,28 +73,42 @@ def adience_placeholders(real_index: Path, root: Path, image: Path | None = None
     return paths
 
 
+#: The image cache of the tests' shrunk profile, kept between sessions (``make clean`` removes it). Decoding the
+#: mirror's faces at 48 px takes 8.6 s (measured); each test that trained paid it again with a cache of its own,
+#: and a cache of one session made ``make mutation`` judge 152 mutants "timeout": mutmut times each test within
+#: one session, where only the first test decoded, then runs a mutant's tests in a session of their own, where
+#: the first decoded again (tests/mutation/README.md, 2026-12-05). Kept between sessions, every session but the
+#: first finds it filled. Entries are keyed on each image's path, size and time and written under a name of their
+#: own before a rename (``helpers.data.image_cache``), so tests and workers that share it read the same pixels; a
+#: test that damages or counts cache entries makes its own folder.
+TEST_IMAGE_CACHE = REPO / "cache" / "tests"
+
+
 @pytest.fixture()
 def profile(synthetic_tiny, tmp_path, monkeypatch):
-    """The smoke profile shrunk to seconds (48 px images, 40 px crops, one epoch), with its own cache and
-    results folders under the test's ``tmp_path``."""
+    """The smoke profile shrunk to seconds (48 px images, 40 px crops, one epoch), with the tests' image cache
+    (:data:`TEST_IMAGE_CACHE`) and a results folder of its own under the test's ``tmp_path``."""
     import dataclasses
 
     from helpers import profiles
 
-    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(TEST_IMAGE_CACHE))
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
     smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under `make mutation`, a mutant of a module is judged by that module's own test files only
-    (tests/mutation/own_tests.py), the fastest test first.
+    """With `make test`'s two pytest-xdist workers, the notebooks' file goes first, so that one worker runs the
+    course from the start while the other runs every other file. Under `make mutation`, a mutant of a module is
+    judged by that module's own test files only (tests/mutation/own_tests.py), the fastest test first.
 
     mutmut runs pytest with -x, which stops at the first failing test; its fork runner passes the tests fastest
     first, but its forkserver runner (pyproject.toml says why the kit uses it) passes them in no order, so a
     mutant that a 0.1 s test kills could wait for a minute of training first. The durations are those mutmut
     measured when it mapped the tests (mutmut-stats.json, in mutants/, where it runs pytest)."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker (where xdist sets the option dist to "no")
+        items.sort(key=lambda item: item.path.name != "test_notebooks.py")  # a stable sort: the rest keep their order
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" not in mutant:
         return

@@ -10,12 +10,15 @@ import sys
 
 import pytest
 
+from tests.conftest import TEST_IMAGE_CACHE
+
 RATIO = re.compile(r"^RATIO (\w+): (-?[0-9.]+) \(", re.MULTILINE)
 
 
-def run(repo, synthetic, out, script, *arguments):
+def run(repo, synthetic, out, script, *arguments, cache=None):
+    """Run a benchmark script with its own image cache (the benchmarks time decoding), or ``cache``."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "AGE_GENDER_KIT_SYNTHETIC": str(synthetic),
-           "AGE_GENDER_KIT_BENCH_OUT": str(out), "AGE_GENDER_KIT_CACHE": str(out / "cache")}
+           "AGE_GENDER_KIT_BENCH_OUT": str(out), "AGE_GENDER_KIT_CACHE": str(cache or out / "cache")}
     done = subprocess.run([sys.executable, str(repo / "bench" / script), *arguments], capture_output=True, text=True,
                           env=env, cwd=repo, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -110,7 +113,7 @@ def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, 
 def test_the_baseline_seeds_script_trains_each_seed_and_judges_the_targets(repo, synthetic_tiny, tmp_path):
     arguments = ["--tasks", "gender", "--seeds", "0,1", "--set", "image_size=48", "--set", "crop_size=40",
                  "--set", "max_epochs=1", "--set", "batch_size=64"]
-    _, output = run(repo, synthetic_tiny, tmp_path, "baseline_seeds.py", *arguments)
+    _, output = run(repo, synthetic_tiny, tmp_path, "baseline_seeds.py", *arguments, cache=TEST_IMAGE_CACHE)
     scored = re.findall(r"^  gender seed (\d): accuracy ([0-9.]+)", output, re.MULTILINE)
     assert [seed for seed, _ in scored] == ["0", "1"] and all(0 < float(a) <= 1 for _, a in scored)
     assert re.search(r"^RESULT baseline_meets_targets: (PASS|FAIL)$", output, re.MULTILINE)

@@ -1,5 +1,7 @@
 """make run's runner: every notebook runs, failures name their cell, headlines reach the table."""
 
+import re
+
 import nbformat
 
 from helpers import notebook_runner
@@ -60,3 +62,22 @@ def test_a_long_error_is_cut_in_the_table_and_printed_whole_below(tmp_path, caps
     table = printed[printed.index("notebook  "):printed.index("FAILED 01_fails")]
     assert max(len(line) for line in table.splitlines()) <= 100
     assert message.strip() in printed  # the FAILED line keeps it all
+
+
+def test_two_workers_each_run_every_notebook_into_a_folder_of_their_own_with_the_seed(tmp_path, capsys):
+    """`--workers 2` in miniature: two runner processes, each executing every notebook into its own folder, with
+    the seed given; how their studies share runs is tests/studies/test_workers.py's."""
+    shows = [_notebook(tmp_path / f"0{n}_worker.ipynb", "import os\nimport helpers.headline\n"
+                       "helpers.headline.record('runner, seed', f'{os.getppid()}, {seed}')") for n in (0, 1)]
+    status = notebook_runner.main(["--output", str(tmp_path / "out"), "--workers", "2", "--seed", "1",
+                                   *map(str, shows)])
+    printed = capsys.readouterr().out
+    assert status == 0 and "2 workers: all finished" in printed
+    assert {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.ipynb")} == {
+        f"worker{w}/0{n}_worker.ipynb" for w in (0, 1) for n in (0, 1)}
+    runners = {}
+    for worker in ("worker0", "worker1"):
+        seen = re.findall(rf"^\[{worker}\] .*runner, seed = (\d+), (\d+)$", printed, re.MULTILINE)
+        assert len(seen) >= 2 and {seed for _, seed in seen} == {"1"}, printed
+        runners[worker] = {pid for pid, _ in seen}
+    assert len(runners["worker0"] | runners["worker1"]) == 2  # one runner process per worker, not one shared

@@ -280,3 +280,30 @@ def test_compare_runs_pairs_the_same_fold_and_seed_and_scores_the_metrics_own_co
     assert fallback.difference == pytest.approx(a - b)
     assert fallback.high - fallback.low == pytest.approx(2 * 1.96 * np.hypot(a_error, np.sqrt(b * (1 - b) / 50)),
                                                          rel=1e-3)
+
+
+def _best(**changes):
+    row = {"study": "batch_size", "task": "gender", "best": "32", "mean": 0.7, "difference": 0.05,
+           "compared with": "16", "low": 0.01, "high": 0.09, "p": 0.012, "test": "McNemar", "beyond noise": True,
+           "n": 1, "learned": "2 of 2 values", "report's choice": "16"}
+    return {**row, **changes}
+
+
+def test_the_conclusions_summary_counts_what_is_beyond_the_noise_and_names_what_is_not_ranked():
+    best = pd.DataFrame([_best(), _best(study="hidden_units", best="512", difference=0.01, **{"beyond noise": False,
+                                        "report's choice": "512"}),
+                         _best(study="hidden_layers", task="age", difference=np.nan, n=3,
+                               learned="1 of 2 values; did not learn: 1 (answers one class)",
+                               **{"beyond noise": False})])
+    paper = pd.DataFrame([{"task": "gender", "metric": "exact", "kit mean": 0.612, "n": 1, "paper": 0.868}])
+    lines = conclusions.summary(best, paper).splitlines()
+    assert lines[0] == "3 study x task comparisons from 3 run(s) per value at most."
+    assert lines[1].startswith("  beyond the noise: batch_size, gender: 32 0.700, +0.050 against 16")
+    assert "p = 0.012" in lines[1] and "hidden_units" not in lines[1]
+    assert lines[2] == "  not ranked: hidden_layers, age: did not learn: 1 (answers one class)"
+    assert lines[3] == "  within the noise: 1 (hidden_units/gender)"
+    assert lines[4] == "Where two values or more learned, the best here is the report's choice in 1 of 2 cases " \
+                       "(hidden_units/gender)."
+    assert lines[5] == "  gender exact: kit 0.612 (n=1) against the paper's 0.868"
+    none = conclusions.summary(best.iloc[1:2].assign(**{"report's choice": "x"}), paper.iloc[:0]).splitlines()
+    assert none[-1] == "Where two values or more learned, the best here is the report's choice in 0 of 1 cases."

@@ -22,6 +22,7 @@ import pytest
 from helpers import profiles
 from helpers.studies import claims, store, trained
 from helpers.training.settings import Settings
+from tests.conftest import TEST_IMAGE_CACHE
 
 PAPER = Settings()
 
@@ -42,7 +43,7 @@ WORKER = textwrap.dedent("""
 
 def _environment(tmp_path, **extra):
     return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "AGE_GENDER_KIT_RESULTS": str(tmp_path / "results"),
-            "AGE_GENDER_KIT_CACHE": str(tmp_path / "cache"), "AGE_GENDER_KIT_POLL": "0.5", **extra}
+            "AGE_GENDER_KIT_CACHE": str(TEST_IMAGE_CACHE), "AGE_GENDER_KIT_POLL": "0.5", **extra}
 
 
 def _start(synthetic, tmp_path, epochs=1, **extra):
