@@ -67,8 +67,9 @@ run: data kernel
 class: data kernel
 	$(PY) -m helpers.notebook_runner --profile class --kernel $(KERNEL) --output runs/class $(NOTEBOOKS) $(RUNNER_FLAGS)
 
-# Two pytest processes: one executes the notebooks, in order (test_notebooks.py goes first), the other every other
-# test file. Run alone, the other files kept 1.2 of 2 cores busy (bench/RESULTS.md, "The test suite's time").
+# Two pytest processes: one executes the course's chain of notebooks in order (tests/test_notebooks.py), the other
+# the notebooks that read no other's results (tests/test_notebooks_alone.py), then every other test file
+# (bench/RESULTS.md, "The test suite's time").
 TEST_PROCESSES ?= 2
 test: data kernel
 	$(VENV)/bin/ruff check .

@@ -84,6 +84,18 @@ def adience_placeholders(real_index: Path, root: Path, image: Path | None = None
 TEST_IMAGE_CACHE = REPO / "cache" / "tests"
 
 
+@pytest.fixture(scope="session")
+def results_root(tmp_path_factory, worker_id):
+    """The course's results folder for the whole test run: later notebooks reuse the runs of earlier ones, as in
+    `make run`, but nothing is read from an older `results/` of the checkout. Under `make test`'s two pytest-xdist
+    processes it is one folder for both (in the run's base folder, which holds each process's own), so that the
+    pre-training that tests/test_notebooks_alone.py does is there when notebook 08 needs it."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base if worker_id == "master" else base.parent) / "course-results"
+    root.mkdir(exist_ok=True)
+    return root
+
+
 @pytest.fixture()
 def profile(synthetic_tiny, tmp_path, monkeypatch):
     """The smoke profile shrunk to seconds (48 px images, 40 px crops, one epoch), with the tests' image cache
@@ -100,7 +112,8 @@ def profile(synthetic_tiny, tmp_path, monkeypatch):
 
 def pytest_collection_modifyitems(config, items):
     """With `make test`'s two pytest-xdist workers, the notebooks' file goes first, so that one worker runs the
-    course from the start while the other runs every other file. Under `make mutation`, a mutant of a module is
+    course's chain of notebooks from the start, and the notebooks that read no other's results second, so that
+    the other worker starts with them and then runs every other file. Under `make mutation`, a mutant of a module is
     judged by that module's own test files only (tests/mutation/own_tests.py), the fastest test first.
 
     mutmut runs pytest with -x, which stops at the first failing test; its fork runner passes the tests fastest
@@ -108,7 +121,8 @@ def pytest_collection_modifyitems(config, items):
     mutant that a 0.1 s test kills could wait for a minute of training first. The durations are those mutmut
     measured when it mapped the tests (mutmut-stats.json, in mutants/, where it runs pytest)."""
     if hasattr(config, "workerinput"):  # a pytest-xdist worker (where xdist sets the option dist to "no")
-        items.sort(key=lambda item: item.path.name != "test_notebooks.py")  # a stable sort: the rest keep their order
+        first = ("test_notebooks.py", "test_notebooks_alone.py")
+        items.sort(key=lambda item: first.index(item.path.name) if item.path.name in first else len(first))  # stable
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" not in mutant:
         return

@@ -1,5 +1,7 @@
-"""Every numbered notebook runs end to end in the smoke profile and records its headline; the studies they
-ran leave complete results files that show learning."""
+"""Every numbered notebook that reads another's results runs end to end in the smoke profile, in `make run`'s
+order on one results folder, and records its headline; the studies they ran leave complete results files that
+show learning. The notebooks that read no other's results (:data:`ALONE`) run in tests/test_notebooks_alone.py,
+which `make test` gives to its other pytest process."""
 
 import io
 import re
@@ -14,15 +16,19 @@ from helpers import headline, profiles, timings
 from helpers.analysis import conclusions, paired, summaries
 from helpers.data import task_data
 from helpers.data.age_groups import AGE_GROUPS
-from helpers.studies import catalogue, pretraining, runner, store
+from helpers.studies import catalogue, runner, store
 from tests.conftest import REPO
 
 #: In the order `make run` executes them: by number, but 09 (conclusions) last, since it reads every study.
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"), key=lambda p: (p.name.startswith("09_"), p.name))
+#: Notebooks that read no other notebook's results (00 and 01 show the data, 11 times the network on random
+#: faces): tests/test_notebooks_alone.py executes them, each with a results folder of its own.
+ALONE = ("00_start_here.ipynb", "01_data_and_preprocessing.ipynb", "11_timing.ipynb")
 #: The kernel the notebooks name and `make test` registers (the kit's .venv).
 KERNEL = "age-gender-kit"
 #: Outputs that do not depend on training, timing or the machine, and must not change.
 STABLE_OUTPUTS = {
+    "00_start_here.ipynb": ["3 of 3 datasets present", "adience (synthetic)"],
     "02_levi_hassner_model.ipynb": ["11,415,048"],  # the paper's age network at 227 px (test_model derives it)
     "08_transfer_learning.ipynb": ["frozen trunk: 4,104 of"],  # only the new 512 x 8 + 8 output layer learns
     "10_fft_convolution.ipynb": ["The FFT reproduced conv1-conv3"],
@@ -35,16 +41,15 @@ STABLE_OUTPUTS = {
 }
 
 
-@pytest.fixture(scope="session")
-def results_root(tmp_path_factory):
-    """One results folder for the whole session: later notebooks reuse the runs of earlier ones, as in
-    `make run`, but nothing is read from an older `results/` of the checkout."""
-    return tmp_path_factory.mktemp("results")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [path for path in NOTEBOOKS if path.name not in ALONE], ids=lambda p: p.name)
 def test_notebook_executes_in_the_smoke_profile(path, synthetic_tiny, tmp_path, results_root, monkeypatch):
+    execute_and_check(path, synthetic_tiny, tmp_path, results_root, monkeypatch)
+
+
+def execute_and_check(path, synthetic_tiny, tmp_path, results_root, monkeypatch) -> None:
+    """Execute ``path`` in the smoke profile on ``results_root`` with the kit's kernel; check its headline, an
+    empty stderr, its :data:`STABLE_OUTPUTS` and that its sentences agree with its numbers."""
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))  # the kernel inherits it
     output = tmp_path / path.name
     papermill.execute_notebook(str(path), str(output), parameters={"profile": "smoke", "data_dir": str(synthetic_tiny)},
@@ -92,30 +97,6 @@ def sentences_agree_with_numbers(name: str, shown: str, profile) -> None:
         assert f"The file holds {machines} machine(s)" in shown and (machines > 1 or "other machine(s)" not in shown)
 
 
-def test_conclusions_with_no_results_name_the_notebooks_to_run_first(synthetic_tiny, tmp_path, monkeypatch):
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "no-results-yet"))
-    path = REPO / "notebooks" / "09_conclusions.ipynb"
-    output = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(output), parameters={"data_dir": str(synthetic_tiny)},
-                               kernel_name=KERNEL, cwd=str(path.parent), progress_bar=False)
-    printed = "".join(o.get("text", "") for c in nbformat.read(output, as_version=4).cells
-                      for o in c.get("outputs", []) if o.get("name") == "stdout")
-    assert "No results yet from 02_levi_hassner_model, 03_batch_size" in printed and "08_transfer_learning" in printed
-    assert "0 study x task comparisons" in printed
-
-
-def test_start_here_finds_the_three_synthetic_datasets(synthetic_tiny, tmp_path):
-    path = REPO / "notebooks" / "00_start_here.ipynb"
-    output = tmp_path / path.name
-    papermill.execute_notebook(str(path), str(output), parameters={"data_dir": str(synthetic_tiny)},
-                               kernel_name=KERNEL, cwd=str(path.parent), progress_bar=False)
-    executed = nbformat.read(output, as_version=4)
-    printed = "".join(
-        o.get("text", "") for c in executed.cells for o in c.get("outputs", []) if o.get("name") == "stdout"
-    )
-    assert "3 of 3 datasets present" in printed and "adience (synthetic)" in printed
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(catalogue.STUDIES))
 def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_tiny, results_root, monkeypatch):
@@ -154,27 +135,6 @@ def test_study_results_are_complete_in_range_and_show_learning(name, synthetic_t
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["00_start_here.ipynb", "01_data_and_preprocessing.ipynb"])
-def test_an_executed_notebook_shows_the_same_outputs_when_run_again(name, synthetic_tiny, tmp_path):
-    """nbval re-executes a notebook papermill has executed and compares every text output (tables, printed
-    counts, the data's sample; not the figures' bytes) with the stored one: the data path and the seeds fixed by
-    helpers.setup make the chapters a student reads the same on every run. The papermill tests check what each
-    notebook shows, not that it shows it again."""
-    import subprocess
-    import sys
-
-    executed = tmp_path / name
-    papermill.execute_notebook(str(REPO / "notebooks" / name), str(executed), kernel_name=KERNEL,
-                               parameters={"data_dir": str(synthetic_tiny)}, cwd=str(REPO / "notebooks"),
-                               progress_bar=False)
-    done = subprocess.run([sys.executable, "-m", "pytest", "--nbval", str(executed), "--nbval-kernel-name", KERNEL,
-                           "-p", "no:cacheprovider", "-q", "--rootdir", str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert done.returncode == 0, done.stdout[-4000:]
-    assert re.search(r"\d+ passed", done.stdout)
-
-
-@pytest.mark.slow
 def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_tiny, results_root, tmp_path,
                                                                      monkeypatch):
     """After notebook 02: `python -m helpers.predict FOLDER` finds the smoke baseline's networks, says they learned
@@ -207,19 +167,6 @@ def test_the_predictor_answers_a_folder_with_the_baselines_networks(synthetic_ti
     assert done.returncode == 0, done.stderr[-3000:]
     alone = pd.read_csv(io.StringIO(done.stdout))  # the CSV on standard output, nothing else
     assert alone.age_group.tolist() == face.age_group.tolist() and alone.gender.isna().all()
-
-
-@pytest.mark.slow
-def test_pretrained_networks_learned_their_source_task(synthetic_tiny, results_root, monkeypatch):
-    """After notebook 08: the kept CelebA and IMDB-WIKI networks beat always answering the largest class."""
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(results_root))
-    profile = profiles.get_profile("smoke", data_dir=synthetic_tiny)
-    for task in ("gender", "age"):
-        pretraining.pretrained_model(profile, task, profile.seeds[0], verbose=False)  # trains it if 08 did not run
-    kept = pretraining.pretraining_results(profile).set_index("task")
-    assert set(kept.source) == {"celeba", "imdb_wiki"} and (kept.epochs_trained == profile.pretraining_epochs).all()
-    assert kept.loc["gender", "accuracy"] >= kept.loc["gender", "majority"] + 0.05, kept.loc["gender"].to_dict()
-    assert kept.loc["age", "one_off_accuracy"] > kept.loc["age", "accuracy"]
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The paper profile's path on real-format data: the real Adience fold files, a 408 x 408 placeholder JPEG at
+"""The paper profile's path on real-format data: the real Adience fold files, a 264 x 264 placeholder JPEG at
 every indexed path, notebook 01 in the paper profile, then bench/paper_path.py (one fold's data for both
 tasks at 256 px, a short slice trained and scored at 227 px). Skipped without ../shared/real_index."""
 
@@ -25,10 +25,10 @@ DATASET_MB = 18_661 * 256 * 256 * 3 / 2**20
 
 @pytest.fixture()
 def real_format(real_index, tmp_path, monkeypatch):
-    """A DATA_DIR with the real fold files and one smooth 408 px JPEG hard-linked at all 18,661 paths: half the
-    side of Adience's aligned faces (816 px), which still goes through the resize to 256 px, and decodes in a
-    quarter of the time (caching the 18,661 took 160 s at 816 px on a slow 2-core machine)."""
-    rows, columns = np.mgrid[0:408, 0:408] / 408
+    """A DATA_DIR with the real fold files and one smooth 264 px JPEG hard-linked at all 18,661 paths: smaller
+    than Adience's aligned faces (816 px), but it still goes through the resize to 256 px. Caching the 18,661
+    took 160 s at 816 px on a slow 2-core machine; on a fast one, 39 s at 408 px and 29 s at 264 px."""
+    rows, columns = np.mgrid[0:264, 0:264] / 264
     pixels = np.stack([200 * columns + 30, 180 * rows + 40, 120 * (1 - rows * columns) + 60], axis=-1)
     face = tmp_path / "face.jpg"
     Image.fromarray(pixels.astype(np.uint8)).save(face, quality=90)
