@@ -85,13 +85,13 @@ TEST_IMAGE_CACHE = REPO / "cache" / "tests"
 
 
 @pytest.fixture(scope="session")
-def results_root(tmp_path_factory, worker_id):
+def results_root(tmp_path_factory, request):
     """The course's results folder for the whole test run: later notebooks reuse the runs of earlier ones, as in
     `make run`, but nothing is read from an older `results/` of the checkout. Under `make test`'s two pytest-xdist
     processes it is one folder for both (in the run's base folder, which holds each process's own), so that the
     pre-training that tests/test_notebooks_alone.py does is there when notebook 08 needs it."""
     base = tmp_path_factory.getbasetemp()
-    root = (base if worker_id == "master" else base.parent) / "course-results"
+    root = (base.parent if hasattr(request.config, "workerinput") else base) / "course-results"
     root.mkdir(exist_ok=True)
     return root
 
