@@ -6,26 +6,24 @@ Every notebook runs even if an earlier one failed. The summary table gives, for 
 status, the seconds it took and its headline metric (see :mod:`helpers.headline`); a failure names the
 cell and the error. The exit status is 1 when any notebook failed.
 
-Several workers: ``--gpus 0,1,2,3`` starts one worker per GPU (each sees only its own through
-``CUDA_VISIBLE_DEVICES``), ``--workers 2`` as many on the CPU. Each worker runs every notebook in order into
-``<output>/<worker>/``; the studies share their runs through the results folder
-(``helpers.studies.runner``: each run is claimed by one worker, and a notebook ends when all its runs
-are recorded), so 09 reads them all. Started the same way on another machine whose
-``AGE_GENDER_KIT_RESULTS`` is the same shared folder, a worker joins the others.
+Several runs at once: ``--gpus 0,1,2,3`` or ``--workers 2`` starts Ray on this machine (listening on its
+loopback only; ``helpers.studies.cluster``) for those GPUs, or for that many runs on the CPU, and hands its
+address to the notebooks through ``RAY_ADDRESS``. Each notebook still runs once, in order; its studies send
+their runs to Ray as tasks (``helpers.studies.runner``). With ``RAY_ADDRESS`` already set (a cluster started
+with ``ray start``), the notebooks join that cluster instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import dataclasses
 import functools
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -129,31 +127,28 @@ def format_table(results: list[NotebookResult]) -> str:
     return "\n".join(lines)
 
 
-def _relay(name: str, stream) -> None:
-    for line in stream:
-        print(f"[{name}] {line}", end="", flush=True)
+@contextlib.contextmanager
+def ray_for_the_notebooks(workers: int, gpus: list[str]):
+    """Ray started on this machine for ``workers`` runs on the CPU or for the ``gpus`` (their indices), joined by
+    every notebook started meanwhile (through ``RAY_ADDRESS``); yields a line saying so. Stopped at the end, and
+    the environment restored."""
+    from helpers.studies import cluster
 
-
-def run_workers(argv: list[str], names: list[str], gpus: bool, output: Path) -> int:
-    """Start one runner per name (a GPU's index, or a CPU worker's number) on the same notebooks; their
-    output is relayed line by line, prefixed by the worker's name. Returns 1 when any worker failed."""
-    workers = {}
-    for name in names:
-        environment = {**os.environ, **({"CUDA_VISIBLE_DEVICES": name} if gpus else {})}
-        label = f"gpu{name}" if gpus else f"worker{name}"
-        command = [sys.executable, "-m", "helpers.notebook_runner", *argv, "--output", str(output / label)]
-        process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True)
-        relay = threading.Thread(target=_relay, args=(label, process.stdout), daemon=True)
-        relay.start()
-        workers[label] = (process, relay)
-    codes = {}
-    for label, (process, relay) in workers.items():
-        codes[label] = process.wait()
-        relay.join()
-    failed = [label for label, code in codes.items() if code != 0]
-    print(f"{len(workers)} workers: " + ("all finished" if not failed else f"{', '.join(failed)} failed"))
-    return 1 if failed else 0
+    names = ("CUDA_VISIBLE_DEVICES", "TF_FORCE_GPU_ALLOW_GROWTH", "RAY_ADDRESS")
+    before = {name: os.environ.get(name) for name in names}
+    if gpus:
+        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(gpus)  # Ray hands them out, a share of one to each run
+        os.environ["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"  # the notebooks' own TensorFlow leaves the rest to the runs
+    try:
+        os.environ["RAY_ADDRESS"] = address = cluster.start_local(workers, gpus=len(gpus))
+        yield f"Ray started on this machine ({address}): {cluster.describe()}; the notebooks send their runs to it"
+    finally:
+        cluster.stop()
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,17 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="the notebooks' seed parameter (default: their own, 0); each study's runs start at it")
     workers = parser.add_mutually_exclusive_group()
-    workers.add_argument("--gpus", default="", help="one worker per GPU, e.g. 0,1,2,3")
-    workers.add_argument("--workers", type=int, default=1, help="this many workers on the CPU")
+    workers.add_argument("--gpus", default="", help="train the studies' runs on these GPUs through Ray, e.g. 0,1,2,3")
+    workers.add_argument("--workers", type=int, default=1, help="train this many runs at once on the CPU through Ray")
     args = parser.parse_args(argv)
-    if args.gpus or args.workers > 1:
-        names = [gpu.strip() for gpu in args.gpus.split(",") if gpu.strip()] or [str(n) for n in range(args.workers)]
-        passed = [str(n) for n in args.notebooks] + ["--profile", args.profile]
-        passed += (["--data-dir", args.data_dir] if args.data_dir else []) + (["--kernel", args.kernel] if args.kernel
-                                                                               else [])
-        passed += ["--seed", str(args.seed)] if args.seed is not None else []
-        return run_workers(passed, names, gpus=bool(args.gpus), output=args.output)
-
+    gpus = [gpu.strip() for gpu in args.gpus.split(",") if gpu.strip()]
     args.output.mkdir(parents=True, exist_ok=True)
     parameters = {"profile": args.profile}
     if args.data_dir:
@@ -184,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed is not None:
         parameters["seed"] = args.seed
     results = []
-    for notebook in args.notebooks:
-        print(f"--> {notebook} ...", flush=True)
-        result = execute(notebook, args.output, parameters, args.kernel)
-        print(f"    {result.status} in {result.seconds:.1f} s {result.headline or result.error}", flush=True)
-        results.append(result)
+    with ray_for_the_notebooks(args.workers, gpus) if gpus or args.workers > 1 else contextlib.nullcontext() as ray:
+        if ray:
+            print(ray, flush=True)
+        for notebook in args.notebooks:
+            print(f"--> {notebook} ...", flush=True)
+            result = execute(notebook, args.output, parameters, args.kernel)
+            print(f"    {result.status} in {result.seconds:.1f} s {result.headline or result.error}", flush=True)
+            results.append(result)
     print()
     print(format_table(results))
     failed = [r for r in results if r.status != "ok"]

@@ -1,10 +1,14 @@
 """make run's runner: every notebook runs, failures name their cell, headlines reach the table."""
 
+import os
 import re
 
 import nbformat
+import pandas as pd
+import pytest
 
 from helpers import notebook_runner
+from tests.conftest import TEST_IMAGE_CACHE
 
 
 def _notebook(path, *sources):
@@ -64,20 +68,41 @@ def test_a_long_error_is_cut_in_the_table_and_printed_whole_below(tmp_path, caps
     assert message.strip() in printed  # the FAILED line keeps it all
 
 
-def test_two_workers_each_run_every_notebook_into_a_folder_of_their_own_with_the_seed(tmp_path, capsys):
-    """`--workers 2` in miniature: two runner processes, each executing every notebook into its own folder, with
-    the seed given; how their studies share runs is tests/studies/test_workers.py's."""
-    shows = [_notebook(tmp_path / f"0{n}_worker.ipynb", "import os\nimport helpers.headline\n"
-                       "helpers.headline.record('runner, seed', f'{os.getppid()}, {seed}')") for n in (0, 1)]
-    status = notebook_runner.main(["--output", str(tmp_path / "out"), "--workers", "2", "--seed", "1",
-                                   *map(str, shows)])
+#: A notebook that runs a small study (the smoke profile shrunk to seconds, two values of gender, seeds 0 and 1)
+#: and records its kernel's pid.
+STUDY_NOTEBOOK = """\
+import dataclasses, os
+import helpers.headline
+from helpers import environment, profiles
+from helpers.studies import catalogue, runner
+environment.setup(data_dir=data_dir, verbose=False)
+shrunk = dataclasses.replace(profiles.get_profile(profile, data_dir), image_size=48, crop_size=40, max_epochs=1,
+                             batch_size=64)
+study = catalogue.Study("spread", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
+table = runner.run_study(study, shrunk, seeds=(0, 1))
+helpers.headline.record("kernel", os.getpid())"""
+
+
+@pytest.mark.slow
+def test_two_workers_run_each_notebook_once_and_its_runs_on_a_local_ray(synthetic_tiny, tmp_path, capsys,
+                                                                        monkeypatch):
+    """`make run WORKERS=2` in miniature: Ray started by the runner on the loopback, each notebook executed once,
+    its study's runs trained by two Ray workers, not by the notebook's kernel; then Ray stopped."""
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("AGE_GENDER_KIT_CACHE", str(TEST_IMAGE_CACHE))
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    study = _notebook(tmp_path / "00_study.ipynb", STUDY_NOTEBOOK)
+    status = notebook_runner.main(["--output", str(tmp_path / "out"), "--data-dir", str(synthetic_tiny),
+                                   "--workers", "2", str(study)])
     printed = capsys.readouterr().out
-    assert status == 0 and "2 workers: all finished" in printed
-    assert {p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.ipynb")} == {
-        f"worker{w}/0{n}_worker.ipynb" for w in (0, 1) for n in (0, 1)}
-    runners = {}
-    for worker in ("worker0", "worker1"):
-        seen = re.findall(rf"^\[{worker}\] .*runner, seed = (\d+), (\d+)$", printed, re.MULTILINE)
-        assert len(seen) >= 2 and {seed for _, seed in seen} == {"1"}, printed
-        runners[worker] = {pid for pid, _ in seen}
-    assert len(runners["worker0"] | runners["worker1"]) == 2  # one runner process per worker, not one shared
+    assert status == 0, printed
+    assert re.search(r"Ray started on this machine \(127\.0\.0\.1:\d+\): the Ray cluster \(1 node, 2 CPUs", printed)
+    assert [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.ipynb")] == [
+        "00_study.ipynb"]  # one executed copy: the notebook ran once
+    table = pd.read_csv(tmp_path / "results" / "smoke" / "spread.csv")
+    kernel = re.search(r"kernel = (\d+)", printed).group(1)
+    assert len(table) == 4 and table.worker.nunique() == 2 and not table.worker.str.endswith(f":{kernel}").any()
+    assert table.accuracy.between(0, 1).all()
+    import ray
+
+    assert "RAY_ADDRESS" not in os.environ and not ray.is_initialized()  # the runner stopped its Ray

@@ -11,7 +11,9 @@ validation picks the epoch, the source's own test split is scored once) and keep
 - ``log.csv``: its training log;
 - ``scores.json``: its scores on the source's test split, written last, so a run cut short is redone.
 
-Later calls, from any notebook or study, load the kept network instead of training it again. A kept network
+Later calls, from any notebook or study, load the kept network instead of training it again. On a Ray cluster
+(``helpers.studies.cluster``) the pre-training is a task like any run: it trains on a node of the cluster and
+sends its files back to the notebook, which keeps them. A kept network
 that cannot be loaded (a copy gone wrong, a full disk) is set aside as ``best.keras.damaged``, named in a
 warning, and trained again.
 """
@@ -28,7 +30,7 @@ import pandas as pd
 from helpers import atomic
 from helpers.data import task_data
 from helpers.profiles import Profile, results_dir
-from helpers.studies import claims
+from helpers.studies import claims, cluster
 from helpers.training import one_run
 from helpers.training.settings import baseline
 
@@ -49,7 +51,9 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
                 time.sleep(claims.poll())
                 continue
             with held:
-                if not (directory / "scores.json").exists():
+                if not (directory / "scores.json").exists() and cluster.connected():
+                    _pretrain_elsewhere(profile, task, seed, verbose)
+                elif not (directory / "scores.json").exists():
                     _pretrain(profile, task, seed, directory, verbose)
         kept = directory / "best.keras"
         try:
@@ -63,8 +67,28 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
                 (directory / "scores.json").unlink(missing_ok=True)
 
 
-def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: bool) -> None:
-    """Train and keep the network (``best.keras``, ``log.csv``, then ``scores.json``, written last)."""
+def _pretrain_elsewhere(profile: Profile, task: str, seed: int, verbose: bool) -> None:
+    """Pre-train in a Ray task and keep its files here, ``scores.json`` last."""
+    import ray
+
+    cluster.check_every_node(profile.data_dir)
+    if verbose:
+        print(f"pre-training {task} on {task_data.SOURCES[task][0]}, seed {seed}, on {cluster.describe()} ...",
+              flush=True)
+    row, files = ray.get(cluster.elsewhere(profile, _pretrain_here, profile, task, seed))
+    cluster.write_files(profile, files, last="scores.json")
+    if verbose:
+        print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
+              f"{row['seconds']:.0f} s", flush=True)
+
+
+def _pretrain_here(profile: Profile, task: str, seed: int) -> dict:
+    return _pretrain(profile, task, seed, pretraining_directory(profile, task, seed), verbose=False)
+
+
+def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: bool) -> dict:
+    """Train and keep the network (``best.keras``, ``log.csv``, then ``scores.json``, written last); return its
+    scores."""
     source = task_data.SOURCES[task][0]
     data = task_data.source_data(profile, task)
     if verbose:
@@ -81,6 +105,7 @@ def _pretrain(profile: Profile, task: str, seed: int, directory: Path, verbose: 
     if verbose:
         print(f"  {task} on {row['source']}: test accuracy {row['accuracy']:.3f} (majority {row['majority']:.3f}), "
               f"{row['seconds']:.0f} s", flush=True)
+    return row
 
 
 def pretraining_results(profile: Profile) -> pd.DataFrame:

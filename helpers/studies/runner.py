@@ -2,10 +2,9 @@
 
 - Resumable: a run already recorded is skipped, so an interrupted study picks up where it stopped, and a
   finished one is only read.
-- Shared among workers: any number of processes, on one machine or on several that share the results
-  folder, may run the same study at once. Each claims a run before training it
-  (``helpers.studies.claims``) and leaves the runs others hold; when it has nothing left to claim it waits
-  for theirs (taking over a run whose worker died), so that every worker returns the whole table.
+- Safe for two notebooks of the same study started at once on one results folder: each claims a run before
+  training it (``helpers.studies.claims``) and leaves the runs the other holds; when it has nothing left to
+  claim it waits for the other's (and trains a run whose notebook died), so that both return the whole table.
 - Shared: a run whose settings, task, fold and seed equal a finished run of *any* study of the profile (the
   paper's baseline appears in every study) is copied from there, marked ``reused_from``, not trained again.
 - A diverged run (NaN loss) is recorded with ``diverged=True`` and no scores; the study goes on.
@@ -16,22 +15,21 @@
 - Visible: the plan and a first guess of its time (``helpers.studies.time_left``), a progress bar over
   the runs, a line per finished run with the time left at the pace so far, and in the paper profile a line
   per epoch.
-- On a cluster: with Ray (``helpers.studies.cluster``), each run to train is sent as a Ray task once it is
-  claimed, and recorded here as its result arrives; the task trains in a folder of its own and sends back its
-  rows and files, so only this process writes the results folder.
+- On many GPUs or machines: with Ray (``helpers.studies.cluster``), each run to train is sent as a Ray task
+  once it is claimed, and recorded here as its result arrives; the task trains in a folder of its own and sends
+  back its rows and files, so only this process writes the results folder.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from helpers import atomic, progress
+from helpers import progress
 from helpers.data import task_data
 from helpers.profiles import Profile
 from helpers.studies import catalogue, claims, cluster, pretraining, store, time_left
@@ -83,35 +81,19 @@ def _run_data(profile: Profile, settings, task: str, fold: int):
     return task_data.task_data(profile, task, fold, preprocessing=settings.preprocessing)
 
 
-def _trained_elsewhere(study: Study, profile: Profile, key: tuple, pretrained: bytes | None):
-    """A Ray task: train the run in a results folder of its own; return its rows and every file written there
-    (by path under ``results/<profile>/``), for the driver to record. ``pretrained``: the bytes of the
-    pre-trained network's ``best.keras`` for a transfer run."""
+def _trained_elsewhere(study: Study, profile: Profile, key: tuple, pretrained: bytes | None) -> list[dict]:
+    """Train the run in a Ray task (inside ``cluster.in_own_folder``, which sends its files back with the rows).
+    ``pretrained``: the bytes of the pre-trained network's ``best.keras`` for a transfer run."""
     import keras
 
-    from helpers import environment
-
-    environment.start_tensorflow()
     variant, task, fold, seed = key
     settings = study.settings_for(variant, profile)
-    before = os.environ.get("AGE_GENDER_KIT_RESULTS")
-    with tempfile.TemporaryDirectory(prefix="age-gender-kit-run-") as folder:
-        os.environ["AGE_GENDER_KIT_RESULTS"] = folder  # this worker process trains one run at a time
-        try:
-            network = None
-            if pretrained is not None:
-                (Path(folder) / "pretrained.keras").write_bytes(pretrained)
-                network = keras.saving.load_model(Path(folder) / "pretrained.keras")
-            rows = _trained_rows(study, profile, key, _run_data(profile, settings, task, fold), network)
-            root = store.results_dir(profile)
-            files = {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
-                     if path.is_file()}
-        finally:
-            if before is None:
-                os.environ.pop("AGE_GENDER_KIT_RESULTS")
-            else:
-                os.environ["AGE_GENDER_KIT_RESULTS"] = before
-    return rows, files
+    network = None
+    if pretrained is not None:
+        with tempfile.TemporaryDirectory(prefix="age-gender-kit-pretrained-") as folder:
+            (Path(folder) / "best.keras").write_bytes(pretrained)
+            network = keras.saving.load_model(Path(folder) / "best.keras")
+    return _trained_rows(study, profile, key, _run_data(profile, settings, task, fold), network)
 
 
 def claim_path(profile: Profile, study: str, key: tuple):
@@ -133,7 +115,9 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             print(f"time: {time_left.first_guess(profile, study, to_train, tables)}", flush=True)
     pretrained, data = {}, {}
     started = time.monotonic()
-    remote = cluster.task(_trained_elsewhere) if to_train and cluster.connected() else None
+    on_cluster = bool(to_train) and cluster.connected()
+    if on_cluster:
+        cluster.check_every_node(profile.data_dir)
     sent = {}  # a Ray task's result -> the run's key and the claim held for it until it is recorded
 
     def pace() -> str:
@@ -144,8 +128,7 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     def record(key: tuple, rows: list[dict], held, files: dict | None = None) -> None:
         """Write the run's files, then its rows (a run is recorded only with its files), and let its claim go."""
         with held:
-            for relative, content in (files or {}).items():
-                atomic.write(store.results_dir(profile) / relative, content)
+            cluster.write_files(profile, files or {})
             for row in rows:
                 store.append(profile, study.name, row)
         for row in rows if verbose else []:  # a two-headed network's two tasks, each on its line
@@ -173,11 +156,11 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             rows = _copied_rows(study, profile, key, settings)
             if rows is None and settings.transfer != "none" and (task, seed) not in pretrained:
                 pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-            if rows is None and remote is not None:
+            if rows is None and on_cluster:
                 network = None
                 if settings.transfer != "none":
                     network = (pretraining.pretraining_directory(profile, task, seed) / "best.keras").read_bytes()
-                sent[remote.remote(study, profile, key, network)] = key, held
+                sent[cluster.elsewhere(profile, _trained_elsewhere, study, profile, key, network)] = key, held
                 return "sent"
             if rows is None:
                 if (faces, fold, settings.preprocessing) not in data:

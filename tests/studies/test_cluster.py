@@ -4,13 +4,15 @@ process dies trained again and recorded once. One Ray start (about 35 s on 2 bus
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
 import psutil
 import pytest
 
-from helpers.studies import catalogue, claims, cluster, runner, store
+from helpers.data import preflight
+from helpers.studies import catalogue, claims, cluster, pretraining, runner, store
 
 STUDY = catalogue.Study("spread", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
 SCORES = ["accuracy", "accuracy_10crop", "test_loss", "n_test", "epochs_trained", "best_epoch",
@@ -30,7 +32,7 @@ def _kill_the_first_training(killed: list) -> None:
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         for process in psutil.process_iter(["cmdline"]):
-            if (process.info["cmdline"] or [""])[0].startswith("ray::_trained_elsewhere"):
+            if (process.info["cmdline"] or [""])[0].startswith("ray::in_own_folder"):
                 time.sleep(2)
                 process.kill()
                 killed.append(process.pid)
@@ -56,10 +58,15 @@ def test_a_studys_runs_on_two_ray_workers_equal_one_process_and_survive_a_killed
         retried = runner.run_study(catalogue.Study("killed", {"48": {"hidden_units": 48}}, tasks=("gender",)),
                                    profile, verbose=False)  # a run no study made yet: trained, not copied
         killer.join()
+        transfer = runner.run_study(catalogue.Study("moved", {"frozen": {"transfer": "frozen"}}, tasks=("gender",)),
+                                    dataclasses.replace(profile, pretraining_epochs=1))
+        with pytest.raises(preflight.DataNotReady, match=r"not usable on 1 node\(s\) of the Ray cluster"):
+            cluster.check_every_node(tmp_path / "no data here")
     finally:
         cluster.stop()
 
-    assert "2 run(s) sent to the Ray cluster (1 node, 2 CPUs, 0 GPUs)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2 run(s) sent to the Ray cluster (1 node, 2 CPUs, 0 GPUs)" in printed
     assert spread.worker.nunique() == 2 and claims.worker() not in set(spread.worker)  # two Ray workers trained
     assert spread[SCORES].equals(alone[SCORES])  # training is deterministic wherever it runs
     for variant in STUDY.variants:  # each run's files came back with it: its log and its prediction per face
@@ -72,3 +79,11 @@ def test_a_studys_runs_on_two_ray_workers_equal_one_process_and_survive_a_killed
     assert retried.reused_from.isna().all() and retried.accuracy.between(0, 1).all()
     assert len(list(store.records_dir(profile, "killed").glob("*.csv"))) == 1
     assert not list((tmp_path / "through_ray").rglob("*.claim"))
+
+    # the pre-training was a task too: its files reached this process's results folder, its scores last
+    assert "pre-training gender on celeba, seed 0, on the Ray cluster (1 node, 2 CPUs, 0 GPUs)" in printed
+    kept = pretraining.pretraining_directory(profile, "gender", 0)
+    assert str(kept).startswith(str(tmp_path / "through_ray"))
+    assert {path.name for path in kept.iterdir()} >= {"best.keras", "log.csv", "scores.json"}
+    assert (kept / "scores.json").stat().st_mtime_ns >= (kept / "best.keras").stat().st_mtime_ns
+    assert len(transfer) == 1 and transfer.accuracy.between(0, 1).all() and transfer.worker.iloc[0] != claims.worker()

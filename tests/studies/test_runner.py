@@ -16,7 +16,7 @@ from scipy.stats import binom
 from helpers import profiles
 from helpers.analysis import age_faces, chapters, summaries
 from helpers.data import image_cache, task_data
-from helpers.studies import catalogue, claims, pretraining, runner, store, trained
+from helpers.studies import catalogue, claims, cluster, pretraining, runner, store, trained
 from helpers.training import one_run, two_heads
 from helpers.training.settings import baseline
 
@@ -231,7 +231,8 @@ def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
 
 
 def test_a_ray_tasks_body_trains_in_a_folder_of_its_own_and_returns_the_runs_rows_and_files(profile, monkeypatch):
-    """What a Ray worker runs (``runner._trained_elsewhere``), called here in this process: the run a study
+    """What a Ray worker runs (``runner._trained_elsewhere`` in ``cluster.in_own_folder``), called here in this
+    process: the run a study
     records in one process, the pre-trained network sent as bytes, the results folder left as it was."""
     profile = dataclasses.replace(profile, pretraining_epochs=1)
     study = catalogue.Study("mini_sent", {"frozen": {"transfer": "frozen"}}, tasks=("gender",))
@@ -240,7 +241,7 @@ def test_a_ray_tasks_body_trains_in_a_folder_of_its_own_and_returns_the_runs_row
     before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
     network = (pretraining.pretraining_directory(profile, "gender", 0) / "best.keras").read_bytes()
     key = ("frozen", "gender", 0, 0)
-    rows, files = runner._trained_elsewhere(study, profile, key, network)
+    rows, files = cluster.in_own_folder(profile, runner._trained_elsewhere, study, profile, key, network)
     assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == before  # nothing written here
     assert os.environ["AGE_GENDER_KIT_RESULTS"] == str(root.parent)
     assert len(rows) == 1 and rows[0]["worker"] == claims.worker()
@@ -252,7 +253,7 @@ def test_a_ray_tasks_body_trains_in_a_folder_of_its_own_and_returns_the_runs_row
     assert files[str((run / "predictions.csv").relative_to(root))] == written_here[
         str((run / "predictions.csv").relative_to(root))]
     monkeypatch.delenv("AGE_GENDER_KIT_RESULTS")  # a worker that had none is left with none
-    runner._trained_elsewhere(study, profile, key, network)
+    cluster.in_own_folder(profile, runner._trained_elsewhere, study, profile, key, network)
     assert "AGE_GENDER_KIT_RESULTS" not in os.environ
 
 
