@@ -11,7 +11,9 @@
 
 PYTHON   ?= python3
 VENV     ?= .venv
-EXTRAS   ?= dev
+# The kit's extras to install besides the course's packages: dev (pytest, ruff, mutmut, Ray) for the targets that
+# test, cluster (Ray) when several runs train at once, nothing else for a student's make run or make lab.
+EXTRAS   ?= $(if $(filter test mutation,$(MAKECMDGOALS)),dev,$(if $(GPUS)$(filter-out 1,$(WORKERS)),cluster))
 PRESET   ?= tiny
 SEED     ?= 0
 SYNTHETIC_DIR ?= data/synthetic
@@ -23,13 +25,14 @@ RUN_SEED ?=
 NOTEBOOKS ?= $(filter-out notebooks/09_conclusions.ipynb,$(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))) notebooks/09_conclusions.ipynb
 KERNEL   := age-gender-kit
 # RUN_SEED=1: every notebook's seed parameter (SEED is the synthetic mirror's).
-# GPUS=0,1,2,3: one worker per GPU; WORKERS=2: two on the CPU. They share every study's runs (README, "Several GPUs and machines").
+# GPUS=0,1,2,3: the studies' runs on those GPUs, WORKERS=2: two runs at once on the CPU, both through Ray started on
+# this machine (README, "Several GPUs and machines").
 RUNNER_FLAGS := $(if $(GPUS),--gpus $(GPUS),--workers $(WORKERS))$(if $(RUN_SEED), --seed $(RUN_SEED))
 
 PY       := $(VENV)/bin/python
 comma    := ,
-DEPS_KEY := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
-STAMP    := $(VENV)/.installed-$(DEPS_KEY)
+DEPS_HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP    := $(VENV)/.installed-$(DEPS_HASH)-$(or $(subst $(comma),_,$(EXTRAS)),kit)
 SYNTHETIC_SOURCES := data_scripts/make_synthetic.py $(wildcard helpers/synthetic/*.py)
 
 .PHONY: install kernel run class test lab paper data bench mutation clean help
@@ -38,12 +41,13 @@ SYNTHETIC_SOURCES := data_scripts/make_synthetic.py $(wildcard helpers/synthetic
 help:
 	@sed -n '2,11p' Makefile
 
-$(STAMP): pyproject.toml
+# One stamp per set of extras installed for this pyproject.toml (kit: none); stamps of an older one are removed.
+$(VENV)/.installed-$(DEPS_HASH)-%: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "age-gender-kit needs Python 3.10 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
-	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet -e '.$(if $(filter kit,$*),,[$(subst _,$(comma),$*)])'
+	find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '.installed-$(DEPS_HASH)-*' -delete
 	touch $@
 
 # The synthetic mirrors are regenerated when the generator changes; otherwise they are kept.

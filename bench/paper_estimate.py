@@ -11,7 +11,14 @@ partition and the cleaned wiki.mat (counted with the kit's loaders); ``--data-di
 Early stopping usually ends a run long before the profile's 190 epochs, so the script prints the upper
 bound and the time per 10 epochs; evaluation and the first decoding of the images are not counted.
 
+Several GPUs, and runs sharing a GPU (``make paper GPUS=0,1,2,3``, ``AGE_GENDER_KIT_GPU_SHARE``): the runs of a
+study are independent, so with ``--gpus N`` the clock time is the one-GPU time divided by N (while a study has
+at least as many runs left as GPUs). With ``--share 0.25`` each GPU trains four runs at once, which is faster
+only where one run leaves the GPU idle part of the time: give ``--together`` the images per second the four
+reach together, measured on your GPU (README, "Several GPUs and machines"); without it no gain is assumed.
+
     python bench/paper_estimate.py [--rates 4:1882,8:3807,16:4877,32:7859,50:6157,64:4232] [--data-dir DIR]
+                                   [--gpus 4] [--share 0.25 --together 9000]
 """
 
 from __future__ import annotations
@@ -95,6 +102,17 @@ def plan(profile, rates: dict, images: dict) -> list[dict]:
     return rows
 
 
+def clock_seconds(seconds: float, gpus: int, share: float, alone: float, together: float | None) -> float:
+    """``seconds`` of training one run at a time on one GPU, spread over ``gpus`` GPUs that each train
+    ``1 / share`` runs at once; ``alone``: one run's images per second, ``together``: those runs' images per second
+    together on one GPU (None: not measured, no gain assumed)."""
+    if not 0 < share <= 1 or gpus < 1:
+        raise ValueError(f"--gpus {gpus} --share {share}: use one GPU or more, and a share above 0 and at most 1")
+    at_once = round(1 / share)
+    speedup = (together / alone) if at_once > 1 and together else 1.0
+    return seconds / speedup / gpus
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -103,6 +121,10 @@ def main() -> None:
         help="batch:images_per_second pairs, e.g. 4:1882,50:6157",
     )
     parser.add_argument("--data-dir", type=Path, help="count the training splits from this data root instead")
+    parser.add_argument("--gpus", type=int, default=1, help="GPUs the runs are spread over (make paper GPUS=...)")
+    parser.add_argument("--share", type=float, default=1.0, help="a GPU's share per run (AGE_GENDER_KIT_GPU_SHARE)")
+    parser.add_argument("--together", type=float, default=None,
+                        help="images/s of 1/share runs at once on one GPU, at the profile's batch size, measured")
     arguments = parser.parse_args()
     rates = {int(b): float(r) for b, r in (pair.split(":") for pair in arguments.rates.split(","))}
     images = {**TRAIN_IMAGES, **(count_training_images(arguments.data_dir) if arguments.data_dir else {})}
@@ -126,7 +148,15 @@ def main() -> None:
             f"{row['notebook']:<9}{row['study']:<15}{row['runs']:>5}{row['seconds_per_epoch'] * 10 / 60:>11.0f} min"
             f"{bound / 3600:>13.1f} h{pre:>29}"
         )
-    print(f"all notebooks, if no run stopped early: {total / 3600:.0f} h")
+    print(f"all notebooks, if no run stopped early: {total / 3600:.0f} h on one GPU, one run at a time")
+    if arguments.gpus > 1 or arguments.share < 1:
+        alone = rate_at(profile.batch_size, rates)
+        clock = clock_seconds(total, arguments.gpus, arguments.share, alone, arguments.together)
+        at_once = round(1 / arguments.share)
+        gain = (f"{at_once} runs at once on each, {arguments.together:g} images/s together against {alone:g} for "
+                f"one at batch {profile.batch_size}" if at_once > 1 and arguments.together else
+                f"{at_once} run(s) at once on each, no gain assumed (no --together measured)")
+        print(f"on {arguments.gpus} GPU(s), {gain}: {clock / 3600:.1f} h")
 
 
 if __name__ == "__main__":

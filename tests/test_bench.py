@@ -109,6 +109,21 @@ def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, 
     assert (counted["gender"], counted["age"]) == (estimate.TRAIN_IMAGES["gender"], estimate.TRAIN_IMAGES["age"])
 
 
+def test_the_paper_estimate_spreads_the_runs_over_gpus_and_counts_a_shared_gpu_only_as_measured(repo):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("paper_estimate", repo / "bench" / "paper_estimate.py")
+    estimate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(estimate)
+    hours = 8 * 3600
+    assert estimate.clock_seconds(hours, 4, 1.0, 6000, None) == 2 * 3600
+    assert estimate.clock_seconds(hours, 4, 0.25, 6000, None) == 2 * 3600  # four at once, not measured: no gain
+    assert estimate.clock_seconds(hours, 4, 0.25, 6000, 9000) == pytest.approx(2 * 3600 / 1.5)
+    assert estimate.clock_seconds(hours, 1, 1.0, 6000, 9000) == hours  # one run per GPU: --together does not apply
+    with pytest.raises(ValueError, match="a share above 0 and at most 1"):
+        estimate.clock_seconds(hours, 1, 1.5, 6000, None)
+
+
 @pytest.mark.slow
 def test_the_baseline_seeds_script_trains_each_seed_and_judges_the_targets(repo, synthetic_tiny, tmp_path):
     arguments = ["--tasks", "gender", "--seeds", "0,1", "--set", "image_size=48", "--set", "crop_size=40",

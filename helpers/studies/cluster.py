@@ -20,7 +20,8 @@ only the notebook (the *driver*) writes the results folder, so that folder need 
 machines. The data folder must be at the same path on every node: before the first task,
 :func:`check_every_node` runs the preflight on each node.
 
-Ray is an optional extra (``pip install -e '.[cluster]'``; the ``dev`` extra, which the tests use, has it).
+Ray is an optional extra: ``make run WORKERS=2`` and ``make paper GPUS=...`` install it, ``make install
+EXTRAS=cluster`` or ``pip install -e '.[cluster]'`` otherwise; the ``dev`` extra, which the tests use, has it.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ FORWARDED = ("AGE_GENDER_KIT_CACHE", "TF_CPP_MIN_LOG_LEVEL", "KERAS_BACKEND")
 LOCAL_ADDRESS = "127.0.0.1"
 
 NOT_INSTALLED = ("Ray is not installed in this environment, and {why}. Install the kit's cluster extra: "
-                 "make install EXTRAS=dev,cluster (or .venv/bin/pip install -e '.[cluster]'), or unset RAY_ADDRESS "
-                 "to train the runs in this process.")
+                 "make install EXTRAS=cluster (or .venv/bin/pip install -e '.[cluster]'), or run without "
+                 "RAY_ADDRESS, WORKERS or GPUS to train the runs one after another in the notebook.")
 
 
 def _ray(why: str):
