@@ -84,14 +84,17 @@ def mixed_precision() -> str | None:
 
 
 def measure(profile: profiles.Profile, size: int, precision: str = "float32", repeats: int = 5,
-            epoch_images: int = 256, inference_batch: int = 256, seed: int = 0) -> pd.DataFrame:
-    """Time the four workloads of the paper's age network (8 classes) at ``size`` px with the profile's batch
-    size and optimizer; one row per workload, without the machine's columns (see :func:`record`)."""
+            epoch_images: int = 256, inference_batch: int = 256, seed: int = 0,
+            network: str = "levi_hassner") -> pd.DataFrame:
+    """Time the four workloads of an age network (8 classes; the paper's, or a backbone ``network`` of notebook
+    16, from scratch) at ``size`` px with the profile's batch size and optimizer; one row per workload, without the
+    machine's columns (see :func:`record`)."""
+    import dataclasses
+
     import keras
     import tensorflow as tf
 
-    from helpers.network import levi_hassner
-    from helpers.training import fit
+    from helpers.training import fit, one_run
     from helpers.training import settings as run_settings
 
     batch = profile.batch_size
@@ -99,8 +102,8 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
     keras.config.set_dtype_policy(precision)
     try:
         keras.utils.set_random_seed(seed)
-        network = fit.compile_model(levi_hassner.levi_hassner(8, input_size=size, seed=seed),
-                                    run_settings.baseline(profile))
+        settings = dataclasses.replace(run_settings.baseline(profile), network=network)
+        model = fit.compile_model(one_run.new_network(settings, 8, size, seed), settings)
     finally:
         keras.config.set_dtype_policy(previous)
     rng = np.random.default_rng(seed)
@@ -110,19 +113,19 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
         (rng.standard_normal((epoch_images, size, size, 3)).astype(np.float32),
          rng.integers(0, 8, epoch_images).astype(np.int32))).batch(batch).cache()
     workloads = {
-        "train batch": (lambda: network.train_on_batch(images[:batch], labels[:batch]), batch, batch, repeats),
-        "epoch": (lambda: network.fit(epoch, epochs=1, verbose=0, shuffle=False), batch, epoch_images,
+        "train batch": (lambda: model.train_on_batch(images[:batch], labels[:batch]), batch, batch, repeats),
+        "epoch": (lambda: model.fit(epoch, epochs=1, verbose=0, shuffle=False), batch, epoch_images,
                   max(2, repeats // 2)),
-        "inference, batch 1": (lambda: network.predict_on_batch(images[:1]), 1, 1, 4 * repeats),
-        f"inference, batch {inference_batch}": (lambda: network.predict_on_batch(images[:inference_batch]),
+        "inference, batch 1": (lambda: model.predict_on_batch(images[:1]), 1, 1, 4 * repeats),
+        f"inference, batch {inference_batch}": (lambda: model.predict_on_batch(images[:inference_batch]),
                                                 inference_batch, inference_batch, repeats),
     }
     rows = []
     for name, (call, batch_size, count, times) in workloads.items():
         middle, spread = timer.median_and_spread(call, times)
-        rows.append({"precision": precision, "workload": name, "image_size": size, "batch_size": batch_size,
-                     "images": count, "median_seconds": middle, "iqr_seconds": spread, "repeats": times,
-                     "images_per_second": count / middle})
+        rows.append({"network": network, "precision": precision, "workload": name, "image_size": size,
+                     "batch_size": batch_size, "images": count, "median_seconds": middle, "iqr_seconds": spread,
+                     "repeats": times, "images_per_second": count / middle})
     return pd.DataFrame(rows)
 
 

@@ -22,8 +22,12 @@ from __future__ import annotations
 
 import math
 
-import keras
-from keras import ops
+from helpers import environment
+
+environment.start_tensorflow()  # quietly, before Keras imports it
+
+import keras  # noqa: E402
+from keras import ops  # noqa: E402
 
 
 @keras.saving.register_keras_serializable(package="age_gender_kit")

@@ -23,9 +23,13 @@ probabilities keyed by task.
 
 from __future__ import annotations
 
-import keras
+from helpers import environment
 
-from helpers.network import layers
+environment.start_tensorflow()  # quietly, before Keras imports it
+
+import keras  # noqa: E402
+
+from helpers.network import layers  # noqa: E402
 
 #: Caffe's learning-rate multipliers in the released definition, by variable path (first match wins):
 #: biases learn at twice the base rate, the output layer at 10x (weights) and 20x (bias).

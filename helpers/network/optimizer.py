@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import fnmatch
 
-import keras
+from helpers import environment
+
+environment.start_tensorflow()  # quietly, before Keras imports it
+
+import keras  # noqa: E402
 
 
 @keras.saving.register_keras_serializable(package="age_gender_kit")

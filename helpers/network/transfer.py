@@ -1,5 +1,8 @@
 """Transfer learning: start from a network trained on another dataset.
 
+Two sources. The report's: a Levi-Hassner network pre-trained on another face dataset (:func:`from_pretrained`).
+Today's: a ``keras.applications`` backbone pre-trained on ImageNet (:func:`from_imagenet`, notebook 16).
+
 The report's recipe, :func:`from_pretrained` with ``freeze_trunk=True``: take the model pre-trained on CelebA
 (gender) or IMDB-WIKI (age), drop its output layer and softmax, freeze everything else (the "trunk"), and
 train only a new output layer on Adience. The alternative, ``freeze_trunk=False``, fine-tunes every layer,
@@ -11,9 +14,13 @@ Pre-trained models are ``best.keras`` files written by ``helpers.training.fit.tr
 
 from __future__ import annotations
 
-import keras
+from helpers import environment
 
-from helpers.network import levi_hassner
+environment.start_tensorflow()  # quietly, before Keras imports it
+
+import keras  # noqa: E402
+
+from helpers.network import backbones, levi_hassner  # noqa: E402
 
 
 def from_pretrained(pretrained: keras.Model, num_classes: int, *, freeze_trunk: bool = True,
@@ -34,3 +41,21 @@ def from_pretrained(pretrained: keras.Model, num_classes: int, *, freeze_trunk: 
     features = trunk(inputs, training=False) if freeze_trunk else trunk(inputs)
     outputs = levi_hassner.classifier_head(features, num_classes, seed=seed)
     return keras.Model(inputs, outputs, name=name or f"{pretrained.name}_transfer")
+
+
+def from_imagenet(name: str, num_classes: int, *, input_size: int, weights: str = "none", dropout: float = 0.5,
+                  seed: int | None = None) -> keras.Model:
+    """The backbone ``backbones.BACKBONES[name]`` at ``input_size`` px (its convolutions and global average pooling;
+    ImageNet's weights with ``weights="imagenet"``, ``backbones.weights_file``), then dropout and a fresh softmax
+    over ``num_classes`` (``levi_hassner.classifier_head``). It takes pixels 0-255 and scales them itself."""
+    if name not in backbones.BACKBONES:
+        raise ValueError(f"backbone {name!r}: use one of {', '.join(backbones.BACKBONES)}")
+    spec = backbones.BACKBONES[name]
+    shape = (int(input_size), int(input_size), 3)
+    inputs = keras.Input(shape, name="image")
+    pixels = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(inputs) if spec.rescale else inputs
+    trunk = getattr(keras.applications, spec.application)(
+        include_top=False, weights=backbones.weights_file(name, weights), input_shape=shape, pooling="avg")
+    features = keras.layers.Dropout(dropout, name="dropout")(trunk(pixels))
+    outputs = levi_hassner.classifier_head(features, int(num_classes), seed=seed)
+    return keras.Model(inputs, outputs, name=name)

@@ -62,7 +62,7 @@ def _trained_rows(study: Study, profile: Profile, key: tuple, data, pretrained) 
         outcomes = {task: one_run.train_and_score(data, settings, seed, pretrained=pretrained, run_dir=directory,
                                                   **options)}
         if study.keep_models:
-            store.write_mean(directory, data.mean)
+            store.write_mean(directory, one_run.network_input(data, settings).mean)
     rows = []
     for task, outcome in outcomes.items():
         if outcome.predictions is not None:

@@ -4,9 +4,10 @@ Every notebook and every study goes through :func:`train_and_score`, so they all
 side is ``helpers.data.task_data``): model selection (early stopping, the best checkpoint) looks at the
 validation split only, and the test split is scored once at the end, with the centre crop and, on
 request, with the paper's 10-crop over-sampling. ``Settings.transfer`` says whether the run starts from
-scratch or from a pre-trained network (``helpers.network.transfer``); ``Settings.age_output`` whether age is
-8 classes, a number or DEX's expectation (``helpers.training.age_output``), all scored as groups and, for
-age, in years.
+scratch or from a pre-trained network (``helpers.network.transfer``), ``Settings.network`` whether it trains the
+Levi-Hassner network or a modern backbone (:func:`network_input` says what each is fed); ``Settings.age_output``
+whether age is 8 classes, a number or DEX's expectation (``helpers.training.age_output``), all scored as groups
+and, for age, in years.
 """
 
 from __future__ import annotations
@@ -52,6 +53,27 @@ class Outcome:
         return row
 
 
+def network_input(data: TaskData, settings: Settings) -> TaskData:
+    """The faces as the run's network takes them: less the training split's mean image for the Levi-Hassner
+    network (the paper's), as they are (pixels 0-255) for a backbone, which scales them itself."""
+    if settings.network == "levi_hassner":
+        return data
+    return dataclasses.replace(data, mean=np.zeros_like(data.mean))
+
+
+def new_network(settings: Settings, units: int, input_size: int, seed: int, pretrained=None):
+    """The network a run with ``settings`` trains, freshly made: ``units`` outputs (classes, DEX's bins, or 1 for a
+    regression) at ``input_size`` px; from ``pretrained`` with a new output layer for a transfer run."""
+    if settings.network != "levi_hassner":
+        return transfer.from_imagenet(settings.network, units, input_size=input_size, weights=settings.weights,
+                                      seed=seed)
+    if pretrained is not None:
+        return transfer.from_pretrained(pretrained, units, freeze_trunk=settings.transfer == "frozen", seed=seed)
+    return levi_hassner.levi_hassner(units, input_size=input_size, hidden_units=settings.hidden_units,
+                                     hidden_layers=settings.hidden_layers, seed=seed,
+                                     regression=settings.age_output == "regression")
+
+
 def train_and_score(data: TaskData, settings: Settings, seed: int, run_dir=None, oversample: bool = False,
         log_epochs: bool = False, pretrained=None, save_model: bool = True) -> Outcome:
     """Train a fresh network on ``data`` with ``settings`` and score it on the test split.
@@ -67,21 +89,12 @@ def train_and_score(data: TaskData, settings: Settings, seed: int, run_dir=None,
                          + ("needs a pretrained model" if pretrained is None else "takes no pretrained model"))
     output = settings.age_output
     age_output.check(output, data.task)
+    data = network_input(data, settings)
     keras.utils.set_random_seed(seed)
 
     def build():
-        if pretrained is not None:
-            return transfer.from_pretrained(
-                pretrained, len(data.classes), freeze_trunk=settings.transfer == "frozen", seed=seed
-            )
-        return levi_hassner.levi_hassner(
-            age_output.units(output) if data.task == "age" else len(data.classes),
-            input_size=data.crop_size,
-            hidden_units=settings.hidden_units,
-            hidden_layers=settings.hidden_layers,
-            seed=seed,
-            regression=output == "regression",
-        )
+        units = age_output.units(output) if data.task == "age" else len(data.classes)
+        return new_network(settings, units, data.crop_size, seed, pretrained)
 
     def targets(split):
         return None if output == "classes" else age_output.targets(output, data.labels[split], data.years[split])

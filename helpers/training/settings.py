@@ -16,6 +16,7 @@ import dataclasses
 import numbers
 
 from helpers.data import preprocessing
+from helpers.network import backbones
 from helpers.profiles import Profile
 from helpers.training import age_output
 
@@ -27,6 +28,8 @@ CHOICES = {
     "optimizer": ("sgd", "adam"),
     "schedule": ("step", "constant"),
     "precision": ("float32", "mixed_float16", "mixed_bfloat16"),
+    "network": ("levi_hassner", *backbones.BACKBONES),
+    "weights": ("none", "imagenet"),
 }
 #: The least value of each number field.
 LEAST = {"batch_size": 1, "hidden_units": 1, "hidden_layers": 1, "age_loss_weight": 0.0, "step_every": 1,
@@ -41,7 +44,9 @@ class Settings:
     flip: bool = True
     preprocessing: str = "none"  # a classical step before the network (helpers.data.preprocessing): notebook 14
     # the network
-    hidden_units: int = 512
+    network: str = "levi_hassner"  # or a keras.applications backbone under the kit's head (notebook 16)
+    weights: str = "none"  # a backbone's start: "none" (from scratch) or "imagenet" (helpers.network.backbones)
+    hidden_units: int = 512  # the Levi-Hassner network's hidden layers (a backbone has none)
     hidden_layers: int = 2
     age_output: str = "classes"  # or "regression" (years) or "dex" (expected value over 1-year bins): notebook 12
     multitask: bool = False  # one trunk, a gender head and an age head, trained on both tasks at once: notebook 13
@@ -81,6 +86,14 @@ class Settings:
             problems.append("multitask=True trains one network from scratch on 8 age classes without preprocessing; "
                             f"got transfer={self.transfer!r}, age_output={self.age_output!r}, "
                             f"preprocessing={self.preprocessing!r}")
+        if self.network == "levi_hassner" and self.weights != "none":
+            problems.append(f"weights={self.weights!r} loads a backbone's ImageNet weights; the Levi-Hassner network "
+                            "starts from scratch (or from a pre-trained network: transfer)")
+        if self.network != "levi_hassner" and (self.transfer, self.multitask, self.age_output == "regression") != (
+                "none", False, False):
+            problems.append(f"network={self.network!r} trains one task from scratch or from ImageNet, with 8 classes "
+                            f"or DEX's bins; got transfer={self.transfer!r}, multitask={self.multitask!r}, "
+                            f"age_output={self.age_output!r}")
         if self.transfer != "none" and self.age_output != "classes":
             problems.append(f"transfer={self.transfer!r} keeps the pre-trained network's 8 age classes; "
                             f"age_output={self.age_output!r} trains from scratch")

@@ -1,0 +1,83 @@
+"""The modern backbones of notebook 16: built under the kit's head, ImageNet's weights read from a local folder
+(nothing is downloaded here), their arithmetic counted, and a study that trains one."""
+
+from __future__ import annotations
+
+import h5py
+import keras
+import numpy as np
+import pytest
+from keras.src.legacy.saving import legacy_h5_format  # the format of the files Keras downloads
+
+from helpers.data import task_data
+from helpers.network import backbones, cost, levi_hassner, transfer
+from helpers.studies import catalogue, runner
+from helpers.training import one_run
+from helpers.training.settings import Settings
+
+
+@pytest.mark.parametrize("name", list(backbones.BACKBONES))
+def test_each_backbone_takes_pixels_and_ends_in_the_kits_head(name):
+    network = transfer.from_imagenet(name, 8, input_size=48, seed=0)
+    assert network.input_shape == (None, 48, 48, 3) and network.output_shape == (None, 8)
+    assert [layer.name for layer in network.layers][-3:] == ["dropout", "output", "probabilities"]
+    assert ("to_unit_range" in [layer.name for layer in network.layers]) == backbones.BACKBONES[name].rescale
+    answers = network.predict_on_batch(np.random.default_rng(0).uniform(0, 255, (2, 48, 48, 3)).astype("float32"))
+    np.testing.assert_allclose(answers.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_a_run_starts_from_the_weights_file_in_the_kits_weights_folder(tmp_path, monkeypatch):
+    spec = backbones.BACKBONES["mobilenet_v3_small"]
+    keras.utils.set_random_seed(1)
+    saved = keras.applications.MobileNetV3Small(include_top=False, weights=None, input_shape=(48, 48, 3),
+                                                pooling="avg")
+    with h5py.File(tmp_path / spec.weights_file, "w") as file:
+        legacy_h5_format.save_weights_to_hdf5_group(file, saved)
+    monkeypatch.setenv(backbones.WEIGHTS_FOLDER, str(tmp_path))
+    from_file = one_run.new_network(Settings(network="mobilenet_v3_small", weights="imagenet"), 2, 48, seed=0)
+    scratch = one_run.new_network(Settings(network="mobilenet_v3_small"), 2, 48, seed=0)
+    kernel = saved.get_layer("conv").kernel.numpy()
+    np.testing.assert_array_equal(from_file.get_layer("MobileNetV3Small").get_layer("conv").kernel.numpy(), kernel)
+    assert not np.allclose(scratch.get_layer("MobileNetV3Small").get_layer("conv").kernel.numpy(), kernel)
+
+    monkeypatch.setenv(backbones.WEIGHTS_FOLDER, str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match=rf"has no {spec.weights_file}.*Download {spec.url}"):
+        one_run.new_network(Settings(network="mobilenet_v3_small", weights="imagenet"), 2, 48, seed=0)
+
+
+def test_settings_refuse_what_a_backbone_does_not_do():
+    with pytest.raises(ValueError, match="network='vgg16': use one of 'levi_hassner', 'mobilenet_v3_small'"):
+        Settings(network="vgg16")
+    with pytest.raises(ValueError, match="the Levi-Hassner network starts from scratch"):
+        Settings(weights="imagenet")
+    with pytest.raises(ValueError, match="network='resnet50_v2' trains one task from scratch or from ImageNet"):
+        Settings(network="resnet50_v2", age_output="regression")
+
+
+def test_multiply_adds_are_counted_layer_by_layer():
+    inputs = keras.Input((8, 8, 2))
+    maps = keras.layers.Conv2D(4, 3)(inputs)  # 6 x 6 places x 3 x 3 x 2 x 4 = 2,592
+    maps = keras.layers.DepthwiseConv2D(3, padding="same")(maps)  # 6 x 6 x 3 x 3 x 4 = 1,296
+    outputs = keras.layers.Dense(3)(keras.layers.Flatten()(maps))  # 144 x 3 = 432
+    assert cost.multiply_adds(keras.Model(inputs, outputs)) == 2592 + 1296 + 432
+    # The paper's network at 227 px: conv1 56 x 56 x 7 x 7 x 3 x 96, conv2 28 x 28 x 5 x 5 x 96 x 256,
+    # conv3 14 x 14 x 3 x 3 x 256 x 384, then 18,816 x 512, 512 x 512 and 512 x 8.
+    paper = 44_255_232 + 481_689_600 + 173_408_256 + 9_633_792 + 262_144 + 4_096
+    assert cost.multiply_adds(levi_hassner.levi_hassner(8, input_size=227)) == paper
+    sizes = cost.size({"mobilenet": transfer.from_imagenet("mobilenet_v3_small", 8, input_size=224)}).iloc[0]
+    assert 50 < sizes.multiply_adds_millions < 62  # Keras documents about 56 million at 224 px
+    assert sizes.parameters > sizes.trainable  # batch normalization's moving statistics
+
+
+def test_a_backbone_is_fed_the_pixels_and_the_paper_network_the_pixels_less_the_mean_image():
+    faces = task_data.TaskData("gender", 0, 8, 6, files={}, labels={}, mean=np.full((8, 8, 3), 110.0))
+    assert one_run.network_input(faces, Settings()) is faces
+    fed = one_run.network_input(faces, Settings(network="efficientnet_v2_b0"))
+    assert fed.mean.shape == (8, 8, 3) and not fed.mean.any() and faces.mean.all()
+
+
+def test_a_study_trains_a_backbone_and_scores_it(profile):
+    study = catalogue.Study("modern", {"mobilenet": {"network": "mobilenet_v3_small"}}, tasks=("gender",))
+    [row] = runner.run_study(study, profile, verbose=False).to_dict("records")
+    assert row["network"] == "mobilenet_v3_small" and row["weights"] == "none"
+    assert 0 <= row["accuracy"] <= 1 and row["n_test"] > 0 and row["epochs_trained"] == 1
