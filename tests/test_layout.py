@@ -46,3 +46,22 @@ def test_reading_results_starts_no_tensorflow():
 def test_the_package_map_in_docs_is_the_one_the_docstrings_give():
     written = (import_graph.ROOT / "docs" / "package.md").read_text(encoding="utf-8")
     assert written == package_map.render(), "out of date: python -m tests.package_map > docs/package.md"
+
+
+def test_every_module_that_imports_keras_at_its_top_starts_tensorflow_quietly_first():
+    """TensorFlow's start-up messages go to the process's own stderr, below a notebook's cells, unless
+    ``environment.start_tensorflow`` imports it first; a module that imports Keras at its top calls it before."""
+    import ast
+
+    loud = []
+    for path in sorted((import_graph.ROOT / "helpers").rglob("*.py")):
+        started = False
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Expr) and ast.unparse(node) == "environment.start_tensorflow()":
+                started = True
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name.split(".")[0] in ("keras", "tensorflow") for name in names) and not started:
+                loud.append(str(path.relative_to(import_graph.ROOT)))
+                break
+    assert loud == []

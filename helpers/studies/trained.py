@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 
-import keras
 import numpy as np
 import pandas as pd
 
-from helpers import atomic
-from helpers.profiles import Profile
-from helpers.studies import catalogue, runner, store
-from helpers.training import two_heads
+from helpers import atomic, environment
+
+environment.start_tensorflow()  # quietly, before Keras imports it
+
+import keras  # noqa: E402
+
+from helpers.profiles import Profile  # noqa: E402
+from helpers.studies import catalogue, runner, store  # noqa: E402
+from helpers.training import two_heads  # noqa: E402
 
 
 @dataclasses.dataclass
