@@ -11,6 +11,11 @@ partition and the cleaned wiki.mat (counted with the kit's loaders); ``--data-di
 Early stopping usually ends a run long before the profile's 190 epochs, so the script prints the upper
 bound and the time per 10 epochs; evaluation and the first decoding of the images are not counted.
 
+Notebook 16's backbones train at their own rates: give them with ``--network-rates`` (images/s at the profile's
+batch size, measured, e.g. with ``bench/jax_throughput.py`` adapted to the backbone); without one, a backbone's
+rate is the Levi-Hassner rate scaled by the two networks' multiply-adds at the profile's crop
+(``helpers.network.cost``), as if the GPU ran both at the same multiply-adds per second, which it rarely does.
+
 Several GPUs, and runs sharing a GPU (``make paper GPUS=0,1,2,3``, ``AGE_GENDER_KIT_GPU_SHARE``): the runs of a
 study are independent, so with ``--gpus N`` the clock time is the one-GPU time divided by N (while a study has
 at least as many runs left as GPUs). With ``--share 0.25`` each GPU trains four runs at once, which is faster
@@ -18,13 +23,14 @@ only where one run leaves the GPU idle part of the time: give ``--together`` the
 reach together, measured on your GPU (README, "Several GPUs and machines"); without it no gain is assumed.
 
     python bench/paper_estimate.py [--rates 4:1882,8:3807,16:4877,32:7859,50:6157,64:4232] [--data-dir DIR]
-                                   [--gpus 4] [--share 0.25 --together 9000]
+                                   [--network-rates resnet50_v2:1500,...] [--gpus 4] [--share 0.25 --together 9000]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from pathlib import Path
 
@@ -34,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the kit, even
 from helpers import profiles  # noqa: E402
 from helpers.data import task_data  # noqa: E402
 from helpers.studies import catalogue  # noqa: E402
-from helpers.studies.time_left import H200_RATES, TRAIN_IMAGES, rate_at, upper_bound  # noqa: E402
+from helpers.studies.time_left import H200_RATES, TRAIN_IMAGES, rate_at  # noqa: E402
 
 NOTEBOOKS = {
     "baseline": "02",
@@ -44,6 +50,7 @@ NOTEBOOKS = {
     "learning_rate": "06",
     "augmentation": "07",
     "transfer": "08",
+    "backbones": "16",
 }
 
 
@@ -67,8 +74,30 @@ def count_training_images(data_dir: Path) -> dict:
     return counts
 
 
-def plan(profile, rates: dict, images: dict) -> list[dict]:
+@functools.cache
+def multiply_adds(network: str, size: int) -> int:
+    """One face's multiply-adds through ``network`` (a ``Settings.network``) at ``size`` px."""
+    from helpers.network import cost
+    from helpers.training import one_run
+    from helpers.training.settings import Settings
+
+    return cost.multiply_adds(one_run.new_network(Settings(network=network), 8, size, seed=0))
+
+
+def network_rate(network: str, batch_size: int, rates: dict, network_rates: dict, size: int) -> float:
+    """A network's training images per second: measured (``network_rates``), or the Levi-Hassner rate scaled by
+    the ratio of their multiply-adds."""
+    if network in network_rates:
+        return network_rates[network]
+    base = rate_at(batch_size, rates)
+    if network == "levi_hassner":
+        return base
+    return base * multiply_adds("levi_hassner", size) / multiply_adds(network, size)
+
+
+def plan(profile, rates: dict, images: dict, network_rates: dict | None = None) -> list[dict]:
     """Per notebook: new runs, and seconds per epoch summed over them (pre-training included in 08)."""
+    network_rates = network_rates or {}
     seen, rows = set(), []
     for name, notebook in NOTEBOOKS.items():
         study = catalogue.STUDIES[name]
@@ -81,10 +110,8 @@ def plan(profile, rates: dict, images: dict) -> list[dict]:
                     continue  # copied from an earlier study (helpers.studies.runner: reused_from)
                 seen.add(key)
                 runs += len(profile.folds) * len(profile.seeds)
-                seconds_per_epoch += (
-                    len(profile.folds) * len(profile.seeds) * upper_bound(settings, task, rates, images)
-                    / settings.epochs
-                )
+                rate = network_rate(settings.network, settings.batch_size, rates, network_rates, profile.crop_size)
+                seconds_per_epoch += len(profile.folds) * len(profile.seeds) * images[task] / rate
         pretraining = 0.0
         if name == "transfer":
             pretraining = sum(images[task_data.SOURCES[task][0]] for task in study.tasks) / rate_at(
@@ -121,6 +148,8 @@ def main() -> None:
         help="batch:images_per_second pairs, e.g. 4:1882,50:6157",
     )
     parser.add_argument("--data-dir", type=Path, help="count the training splits from this data root instead")
+    parser.add_argument("--network-rates", default="",
+                        help="a backbone's measured training images/s, e.g. resnet50_v2:1500,mobilenet_v3_small:9000")
     parser.add_argument("--gpus", type=int, default=1, help="GPUs the runs are spread over (make paper GPUS=...)")
     parser.add_argument("--share", type=float, default=1.0, help="a GPU's share per run (AGE_GENDER_KIT_GPU_SHARE)")
     parser.add_argument("--together", type=float, default=None,
@@ -135,7 +164,9 @@ def main() -> None:
         f"{'pre-training, per 10 epochs':>29}"
     )
     total = 0.0
-    for row in plan(profile, rates, images):
+    network_rates = {name: float(rate) for name, rate in (pair.split(":") for pair in arguments.network_rates.split(",")
+                                                          if pair)}
+    for row in plan(profile, rates, images, network_rates):
         bound = (
             row["seconds_per_epoch"] * profile.max_epochs
             + row["pretraining_seconds_per_epoch"] * profile.pretraining_epochs

@@ -43,6 +43,7 @@ class Profile:
     optimizer: str  # "sgd" (the paper's) or "adam"; see helpers.training.fit.compile_model
     quick_studies: bool  # run only each study's quick variants (helpers.studies.catalogue)
     log_epochs: bool  # print a line per training epoch (runs long enough to watch)
+    backbone_weights: str  # where notebook 16's backbones start: "none" (from scratch) or "imagenet"
 
     def describe(self) -> str:
         kind = (
@@ -101,6 +102,9 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None, 
             optimizer="adam",
             quick_studies=True,
             log_epochs=False,
+            # ImageNet's weights are a download, and were learnt at 224 px: from scratch here (notebook 16 says
+            # what that can and cannot show)
+            backbone_weights="none",
         )
     if name == "class":
         # The smoke profile's data and sizes, run where a finding can stand: every fold and two seeds give
@@ -132,6 +136,7 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None, 
             optimizer="sgd",
             quick_studies=False,
             log_epochs=True,  # a run can last 190 epochs
+            backbone_weights="imagenet",  # Keras fetches them once, or AGE_GENDER_KIT_WEIGHTS holds them
         )
     raise ValueError(f"unknown profile {name!r}: use 'smoke' (synthetic data, CPU, minutes), 'class' (the same data, "
                      "5 folds x 2 seeds, a few hours) or 'paper' (real data, GPU)")

@@ -85,10 +85,10 @@ def mixed_precision() -> str | None:
 
 def measure(profile: profiles.Profile, size: int, precision: str = "float32", repeats: int = 5,
             epoch_images: int = 256, inference_batch: int = 256, seed: int = 0,
-            network: str = "levi_hassner") -> pd.DataFrame:
-    """Time the four workloads of an age network (8 classes; the paper's, or a backbone ``network`` of notebook
-    16, from scratch) at ``size`` px with the profile's batch size and optimizer; one row per workload, without the
-    machine's columns (see :func:`record`)."""
+            network: str = "levi_hassner", workloads: tuple | None = None) -> pd.DataFrame:
+    """Time the four workloads (or those named in ``workloads``) of an age network (8 classes; the paper's, or a
+    backbone ``network`` of notebook 16, from scratch) at ``size`` px with the profile's batch size and optimizer;
+    one row per workload, without the machine's columns (see :func:`record`)."""
     import dataclasses
 
     import keras
@@ -112,7 +112,7 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
     epoch = tf.data.Dataset.from_tensor_slices(
         (rng.standard_normal((epoch_images, size, size, 3)).astype(np.float32),
          rng.integers(0, 8, epoch_images).astype(np.int32))).batch(batch).cache()
-    workloads = {
+    every = {
         "train batch": (lambda: model.train_on_batch(images[:batch], labels[:batch]), batch, batch, repeats),
         "epoch": (lambda: model.fit(epoch, epochs=1, verbose=0, shuffle=False), batch, epoch_images,
                   max(2, repeats // 2)),
@@ -121,7 +121,9 @@ def measure(profile: profiles.Profile, size: int, precision: str = "float32", re
                                                 inference_batch, inference_batch, repeats),
     }
     rows = []
-    for name, (call, batch_size, count, times) in workloads.items():
+    for name, (call, batch_size, count, times) in every.items():
+        if workloads is not None and name not in workloads:
+            continue
         middle, spread = timer.median_and_spread(call, times)
         rows.append({"network": network, "precision": precision, "workload": name, "image_size": size,
                      "batch_size": batch_size, "images": count, "median_seconds": middle, "iqr_seconds": spread,
@@ -225,6 +227,30 @@ def main(argv=None) -> None:
 if __name__ == "__main__":
     main()
 
+
+
+def networks_side_by_side(profile: profiles.Profile, networks: dict, size: int, repeats: int = 3) -> pd.DataFrame:
+    """What each network costs (``{label: Settings.network}``, 8 age classes at ``size`` px): its parameters and
+    millions of multiply-adds per face (counted, ``helpers.network.cost``), then, measured on this machine with
+    :func:`measure`, training images per second (one step at the profile's batch size) and milliseconds per face
+    one face at a time."""
+    import dataclasses
+
+    from helpers.network import cost
+    from helpers.training import one_run
+    from helpers.training import settings as run_settings
+
+    rows = []
+    for label, network in networks.items():
+        settings = dataclasses.replace(run_settings.baseline(profile), network=network)
+        counted = cost.size({label: one_run.new_network(settings, 8, size, seed=0)}).iloc[0]
+        timed = measure(profile, size, repeats=repeats, network=network,
+                        workloads=("train batch", "inference, batch 1")).set_index("workload")
+        rows.append({"network": label, "parameters (millions)": counted.parameters / 1e6,
+                     "multiply-adds (millions)": counted.multiply_adds_millions,
+                     "training images/s": timed.loc["train batch", "images_per_second"],
+                     "ms per face, batch 1": 1000 * timed.loc["inference, batch 1", "median_seconds"]})
+    return pd.DataFrame(rows).set_index("network")
 
 
 def images_per_second(measured: pd.DataFrame, workload: str, size: int, precision: str = "float32") -> float:

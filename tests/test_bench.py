@@ -101,10 +101,18 @@ def test_the_paper_estimate_counts_every_new_run_and_the_real_split_sizes(repo, 
     rows = {row["notebook"]: row for row in estimate.plan(profile, estimate.H200_RATES, estimate.TRAIN_IMAGES)}
     # 5 folds x 2 tasks x the values a study adds: the paper's own value is copied, not run again
     assert {notebook: row["runs"] for notebook, row in rows.items()} == {
-        "02": 10, "03": 50, "04": 40, "05": 20, "06": 40, "07": 30, "08": 20}
+        "02": 10, "03": 50, "04": 40, "05": 20, "06": 40, "07": 30, "08": 20, "16": 30}
     assert rows["08"]["pretraining_seconds_per_epoch"] > 0 and rows["02"]["pretraining_seconds_per_epoch"] == 0
     baseline = 5 * (estimate.TRAIN_IMAGES["gender"] + estimate.TRAIN_IMAGES["age"]) / estimate.H200_RATES[50]
     assert rows["02"]["seconds_per_epoch"] == pytest.approx(baseline)
+    # notebook 16: a backbone at its measured rate, or at the paper network's scaled by their multiply-adds
+    measured = estimate.plan(profile, estimate.H200_RATES, estimate.TRAIN_IMAGES,
+                             {name: 1000.0 for name in ("mobilenet_v3_small", "efficientnet_v2_b0", "resnet50_v2")})
+    per_epoch = 5 * (estimate.TRAIN_IMAGES["gender"] + estimate.TRAIN_IMAGES["age"]) / 1000.0
+    assert [row for row in measured if row["notebook"] == "16"][0]["seconds_per_epoch"] == pytest.approx(3 * per_epoch)
+    scaled = estimate.network_rate("resnet50_v2", 50, estimate.H200_RATES, {}, 227)
+    assert scaled == pytest.approx(estimate.H200_RATES[50] * estimate.multiply_adds("levi_hassner", 227)
+                                   / estimate.multiply_adds("resnet50_v2", 227)) and scaled < estimate.H200_RATES[50]
     counted = estimate.count_training_images(real_index)
     assert (counted["gender"], counted["age"]) == (estimate.TRAIN_IMAGES["gender"], estimate.TRAIN_IMAGES["age"])
 

@@ -95,3 +95,29 @@ def test_the_inspection_summary_names_the_weakest_cell_with_enough_faces_and_eac
                        "(better on the test fold); accuracy unchanged: True"
     assert lines[2] == "ONNX: 10.3 MB, answers equal to Keras' on 100% of 32 faces (largest difference 1.8e-07), " \
                        "2.4 ms a face"
+
+
+def test_the_backbones_summary_prints_the_costs_and_names_what_was_only_costed():
+    from helpers import profiles
+
+    profile = profiles.get_profile("smoke", ".")
+    study = catalogue.STUDIES["backbones"]
+    results = pd.DataFrame([{"variant": variant, "task": task, "fold": 0, "seed": 0, "accuracy": accuracy,
+                             "diverged": False, "learned": True, "majority": 0.5, "classes_answered": 2,
+                             "one_off_accuracy": accuracy + 0.2, "n_test": faces}
+                            for task, faces in (("gender", 246), ("age", 255))
+                            for variant, accuracy in (("Levi-Hassner (paper)", 0.7), ("MobileNetV3Small", 0.6))])
+    costs = pd.DataFrame({"parameters (millions)": [2.5, 1.0, 6.0], "multiply-adds (millions)": [60.0, 6.0, 90.0],
+                          "training images/s": [500.0, 250.0, 100.0], "ms per face, batch 1": [2.0, 5.0, 13.0]},
+                         index=["Levi-Hassner (paper)", "MobileNetV3Small", "EfficientNetV2B0"])
+    lines = chapters.backbones_summary(profile, study, results, costs).splitlines()
+    assert lines[:4] == [
+        "The backbones started from scratch, at 68 px, with 9 epochs at most, tested on 246 gender and 255 age faces "
+        "per run.",
+        "Not trained in the smoke profile, only costed: EfficientNetV2B0.",
+        "  MobileNetV3Small: 1.00 M parameters (0.40x the paper's network), 6 M multiply-adds a face (0.1x), 250 "
+        "training images/s against 500.",
+        "  EfficientNetV2B0: 6.00 M parameters (2.40x the paper's network), 90 M multiply-adds a face (1.5x), 100 "
+        "training images/s against 500."]
+    assert len(lines) == 5
+    assert lines[-1].startswith("To beat on the real Adience: Levi & Hassner's 0.868 gender / 0.507 age (10-crop)")

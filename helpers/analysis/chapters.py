@@ -1,5 +1,6 @@
 """The closing tables and lines of the notebooks whose study is more than one factor's values: 02 (the
-baseline), 08 (transfer learning), 12 (age three ways) and 13 (one network with two heads).
+baseline), 08 (transfer learning), 12 (age three ways), 13 (one network with two heads) and 16 (modern
+backbones).
 
 Like every study table (``helpers.analysis.summaries``), each number carries its n, and only the runs that
 learned are ranked or compared.
@@ -122,3 +123,32 @@ def age_output_summary(profile: Profile, study: Study, results: pd.DataFrame) ->
         lines.append(f"Best group accuracy among the ways that learned: {learned['mean'].idxmax()}; "
                      f"smallest MAE: {closest}.")
     return "\n".join(lines + [summaries.verdict(profile, study, results)])
+
+
+def backbones_summary(profile: Profile, study: Study, results: pd.DataFrame, costs: pd.DataFrame) -> str:
+    """Notebook 16 in words: how each backbone started, what it costs against the Levi-Hassner network (from
+    ``costs``, a table of ``helpers.timings.networks_side_by_side`` indexed by the study's variant labels), and the
+    published figures to beat. The study's verdict (``summaries.verdict``) is printed beside it."""
+    paper = study.paper_variant(profile)
+    start = "ImageNet's weights" if profile.backbone_weights == "imagenet" else "scratch"
+    faces = results[results.variant == paper].groupby("task").n_test.max()
+    tested = " and ".join(f"{int(faces[task])} {task}" for task in study.tasks if task in faces)
+    lines = [f"The backbones started from {start}, at {profile.crop_size} px, with {profile.max_epochs} epochs at "
+             f"most, tested on {tested} faces per run."]
+    if untrained := [label for label in costs.index if label not in set(results.variant)]:
+        lines.append(f"Not trained in the {profile.name} profile, only costed: {', '.join(untrained)}.")
+    base = costs.loc[paper]
+    for label, row in costs.drop(index=paper).iterrows():
+        lines.append(f"  {label}: {row['parameters (millions)']:.2f} M parameters "
+                     f"({row['parameters (millions)'] / base['parameters (millions)']:.2f}x the paper's network), "
+                     f"{row['multiply-adds (millions)']:.0f} M multiply-adds a face "
+                     f"({row['multiply-adds (millions)'] / base['multiply-adds (millions)']:.1f}x), "
+                     f"{row['training images/s']:.0f} training images/s against {base['training images/s']:.0f}.")
+    paper_10crop = {task: references.PAPER_ACCURACY[task, "accuracy_10crop"] for task in ("gender", "age")}
+    vgg = references.MODERN_ACCURACY["VGG16 from ImageNet + IMDB-WIKI (Lapuschkin et al. 2017)"]["age"]
+    mivolo = references.MODERN_ACCURACY["MiVOLO (Kuprashevich & Tolstykh 2023)"]
+    lines.append(f"To beat on the real Adience: Levi & Hassner's {paper_10crop['gender']:.3f} gender / "
+                 f"{paper_10crop['age']:.3f} age (10-crop); VGG16 from ImageNet + IMDB-WIKI reached "
+                 f"{vgg[0]:.3f}-{vgg[1]:.3f} age (Lapuschkin et al. 2017), MiVOLO {mivolo['gender'][0]:.3f} gender / "
+                 f"{mivolo['age'][0]:.3f} age.")
+    return "\n".join(lines)

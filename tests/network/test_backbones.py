@@ -36,6 +36,8 @@ def test_a_run_starts_from_the_weights_file_in_the_kits_weights_folder(tmp_path,
     monkeypatch.setenv(backbones.WEIGHTS_FOLDER, str(tmp_path))
     from_file = one_run.new_network(Settings(network="mobilenet_v3_small", weights="imagenet"), 2, 48, seed=0)
     scratch = one_run.new_network(Settings(network="mobilenet_v3_small"), 2, 48, seed=0)
+    momentum = {network.get_layer("MobileNetV3Small").get_layer("conv_bn").momentum for network in (from_file, scratch)}
+    assert momentum == {0.999, 0.9}  # Keras' own from ImageNet; at most 0.9 from scratch (transfer.from_imagenet)
     kernel = saved.get_layer("conv").kernel.numpy()
     np.testing.assert_array_equal(from_file.get_layer("MobileNetV3Small").get_layer("conv").kernel.numpy(), kernel)
     assert not np.allclose(scratch.get_layer("MobileNetV3Small").get_layer("conv").kernel.numpy(), kernel)
@@ -81,3 +83,11 @@ def test_a_study_trains_a_backbone_and_scores_it(profile):
     [row] = runner.run_study(study, profile, verbose=False).to_dict("records")
     assert row["network"] == "mobilenet_v3_small" and row["weights"] == "none"
     assert 0 <= row["accuracy"] <= 1 and row["n_test"] > 0 and row["epochs_trained"] == 1
+
+
+def test_the_readme_names_every_weights_file_a_user_may_have_to_place():
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert backbones.WEIGHTS_FOLDER in readme
+    assert all(spec.weights_file in readme for spec in backbones.BACKBONES.values())
