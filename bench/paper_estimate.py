@@ -92,7 +92,11 @@ def network_rate(network: str, batch_size: int, rates: dict, network_rates: dict
     base = rate_at(batch_size, rates)
     if network == "levi_hassner":
         return base
-    return base * multiply_adds("levi_hassner", size) / multiply_adds(network, size)
+    from helpers.training import one_run
+    from helpers.training.settings import Settings
+
+    side = one_run.input_size(Settings(network=network), size)  # a backbone sees at most ImageNet's 224 px
+    return base * multiply_adds("levi_hassner", size) / multiply_adds(network, side)
 
 
 def plan(profile, rates: dict, images: dict, network_rates: dict | None = None) -> list[dict]:

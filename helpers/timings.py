@@ -230,10 +230,10 @@ if __name__ == "__main__":
 
 
 def networks_side_by_side(profile: profiles.Profile, networks: dict, size: int, repeats: int = 3) -> pd.DataFrame:
-    """What each network costs (``{label: Settings.network}``, 8 age classes at ``size`` px): its parameters and
-    millions of multiply-adds per face (counted, ``helpers.network.cost``), then, measured on this machine with
-    :func:`measure`, training images per second (one step at the profile's batch size) and milliseconds per face
-    one face at a time."""
+    """What each network costs (``{label: Settings.network}``, 8 age classes, on crops of ``size`` px or, for a
+    backbone, of ``one_run.input_size``): its parameters and millions of multiply-adds per face (counted,
+    ``helpers.network.cost``), then, measured on this machine with :func:`measure`, training images per second (one
+    step at the profile's batch size) and milliseconds per face one face at a time."""
     import dataclasses
 
     from helpers.network import cost
@@ -243,10 +243,11 @@ def networks_side_by_side(profile: profiles.Profile, networks: dict, size: int, 
     rows = []
     for label, network in networks.items():
         settings = dataclasses.replace(run_settings.baseline(profile), network=network)
-        counted = cost.size({label: one_run.new_network(settings, 8, size, seed=0)}).iloc[0]
-        timed = measure(profile, size, repeats=repeats, network=network,
+        side = one_run.input_size(settings, size)
+        counted = cost.size({label: one_run.new_network(settings, 8, side, seed=0)}).iloc[0]
+        timed = measure(profile, side, repeats=repeats, network=network,
                         workloads=("train batch", "inference, batch 1")).set_index("workload")
-        rows.append({"network": label, "parameters (millions)": counted.parameters / 1e6,
+        rows.append({"network": label, "crop (px)": side, "parameters (millions)": counted.parameters / 1e6,
                      "multiply-adds (millions)": counted.multiply_adds_millions,
                      "training images/s": timed.loc["train batch", "images_per_second"],
                      "ms per face, batch 1": 1000 * timed.loc["inference, batch 1", "median_seconds"]})

@@ -107,13 +107,14 @@ def test_the_backbones_summary_prints_the_costs_and_names_what_was_only_costed()
                              "one_off_accuracy": accuracy + 0.2, "n_test": faces}
                             for task, faces in (("gender", 246), ("age", 255))
                             for variant, accuracy in (("Levi-Hassner (paper)", 0.7), ("MobileNetV3Small", 0.6))])
-    costs = pd.DataFrame({"parameters (millions)": [2.5, 1.0, 6.0], "multiply-adds (millions)": [60.0, 6.0, 90.0],
+    costs = pd.DataFrame({"crop (px)": [68, 68, 68], "parameters (millions)": [2.5, 1.0, 6.0],
+                          "multiply-adds (millions)": [60.0, 6.0, 90.0],
                           "training images/s": [500.0, 250.0, 100.0], "ms per face, batch 1": [2.0, 5.0, 13.0]},
                          index=["Levi-Hassner (paper)", "MobileNetV3Small", "EfficientNetV2B0"])
     lines = chapters.backbones_summary(profile, study, results, costs).splitlines()
     assert lines[:4] == [
-        "The backbones started from scratch, at 68 px, with 9 epochs at most, tested on 246 gender and 255 age faces "
-        "per run.",
+        "The backbones started from scratch, on crops of 68 px (the paper's network 68), with 9 epochs at most, tested "
+        "on 246 gender and 255 age faces per run.",
         "Not trained in the smoke profile, only costed: EfficientNetV2B0.",
         "  MobileNetV3Small: 1.00 M parameters (0.40x the paper's network), 6 M multiply-adds a face (0.1x), 250 "
         "training images/s against 500.",

@@ -133,8 +133,10 @@ def backbones_summary(profile: Profile, study: Study, results: pd.DataFrame, cos
     start = "ImageNet's weights" if profile.backbone_weights == "imagenet" else "scratch"
     faces = results[results.variant == paper].groupby("task").n_test.max()
     tested = " and ".join(f"{int(faces[task])} {task}" for task in study.tasks if task in faces)
-    lines = [f"The backbones started from {start}, at {profile.crop_size} px, with {profile.max_epochs} epochs at "
-             f"most, tested on {tested} faces per run."]
+    crops = sorted(set(costs.drop(index=paper)["crop (px)"]))
+    lines = [f"The backbones started from {start}, on crops of {', '.join(map(str, crops))} px (the paper's network "
+             f"{costs.loc[paper, 'crop (px)']}), with {profile.max_epochs} epochs at most, tested on {tested} faces "
+             "per run."]
     if untrained := [label for label in costs.index if label not in set(results.variant)]:
         lines.append(f"Not trained in the {profile.name} profile, only costed: {', '.join(untrained)}.")
     base = costs.loc[paper]

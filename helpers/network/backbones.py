@@ -8,7 +8,8 @@ one of :data:`BACKBONES`; ``helpers.network.transfer.from_imagenet`` builds it u
 
 - **Input.** A backbone takes the crop's pixels as they are (0-255) and scales them its own way: MobileNetV3 and
   EfficientNetV2 carry their scaling inside, ResNet50V2 wants [-1, 1] (``rescale``: a ``Rescaling`` layer in
-  front). So its runs do not subtract the mean image (``helpers.training.one_run.network_input``).
+  front). So its runs do not subtract the mean image, and their crops are at most :data:`IMAGENET_SIZE` on a
+  side (``helpers.training.one_run.network_input``).
 - **Weights.** ``weights="none"`` starts from Keras' random initialization. ``"imagenet"`` loads Keras' ImageNet
   weights (without their 1000-class top): from the folder named by ``AGE_GENDER_KIT_WEIGHTS`` when it is set
   (the file Keras would download, under its own name: :func:`weights_file`), else through Keras, which fetches
@@ -25,6 +26,10 @@ from pathlib import Path
 
 #: The environment variable naming a folder of Keras' ImageNet weight files.
 WEIGHTS_FOLDER = "AGE_GENDER_KIT_WEIGHTS"
+
+#: The side of the crops ImageNet's networks were trained on: a backbone sees crops of this size where the
+#: profile's are larger (the paper profile's 227), and the profile's own where they are smaller (the smoke 68).
+IMAGENET_SIZE = 224
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ import dataclasses
 import numpy as np
 
 from helpers.data.task_data import TaskData
-from helpers.network import levi_hassner, transfer
+from helpers.network import backbones, levi_hassner, transfer
 from helpers.training import age_output, evaluation, fit, floor
 from helpers.training.settings import Settings
 
@@ -53,12 +53,19 @@ class Outcome:
         return row
 
 
+def input_size(settings: Settings, crop_size: int) -> int:
+    """The side of the crops the run's network sees: the profile's ``crop_size`` for the Levi-Hassner network, at
+    most ImageNet's 224 for a backbone (``backbones.IMAGENET_SIZE``)."""
+    return crop_size if settings.network == "levi_hassner" else min(crop_size, backbones.IMAGENET_SIZE)
+
+
 def network_input(data: TaskData, settings: Settings) -> TaskData:
-    """The faces as the run's network takes them: less the training split's mean image for the Levi-Hassner
-    network (the paper's), as they are (pixels 0-255) for a backbone, which scales them itself."""
+    """The faces as the run's network takes them: less the training split's mean image, in the profile's crops,
+    for the Levi-Hassner network (the paper's); as they are (pixels 0-255) for a backbone, which scales them
+    itself, in crops of :func:`input_size`."""
     if settings.network == "levi_hassner":
         return data
-    return dataclasses.replace(data, mean=np.zeros_like(data.mean))
+    return dataclasses.replace(data, mean=np.zeros_like(data.mean), crop_size=input_size(settings, data.crop_size))
 
 
 def new_network(settings: Settings, units: int, input_size: int, seed: int, pretrained=None):

@@ -75,7 +75,10 @@ def test_a_backbone_is_fed_the_pixels_and_the_paper_network_the_pixels_less_the_
     faces = task_data.TaskData("gender", 0, 8, 6, files={}, labels={}, mean=np.full((8, 8, 3), 110.0))
     assert one_run.network_input(faces, Settings()) is faces
     fed = one_run.network_input(faces, Settings(network="efficientnet_v2_b0"))
-    assert fed.mean.shape == (8, 8, 3) and not fed.mean.any() and faces.mean.all()
+    assert fed.mean.shape == (8, 8, 3) and not fed.mean.any() and faces.mean.all() and fed.crop_size == 6
+    paper = task_data.TaskData("gender", 0, 256, 227, files={}, labels={}, mean=np.zeros((256, 256, 3)))
+    assert one_run.network_input(paper, Settings(network="resnet50_v2")).crop_size == 224  # ImageNet's size
+    assert one_run.network_input(paper, Settings()).crop_size == 227
 
 
 def test_a_study_trains_a_backbone_and_scores_it(profile):
