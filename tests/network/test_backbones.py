@@ -67,7 +67,7 @@ def test_multiply_adds_are_counted_layer_by_layer():
     paper = 44_255_232 + 481_689_600 + 173_408_256 + 9_633_792 + 262_144 + 4_096
     assert cost.multiply_adds(levi_hassner.levi_hassner(8, input_size=227)) == paper
     sizes = cost.size({"mobilenet": transfer.from_imagenet("mobilenet_v3_small", 8, input_size=224)}).iloc[0]
-    assert 50 < sizes.multiply_adds_millions < 62  # Keras documents about 56 million at 224 px
+    assert 50 < sizes.multiply_adds_millions < 62  # the MobileNetV3 paper reports 56 million at 224 px
     assert sizes.parameters > sizes.trainable  # batch normalization's moving statistics
 
 
