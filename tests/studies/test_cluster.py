@@ -5,6 +5,7 @@ process dies trained again and recorded once. One Ray start (about 35 s on 2 bus
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import time
 
@@ -87,3 +88,15 @@ def test_a_studys_runs_on_two_ray_workers_equal_one_process_and_survive_a_killed
     assert {path.name for path in kept.iterdir()} >= {"best.keras", "log.csv", "scores.json"}
     assert (kept / "scores.json").stat().st_mtime_ns >= (kept / "best.keras").stat().st_mtime_ns
     assert len(transfer) == 1 and transfer.accuracy.between(0, 1).all() and transfer.worker.iloc[0] != claims.worker()
+
+
+def test_without_ray_asking_for_a_cluster_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails, as where the cluster extra is not installed
+    monkeypatch.setenv("RAY_ADDRESS", "auto")
+    with pytest.raises(RuntimeError, match=r"RAY_ADDRESS is 'auto'.*make install EXTRAS=cluster"):
+        cluster.connected()
+    with pytest.raises(RuntimeError, match=r"2 workers were asked for.*make install EXTRAS=cluster"):
+        cluster.start_local(2)
+    monkeypatch.delenv("RAY_ADDRESS")
+    monkeypatch.delitem(sys.modules, "ray")
+    assert cluster.connected() is False and "ray" not in sys.modules  # no cluster asked for: Ray is not imported
