@@ -65,3 +65,12 @@ def test_every_module_that_imports_keras_at_its_top_starts_tensorflow_quietly_fi
                 loud.append(str(path.relative_to(import_graph.ROOT)))
                 break
     assert loud == []
+
+
+def test_the_readme_names_every_weights_file_a_user_may_have_to_place():
+    """Notebook 16's backbones in the paper profile: where ImageNet's files go when Keras cannot fetch them."""
+    from helpers.network import backbones
+
+    readme = (import_graph.ROOT / "README.md").read_text(encoding="utf-8")
+    assert backbones.WEIGHTS_FOLDER in readme
+    assert all(spec.weights_file in readme for spec in backbones.BACKBONES.values())

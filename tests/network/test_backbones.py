@@ -87,10 +87,3 @@ def test_a_study_trains_a_backbone_and_scores_it(profile):
     assert row["network"] == "mobilenet_v3_small" and row["weights"] == "none"
     assert 0 <= row["accuracy"] <= 1 and row["n_test"] > 0 and row["epochs_trained"] == 1
 
-
-def test_the_readme_names_every_weights_file_a_user_may_have_to_place():
-    from tests.conftest import REPO
-
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert backbones.WEIGHTS_FOLDER in readme
-    assert all(spec.weights_file in readme for spec in backbones.BACKBONES.values())
