@@ -172,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed is not None:
         parameters["seed"] = args.seed
     results = []
-    with ray_for_the_notebooks(args.workers, gpus) if gpus or args.workers > 1 else contextlib.nullcontext() as ray:
-        if ray:
-            print(ray, flush=True)
+    with contextlib.ExitStack() as stack:
+        if gpus or args.workers > 1:
+            try:
+                print(stack.enter_context(ray_for_the_notebooks(args.workers, gpus)), flush=True)
+            except RuntimeError as error:  # Ray is not installed: the message says which extra to install
+                print(f"helpers.notebook_runner: {error}", file=sys.stderr)
+                return 2
         for notebook in args.notebooks:
             print(f"--> {notebook} ...", flush=True)
             result = execute(notebook, args.output, parameters, args.kernel)

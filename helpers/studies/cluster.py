@@ -82,9 +82,10 @@ def start_local(workers: int, gpus: int = 0) -> str:
 
 
 def stop() -> None:
-    import ray
-
-    ray.shutdown()
+    """Leave Ray (and stop the one :func:`start_local` started); nothing to do where Ray was never imported."""
+    ray = sys.modules.get("ray")
+    if ray is not None:
+        ray.shutdown()
 
 
 def connected() -> bool:

@@ -9,9 +9,11 @@ import sys
 import threading
 import time
 
+import nbformat
 import psutil
 import pytest
 
+from helpers import notebook_runner
 from helpers.data import preflight
 from helpers.studies import catalogue, claims, cluster, pretraining, runner, store
 
@@ -90,7 +92,7 @@ def test_a_studys_runs_on_two_ray_workers_equal_one_process_and_survive_a_killed
     assert len(transfer) == 1 and transfer.accuracy.between(0, 1).all() and transfer.worker.iloc[0] != claims.worker()
 
 
-def test_without_ray_asking_for_a_cluster_names_the_extra_to_install(monkeypatch):
+def test_without_ray_asking_for_a_cluster_names_the_extra_to_install(monkeypatch, tmp_path, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails, as where the cluster extra is not installed
     monkeypatch.setenv("RAY_ADDRESS", "auto")
     with pytest.raises(RuntimeError, match=r"RAY_ADDRESS is 'auto'.*make install EXTRAS=cluster"):
@@ -98,5 +100,10 @@ def test_without_ray_asking_for_a_cluster_names_the_extra_to_install(monkeypatch
     with pytest.raises(RuntimeError, match=r"2 workers were asked for.*make install EXTRAS=cluster"):
         cluster.start_local(2)
     monkeypatch.delenv("RAY_ADDRESS")
+    notebook = tmp_path / "00_nothing.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
+    assert notebook_runner.main(["--workers", "2", "--output", str(tmp_path / "out"), str(notebook)]) == 2
+    said = capsys.readouterr().err
+    assert "2 workers were asked for" in said and "make install EXTRAS=cluster" in said and "Traceback" not in said
     monkeypatch.delitem(sys.modules, "ray")
     assert cluster.connected() is False and "ray" not in sys.modules  # no cluster asked for: Ray is not imported
