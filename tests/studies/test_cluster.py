@@ -13,7 +13,6 @@ import nbformat
 import psutil
 import pytest
 
-from helpers import notebook_runner
 from helpers.data import preflight
 from helpers.studies import catalogue, claims, cluster, pretraining, runner, store
 
@@ -100,6 +99,8 @@ def test_without_ray_asking_for_a_cluster_names_the_extra_to_install(monkeypatch
     with pytest.raises(RuntimeError, match=r"2 workers were asked for.*make install EXTRAS=cluster"):
         cluster.start_local(2)
     monkeypatch.delenv("RAY_ADDRESS")
+    from helpers import notebook_runner  # papermill and Jupyter's client: only for this test
+
     notebook = tmp_path / "00_nothing.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), notebook)
     assert notebook_runner.main(["--workers", "2", "--output", str(tmp_path / "out"), str(notebook)]) == 2
