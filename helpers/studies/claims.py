@@ -9,19 +9,24 @@ leaves no claim behind that anyone must time out or take over: the file may stay
 run is recorded the claim file is deleted.
 
 The run's record is written by an atomic rename to a name fixed by its key (``helpers.studies.store``), so even
-a run trained twice is recorded once. Spreading runs over several GPUs or machines is Ray's job
-(``helpers.studies.cluster``), not this module's.
+a run trained twice is recorded once. Windows has no ``flock``: there a claim is only a note of who trains the
+run, and two notebooks of one study started at once may both train it (it is still recorded once). Spreading
+runs over several GPUs or machines is Ray's job (``helpers.studies.cluster``), not this module's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import socket
 import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 HOST = socket.gethostname()
 
@@ -46,9 +51,12 @@ class Claim:
     def release(self) -> None:
         if self._descriptor < 0:
             return
+        if fcntl is None:  # Windows deletes no open file
+            os.close(self._descriptor)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()  # before the lock goes, so that a waiting process finds no file to lock
-        os.close(self._descriptor)
+        if fcntl is not None:
+            os.close(self._descriptor)
         self._descriptor = -1
 
     def __enter__(self):
@@ -64,7 +72,8 @@ def claim(path) -> Claim | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # The holder may have released the claim between our open and our lock: it deleted the file we opened,
         # and a third process may hold a new one at the same path. Ours counts only while it is the file there.
         if os.fstat(descriptor).st_ino != os.stat(path).st_ino:
@@ -86,6 +95,8 @@ def holder(path) -> str | None:
     except FileNotFoundError:
         return None
     try:
+        if fcntl is None:  # Windows: the note in the file is all there is
+            raise BlockingIOError
         fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
         return None  # nobody holds the exclusive lock
     except BlockingIOError:
