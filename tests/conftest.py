@@ -3,8 +3,10 @@ to seconds on it."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,6 +110,26 @@ def profile(synthetic_tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
     smoke = profiles.get_profile("smoke", data_dir=synthetic_tiny)
     return dataclasses.replace(smoke, image_size=48, crop_size=40, max_epochs=1, batch_size=64)
+
+
+#: Under `make mutation`, mutmut imports this file in the process it forks each mutant's tests from (its fork server,
+#: warmed up by a collection of the tests). What that process holds, each fork inherits instead of redoing.
+UNDER_MUTMUT = "mutmut" in sys.modules
+if UNDER_MUTMUT:
+    from tests.mutation import own_tests
+
+    own_tests.import_graph_of_helpers()
+
+
+def pytest_unconfigure(config):
+    """After the fork server's collection, move every object it holds out of the garbage collector's reach
+    (``gc.freeze``, as CPython advises before forking): the collections pytest runs at the end of each mutant's
+    session then skip TensorFlow's, pandas' and the tests' objects. With the import graph above read once, a
+    mutant's session of one quick test took 0.08 s instead of 1.8 s (measured in mutmut's copy of the kit on 2
+    cores, 2026-12-05), within mutmut's limit of (the test's own seconds + 1) x 5 even on a busy machine."""
+    if UNDER_MUTMUT and config.option.collectonly:
+        gc.collect()
+        gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):

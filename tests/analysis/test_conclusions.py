@@ -307,3 +307,16 @@ def test_the_conclusions_summary_counts_what_is_beyond_the_noise_and_names_what_
     assert lines[5] == "  gender exact: kit 0.612 (n=1) against the paper's 0.868"
     none = conclusions.summary(best.iloc[1:2].assign(**{"report's choice": "x"}), paper.iloc[:0]).splitlines()
     assert none[-1] == "Where two values or more learned, the best here is the report's choice in 0 of 1 cases."
+
+
+def test_the_conclusions_summary_joins_several_names_with_commas_and_says_none_when_nothing_was_compared():
+    within = pd.DataFrame([_best(study=study, task=task, difference=0.01, **{"beyond noise": False,
+                                                                          "report's choice": "32"})
+                           for study, task in (("batch_size", "gender"), ("batch_size", "age"))])
+    lines = conclusions.summary(within, pd.DataFrame()).splitlines()
+    assert lines[1] == "  within the noise: 2 (batch_size/gender, batch_size/age)"
+    assert lines[2] == "Where two values or more learned, the best here is the report's choice in 2 of 2 cases " \
+                       "(batch_size/gender, batch_size/age)."
+    nothing = conclusions.summary(within.iloc[:0], pd.DataFrame()).splitlines()
+    assert nothing == ["0 study x task comparisons from 0 run(s) per value at most.", "  within the noise: 0 (none)",
+                       "Where two values or more learned, the best here is the report's choice in 0 of 0 cases."]

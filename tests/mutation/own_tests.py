@@ -12,6 +12,7 @@ say what it does.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from tests import import_graph
@@ -25,10 +26,18 @@ def module_of(mutant: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
+@functools.cache
+def import_graph_of_helpers() -> dict[str, set[str]]:
+    """The package's import graph, read once per process. Parsing every module of mutmut's copy took 0.4-1.2 s,
+    which each mutant's tests paid again when the graph was read in the process forked for them (see
+    ``tests/conftest.py``, which reads it in the process they are forked from)."""
+    return import_graph.imports()
+
+
 def judging_files(module: str) -> list[str]:
     """The names of the test files that judge ``module`` (a path such as ``helpers/data/splits.py``)."""
     dotted = module.removesuffix(".py").replace("/", ".")
-    graph = import_graph.imports()
+    graph = import_graph_of_helpers()
     packages = {import_graph.package_of(dotted)}
     packages |= {import_graph.package_of(user) for user, imported in graph.items() if dotted in imported}
     folders = [TESTS / package.removeprefix("helpers.") for package in sorted(packages) if package != "helpers"]
