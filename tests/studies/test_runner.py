@@ -257,6 +257,18 @@ def test_a_ray_tasks_body_trains_in_a_folder_of_its_own_and_returns_the_runs_row
     assert "AGE_GENDER_KIT_RESULTS" not in os.environ
 
 
+def test_a_ray_tasks_body_trains_a_run_from_scratch_when_no_network_is_sent(profile):
+    """A run that is not a transfer run gets no pre-trained network in its task (``pretrained`` None) and trains the
+    same network as in one process."""
+    study = catalogue.Study("mini_scratch", {"narrow": {"hidden_units": 16}}, tasks=("gender",))
+    here = runner.run_study(study, profile, verbose=False).iloc[0]
+    key = ("narrow", "gender", 0, 0)
+    rows, files = cluster.in_own_folder(profile, runner._trained_elsewhere, study, profile, key, None)
+    scores = ["variant", "transfer", "hidden_units", "accuracy", "accuracy_10crop", "n_test", "best_epoch"]
+    assert {name: rows[0][name] for name in scores} == {name: here[name] for name in scores}
+    assert any(name.endswith("predictions.csv") for name in files)
+
+
 def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_released(profile, monkeypatch,
                                                                                        capsys):
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.2")
