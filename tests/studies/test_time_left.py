@@ -83,3 +83,47 @@ def test_runs_another_study_already_made_are_not_counted_as_runs_to_train():
     needed = time_left.to_train(profile, study, keys, {"baseline": recorded})
     copied = [key for key in keys if key not in needed]
     assert len(copied) == 1 and study.settings_for(copied[0][0], profile) == paper
+
+
+def test_the_seconds_counted_are_those_of_runs_trained_here_whatever_columns_a_table_kept():
+    # as read back from CSV files: an empty reused_from is a missing value, and an older kit's table has no
+    # reused_from, diverged or seconds column
+    recorded = pd.DataFrame({"seconds": [10, 20, 30], "reused_from": [float("nan"), "baseline/paper", float("nan")],
+                             "diverged": [False, False, True]})
+    older = pd.DataFrame({"seconds": [40.0, 50.0]})  # neither copied nor diverged: both counted
+    no_seconds = pd.DataFrame({"accuracy": [0.5]})  # a table that kept no time is left out, not counted as NaN
+    seconds = time_left.trained_seconds({"a": recorded, "b": older, "c": no_seconds, "d": table([])})
+    assert sorted(seconds) == [10.0, 40.0, 50.0] and seconds.dtype == float
+    empty = time_left.trained_seconds({"c": no_seconds})
+    assert len(empty) == 0 and empty.dtype == float
+
+
+def test_a_table_without_a_diverged_column_beside_one_with_it_counts_its_runs_as_trained():
+    with_column = table([10.0, 99.0], diverged=[False, True])
+    without = pd.DataFrame({"seconds": [30.0], "reused_from": [""]})
+    assert sorted(time_left.trained_seconds({"a": with_column, "b": without})) == [10.0, 30.0]
+
+
+def test_a_pre_training_kept_for_one_seed_is_still_needed_for_another(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path))
+    from helpers.studies import pretraining
+
+    profile = profiles.get_profile("smoke")
+    study = catalogue.STUDIES["transfer"]
+    kept = pretraining.pretraining_directory(profile, "gender", 0)
+    kept.mkdir(parents=True)
+    (kept / "scores.json").write_text("{}")  # finished: its scores are written last
+    keys = [("frozen trunk, new softmax (report)", "gender", 0, seed) for seed in (0, 1)]
+    assert time_left.pretrainings(profile, study, keys) == [("gender", 1)]
+    (kept / "scores.json").unlink()
+    (kept / "best.keras").write_text("")  # a network without its scores: cut short, so trained again
+    assert time_left.pretrainings(profile, study, keys) == [("gender", 0), ("gender", 1)]
+
+
+def test_a_two_headed_networks_two_rows_are_one_training_and_every_other_run_still_counts():
+    profile = profiles.get_profile("smoke")
+    study = catalogue.STUDIES["multitask"]
+    joint = "one network, equal weights"
+    keys = [(joint, "gender", 0, 0), (joint, "age", 0, 0), (joint, "gender", 0, 1), (joint, "age", 0, 1),
+            ("two networks (paper)", "age", 0, 0)]
+    assert time_left.to_train(profile, study, keys, {}) == [keys[0], keys[2], keys[4]]

@@ -8,9 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import profiles
-from helpers.analysis import conclusions, summaries
-from helpers.studies import catalogue, store
 from helpers.training import floor
 
 
@@ -81,74 +78,6 @@ def test_the_mean_floor_per_task_keeps_the_tasks_order_and_skips_runs_without_on
     assert mean.index.tolist() == ["gender", "age"] and mean.to_dict() == pytest.approx({"gender": 0.55, "age": 0.3})
     older = floor.majority(pd.DataFrame({"task": ["age"], "accuracy": [0.4]}))
     assert older.empty and older.dtype == float
-
-
-@pytest.fixture()
-def profile(tmp_path, monkeypatch):
-    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
-    return profiles.get_profile("smoke", data_dir=tmp_path / "no-data")  # reads results only
-
-
-LABELS = np.array([0] * 110 + [1] * 90)  # 200 gender test faces, floor 0.55
-
-
-def record(profile, study: str, variant: str, predicted: np.ndarray, seed: int = 0) -> dict:
-    """One gender run's record and predictions, as the runner writes them."""
-    check = floor.check(LABELS, predicted)
-    row = {"variant": variant, "task": "gender", "fold": 0, "seed": seed, "accuracy": check.accuracy,
-           "accuracy_10crop": check.accuracy, "one_off_accuracy": np.nan, "n_test": len(LABELS), "diverged": False,
-           "majority": check.majority, "classes_answered": check.classes_answered, "learned": check.learned}
-    store.write_predictions(store.run_directory(profile, study, variant, "gender", 0, seed),
-                            {"label": LABELS, "predicted": predicted})
-    store.append(profile, study, row)
-    return row
-
-
-def answers(right: int) -> np.ndarray:
-    """Predictions right on the first ``right`` faces of each class in turn (both classes answered)."""
-    predicted = 1 - LABELS
-    predicted[: min(right, 110)] = 0
-    predicted[110 : 110 + max(0, right - 110)] = 1
-    return predicted
-
-
-STUDY = catalogue.Study("floor_check", {"16": {"batch_size": 16}, "32": {}, "64": {"batch_size": 64}},
-                        tasks=("gender",))
-
-
-def test_a_value_that_did_not_learn_is_named_and_left_out_of_every_comparison(profile):
-    record(profile, STUDY.name, "16", answers(150))  # 0.75: learned
-    record(profile, STUDY.name, "32", np.zeros(200, int))  # the paper's value, stuck on one class at 0.55
-    record(profile, STUDY.name, "64", answers(140))  # 0.70: learned
-    recorded = store.read_results(profile, STUDY.name)
-    assert list(floor.learned(recorded)) == [True, False, True]
-
-    table = summaries.task_table(recorded, "gender")
-    assert list(table["learned"]) == [1, 0, 1] and list(table["n"]) == [1, 1, 1]
-    compared = summaries.comparisons(profile, STUDY, recorded)
-    # the paper's 32 did not learn, so the best value that did is the reference, and 32 is compared with nothing
-    assert list(compared.index.get_level_values("variant")) == ["64"] and set(compared.against) == {"16"}
-    assert compared.difference.iloc[0] == pytest.approx(-0.05)
-    verdict = summaries.verdict(profile, STUDY, recorded)
-    assert "gender: did not learn, so not ranked: 32 (answers one class for every face)." in verdict
-    assert "worst 64 (0.700)" in verdict and "32 (0.550)" not in verdict
-    assert summaries.best_mean(recorded, "gender") == pytest.approx(0.75)
-
-
-def test_the_conclusions_say_how_many_values_learned_and_rank_only_those(profile):
-    study = catalogue.STUDIES["batch_size"]
-    assert {"16", "32"} <= set(study.variants) and study.paper_variant(profile) == "32"
-    record(profile, "batch_size", "16", answers(150))
-    record(profile, "batch_size", "32", np.zeros(200, int))  # the paper's (the profile's) batch, stuck
-    table = conclusions.best_settings(profile).set_index(["study", "task"])
-    row = table.loc[("batch_size", "gender")]
-    assert row.learned == "1 of 2 values; did not learn: 32"
-    assert row.best == "16" and row["compared with"] == "" and np.isnan(row.difference)  # nothing left to pair
-    verdict = summaries.verdict(profile, study, store.read_results(profile, "batch_size")).splitlines()
-    assert verdict[:2] == ["gender: did not learn, so not ranked: 32 (answers one class for every face).",
-                           "gender: only 16 learned (0.750, n=1 per value): there is nothing to rank it against. "
-                           "For comparison, the course report chose 16."]
-    assert verdict[-1] == summaries.ONE_RUN  # one run per value, learned or not
 
 
 def test_runs_recorded_before_the_floor_check_count_as_learned():
