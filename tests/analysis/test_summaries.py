@@ -37,6 +37,34 @@ def test_the_step_schedules_drops_are_counted_from_the_runs_iterations(tmp_path)
     assert summaries.schedule_drops(runs.drop(columns="iterations"), smoke).startswith("No run of the step")
 
 
+def test_the_plan_lists_each_value_in_the_studys_order_with_its_changes_and_runs(tmp_path):
+    class_profile = profiles.get_profile("class", data_dir=tmp_path)
+    study = catalogue.Study("own", {"wide": {"hidden_units": 1024}, "paper": {}})
+    plan = summaries.plan_table(study, class_profile)
+    assert plan.index.tolist() == ["wide", "paper"]  # as the study lists them, not sorted
+    assert plan.columns.tolist() == ["changes", "runs (tasks x folds x seeds)", "baseline"]
+    assert plan.changes.tolist() == [{"hidden_units": 1024}, "nothing: the baseline's settings"]
+    assert plan["runs (tasks x folds x seeds)"].tolist() == [2 * 5 * 2, 2 * 5 * 2]
+    assert plan.baseline.tolist() == ["", "yes"]
+
+
+def test_the_baseline_mark_names_every_field_the_study_varies_where_the_profile_differs_from_the_paper(tmp_path):
+    smoke = profiles.get_profile("smoke", data_dir=tmp_path)  # Adam at batches of 32; the paper: SGD at 50
+    study = catalogue.Study("own", {"adam": {"optimizer": "adam"}, "16": {"batch_size": 16}, "paper": {}})
+    assert summaries.baseline_note(study, smoke) == "yes (paper: optimizer sgd, batch_size 50)"
+
+
+def test_the_step_schedules_drops_count_only_its_own_runs_and_say_each_number_of_drops(tmp_path):
+    smoke = profiles.get_profile("smoke", data_dir=tmp_path)
+    one = pd.DataFrame({"schedule": ["step", "constant"], "step_every": [50, 50], "iterations": [144, 30_000]})
+    assert summaries.schedule_drops(one, smoke) == (
+        "The step schedule's runs made 144 iterations each, and it drops the rate every 50 iterations: "
+        "2 drop(s) in this smoke profile.")
+    several = pd.DataFrame({"schedule": ["step", "step"], "step_every": [50, 50], "iterations": [10, 144]})
+    assert "made 10-144 iterations each" in summaries.schedule_drops(several, smoke)
+    assert summaries.schedule_drops(several, smoke).endswith(": 0 or 2 drop(s) in this smoke profile.")
+
+
 @pytest.fixture()
 def profile(tmp_path, monkeypatch):
     monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))

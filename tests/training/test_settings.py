@@ -96,3 +96,34 @@ def test_every_text_field_has_its_choices_and_the_papers_value_first():
     for field in dataclasses.fields(Settings):
         if field.type == "str":
             assert getattr(Settings(), field.name) == settings.CHOICES[field.name][0]
+
+
+def test_each_combination_refused_says_what_goes_together_and_every_problem_is_joined_in_one_message():
+    with pytest.raises(ValueError) as refused:
+        Settings(multitask=True, preprocessing="clahe", batch_size=0)
+    assert str(refused.value) == (
+        "Settings: batch_size=0: use 1 or more; multitask=True trains one network from scratch on 8 age classes "
+        "without preprocessing; got transfer='none', age_output='classes', preprocessing='clahe'")
+    with pytest.raises(ValueError) as refused:
+        Settings(weights="imagenet")
+    assert str(refused.value) == ("Settings: weights='imagenet' loads a backbone's ImageNet weights; the Levi-Hassner "
+                                  "network starts from scratch (or from a pre-trained network: transfer)")
+    with pytest.raises(ValueError) as refused:
+        Settings(network="mobilenet_v3_small", age_output="regression")
+    assert str(refused.value) == (
+        "Settings: network='mobilenet_v3_small' trains one task from scratch or from ImageNet, with 8 classes or "
+        "DEX's bins; got transfer='none', multitask=False, age_output='regression'")
+    assert Settings(network="mobilenet_v3_small", age_output="dex").age_output == "dex"
+
+
+def test_the_baseline_takes_every_training_figure_from_the_profile():
+    shorter_steps = dataclasses.replace(profiles.get_profile("smoke"), step_every=500)  # every profile's is 10,000
+    for profile in [profiles.get_profile(name, data_dir="/data") for name in ("smoke", "class", "paper")] + [
+            shorter_steps]:
+        made = settings.baseline(profile)
+        assert (made.batch_size, made.epochs, made.learning_rate, made.step_every, made.patience, made.optimizer) == (
+            profile.batch_size, profile.max_epochs, profile.learning_rate, profile.step_every, profile.patience,
+            profile.optimizer)
+        assert made == dataclasses.replace(Settings(), batch_size=profile.batch_size, epochs=profile.max_epochs,
+                                           learning_rate=profile.learning_rate, step_every=profile.step_every,
+                                           patience=profile.patience, optimizer=profile.optimizer)
