@@ -49,14 +49,12 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             runs = recorded[recorded.task == task]
             if len(runs) == 0:
                 continue
-            stuck = summaries.not_learned(runs, task)
             values = runs.variant.astype(str).nunique()
-            learned = f"{values - len(stuck)} of {values} values" + (f"; did not learn: {', '.join(stuck)}" if stuck
-                                                                       else "")
+            learned = _learned_words(runs, values)
             runs = summaries.ranked(runs)  # a network that did not learn is never ranked
             table = summaries.summary(runs, metric).droplevel("task").dropna(subset=["mean"]) if len(runs) else runs
             if len(table) == 0:
-                if stuck:  # runs were scored, and none learned: said, not ranked
+                if "did not learn" in learned:  # runs were scored, and none learned: said, not ranked
                     rows.append({"study": name, "task": task, "learned": learned, "best": "", "beyond noise": False})
                 continue
             paper = study.paper_variant(profile)
@@ -96,6 +94,22 @@ def against_paper(profile: Profile) -> pd.DataFrame:
 def study_settings(profile: Profile) -> pd.DataFrame:
     """The paper's settings as this profile runs them, for the table's caption."""
     return pd.Series(dataclasses.asdict(baseline(profile))).to_frame("paper's settings, this profile")
+
+
+def _learned_words(runs: pd.DataFrame, values: int) -> str:
+    """The table's "learned" column: how many values learned in at least one run, and the values with a run that
+    did not learn, each with how many of its runs when some of them did learn ("constant 0.001 (1 of 10 runs)"):
+    those runs are left out, and the value is still compared over the others."""
+    scored = runs[~runs.diverged.astype(bool)].variant.astype(str).value_counts()
+    learned = summaries.ranked(runs).variant.astype(str).value_counts()
+    named, none = [], 0
+    for variant in summaries.not_learned(runs, runs.task.iloc[0]):
+        if variant in learned:
+            named.append(f"{variant} ({scored[variant] - learned[variant]} of {scored[variant]} runs)")
+        else:
+            named.append(variant)
+            none += 1
+    return f"{values - none} of {values} values" + (f"; did not learn: {', '.join(named)}" if named else "")
 
 
 def summary(best: pd.DataFrame, paper: pd.DataFrame) -> str:

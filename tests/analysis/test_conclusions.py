@@ -320,3 +320,24 @@ def test_the_conclusions_summary_joins_several_names_with_commas_and_says_none_w
     nothing = conclusions.summary(within.iloc[:0], pd.DataFrame()).splitlines()
     assert nothing == ["0 study x task comparisons from 0 run(s) per value at most.", "  within the noise: 0 (none)",
                        "Where two values or more learned, the best here is the report's choice in 0 of 0 cases."]
+
+
+def test_a_value_some_of_whose_runs_did_not_learn_says_how_many_and_is_still_compared_over_the_others(profile):
+    rows = [{"study": "batch_size", "variant": variant, "task": "gender", "fold": fold, "seed": 0,
+             "accuracy": accuracy, "accuracy_10crop": accuracy, "one_off_accuracy": np.nan, "n_test": 200,
+             "diverged": False, "majority": 0.55, "classes_answered": 2 if learned else 1, "learned": learned}
+            for variant, fold, accuracy, learned in [("16", 0, 0.55, False), ("16", 1, 0.70, True),
+                                                     ("16", 2, 0.72, True), ("32", 0, 0.75, True),
+                                                     ("32", 1, 0.76, True), ("32", 2, 0.78, True)]]
+    path = store.results_path(profile, "batch_size")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    row = conclusions.best_settings(profile).set_index(["study", "task"]).loc[("batch_size", "gender")]
+    assert row.learned == "2 of 2 values; did not learn: 16 (1 of 3 runs)"
+    assert row.best == "32" and row.n == 3 and row["compared with"] == "runner-up 16"
+    # no predictions kept, so the means are compared unpaired: 16's over its two runs that learned
+    assert row.difference == pytest.approx(np.mean([0.75, 0.76, 0.78]) - np.mean([0.70, 0.72]))
+    stuck = pd.DataFrame(rows).assign(learned=lambda table: table.learned & (table.variant == "32"))
+    stuck.to_csv(path, index=False)
+    row = conclusions.best_settings(profile).set_index(["study", "task"]).loc[("batch_size", "gender")]
+    assert row.learned == "1 of 2 values; did not learn: 16"
