@@ -49,12 +49,13 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             runs = recorded[recorded.task == task]
             if len(runs) == 0:
                 continue
-            values = runs.variant.astype(str).nunique()
-            learned = _learned_words(runs, values)
-            runs = summaries.ranked(runs)  # a network that did not learn is never ranked
+            stuck = summaries.not_learned(runs, task)
+            ranked = summaries.ranked(runs)  # a network that did not learn is never ranked
+            learned = _learned_words(runs, ranked, stuck)
+            runs = ranked
             table = summaries.summary(runs, metric).droplevel("task").dropna(subset=["mean"]) if len(runs) else runs
             if len(table) == 0:
-                if "did not learn" in learned:  # runs were scored, and none learned: said, not ranked
+                if stuck:  # runs were scored, and none learned: said, not ranked
                     rows.append({"study": name, "task": task, "learned": learned, "best": "", "beyond noise": False})
                 continue
             paper = study.paper_variant(profile)
@@ -96,19 +97,16 @@ def study_settings(profile: Profile) -> pd.DataFrame:
     return pd.Series(dataclasses.asdict(baseline(profile))).to_frame("paper's settings, this profile")
 
 
-def _learned_words(runs: pd.DataFrame, values: int) -> str:
+def _learned_words(runs: pd.DataFrame, ranked: pd.DataFrame, stuck: dict) -> str:
     """The table's "learned" column: how many values learned in at least one run, and the values with a run that
-    did not learn, each with how many of its runs when some of them did learn ("constant 0.001 (1 of 10 runs)"):
-    those runs are left out, and the value is still compared over the others."""
+    did not learn (``stuck``, from ``summaries.not_learned``), each with how many of its runs when some of them did
+    learn ("constant 0.001 (1 of 10 runs)"): those runs are left out, and the value is compared over the others."""
+    values = runs.variant.astype(str).nunique()
     scored = runs[~runs.diverged.astype(bool)].variant.astype(str).value_counts()
-    learned = summaries.ranked(runs).variant.astype(str).value_counts()
-    named, none = [], 0
-    for variant in summaries.not_learned(runs, runs.task.iloc[0]):
-        if variant in learned:
-            named.append(f"{variant} ({scored[variant] - learned[variant]} of {scored[variant]} runs)")
-        else:
-            named.append(variant)
-            none += 1
+    learned = ranked.variant.astype(str).value_counts()
+    named = [f"{variant} ({scored[variant] - learned[variant]} of {scored[variant]} runs)" if variant in learned
+             else variant for variant in stuck]
+    none = sum(variant not in learned for variant in stuck)
     return f"{values - none} of {values} values" + (f"; did not learn: {', '.join(named)}" if named else "")
 
 
