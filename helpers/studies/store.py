@@ -208,8 +208,8 @@ def write_predictions(directory: Path, predictions: dict) -> None:
 
 
 def write_mean(directory: Path, mean) -> None:
-    """Keep the mean image a kept network subtracts from its inputs beside it (``mean.npy``), so that the
-    network answers a new photo without its training data (``helpers.predict``)."""
+    """Keep the mean image a kept network subtracts from its inputs beside it (``mean.npy``, float32 as the
+    inputs are), so that the network answers a new photo without its training data (``helpers.predict``)."""
     atomic.write(Path(directory) / "mean.npy", lambda handle: np.save(handle, np.asarray(mean, np.float32)))
 
 

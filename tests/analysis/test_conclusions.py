@@ -341,3 +341,23 @@ def test_a_value_some_of_whose_runs_did_not_learn_says_how_many_and_is_still_com
     stuck.to_csv(path, index=False)
     row = conclusions.best_settings(profile).set_index(["study", "task"]).loc[("batch_size", "gender")]
     assert row.learned == "1 of 2 values; did not learn: 16"
+
+
+def test_a_task_in_which_no_value_learned_gets_a_row_that_names_them_and_ranks_nothing(profile):
+    rows = [{"study": "batch_size", "variant": variant, "task": task, "fold": 0, "seed": 0, "accuracy": accuracy,
+             "accuracy_10crop": accuracy, "one_off_accuracy": np.nan, "n_test": 200, "diverged": False,
+             "majority": 0.55, "classes_answered": 2 if task == "gender" else 1, "learned": task == "gender"}
+            for variant, task, accuracy in [("16", "gender", 0.70), ("32", "gender", 0.75), ("16", "age", 0.30),
+                                            ("32", "age", 0.30)]]
+    path = store.results_path(profile, "batch_size")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(path, index=False)
+    table = conclusions.best_settings(profile)
+    assert list(table.columns) == conclusions.COLUMNS
+    age = table[table.task == "age"]
+    assert len(age) == 1 and age.iloc[0].study == "batch_size"
+    assert age.iloc[0].learned == "0 of 2 values; did not learn: 16, 32"
+    assert age.iloc[0].best == "" and not age.iloc[0]["beyond noise"] and np.isnan(age.iloc[0]["difference"])
+    gender = table[table.task == "gender"].iloc[0]
+    assert gender.learned == "2 of 2 values" and gender.best == "32"
+    assert table["beyond noise"].dtype == bool

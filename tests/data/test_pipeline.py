@@ -338,3 +338,31 @@ def test_labels_for_each_task(synthetic_tiny):
     assert targets.min() >= 0 and targets.max() == 7 and len(rows) == index.age_group.notna().sum()
     with pytest.raises(ValueError, match="unknown task"):
         labels.labelled(index, "emotion")
+
+
+@pytest.mark.parametrize("damage", ["bytes changed", "cut short"])
+def test_a_damaged_cache_entry_is_decoded_again_from_its_source(synthetic_tiny, tmp_path, damage, capsys):
+    root = synthetic_tiny / "adience"
+    paths = sorted(str(path.relative_to(root)) for path in (root / "aligned").rglob("*.jpg"))[:6]
+    entries = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    before = {entry: Path(entry).read_bytes() for entry in entries}
+    broken = Path(entries[2])
+    content = bytearray(before[entries[2]])
+    if damage == "bytes changed":  # the right length, but not a tensor of 32 x 32 x 3 any more
+        content[:8] = b"\xff" * 8
+        reason = "its type and shape are not those of the pixels it holds"
+    else:
+        reason = f"{len(content) // 2:,} bytes instead of {len(content):,}"
+        content = content[: len(content) // 2]
+    broken.write_bytes(bytes(content))
+    capsys.readouterr()
+
+    again = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+
+    assert list(again) == list(entries)
+    warning = capsys.readouterr().err.strip()
+    assert warning == f"WARNING cache entry {broken} ({reason}) is decoded again from {root / paths[2]}"
+    assert len(warning.splitlines()) == 1
+    assert {entry: Path(entry).read_bytes() for entry in entries} == before  # the same pixels again, the rest kept
+    image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    assert capsys.readouterr().err == ""  # intact now: nothing to say

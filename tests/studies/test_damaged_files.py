@@ -1,11 +1,12 @@
 """Damaged files never stop the course: a record that is not one of the kit's is set aside, named in one warning
 line with what was wrong, and its run counts as not recorded, so a study trains it again (checked by the resume
-test of tests/studies/test_runner.py); everything else in the results folder stays as it was."""
+test of tests/studies/test_runner.py); everything else in the results folder stays as it was. A damaged
+image-cache entry is tested with the cache, in tests/data/test_pipeline.py, where `make mutation` judges
+helpers/data/image_cache.py."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -74,34 +75,6 @@ def test_a_record_written_by_an_older_kit_still_reads(profile, capsys):
     read = store.read_results(profile, "batch_size")
     assert read.variant.tolist() == ["32", "16"] and read.accuracy_10crop.isna().tolist() == [True, False]
     assert capsys.readouterr().err == ""
-
-
-@pytest.mark.parametrize("damage", ["bytes changed", "cut short"])
-def test_a_damaged_cache_entry_is_decoded_again_from_its_source(synthetic_tiny, tmp_path, damage, capsys):
-    from helpers.data import image_cache
-
-    root = synthetic_tiny / "adience"
-    paths = sorted(str(path.relative_to(root)) for path in (root / "aligned").rglob("*.jpg"))[:6]
-    entries = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
-    before = {entry: Path(entry).read_bytes() for entry in entries}
-    broken = Path(entries[2])
-    content = bytearray(before[entries[2]])
-    if damage == "bytes changed":  # the right length, but not a tensor of 32 x 32 x 3 any more
-        content[:8] = b"\xff" * 8
-    else:
-        content = content[: len(content) // 2]
-    broken.write_bytes(bytes(content))
-    capsys.readouterr()
-
-    again = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
-
-    assert list(again) == list(entries)
-    warning = capsys.readouterr().err.strip()
-    assert warning.startswith(f"WARNING cache entry {broken} (") and warning.endswith(f"from {root / paths[2]}")
-    assert len(warning.splitlines()) == 1
-    assert {entry: Path(entry).read_bytes() for entry in entries} == before  # the same pixels again, the rest kept
-    image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
-    assert capsys.readouterr().err == ""  # intact now: nothing to say
 
 
 def small_network():

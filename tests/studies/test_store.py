@@ -1,9 +1,11 @@
 """The results store's view of time: which records were written before a moment (the synthetic mirror's last
-writing, for ``helpers.environment``'s warning)."""
+writing, for ``helpers.environment``'s warning); the mean image kept beside a network."""
 
 from __future__ import annotations
 
 import os
+
+import numpy as np
 
 from helpers import profiles
 from helpers.studies import store
@@ -29,3 +31,12 @@ def test_the_records_older_than_a_moment_are_those_written_before_it(tmp_path, m
     (tmp_path / "smoke" / "baseline.csv").touch()  # a study's table is not a record
     os.utime(tmp_path / "smoke" / "baseline.csv", (0, 0))
     assert len(store.records_older_than(profile, 3000.5)) == 3
+
+
+def test_the_mean_image_is_kept_in_float32_whatever_it_was_computed_in(tmp_path):
+    mean = np.arange(12, dtype=np.float64).reshape(2, 2, 3) / 7  # not exact in float32
+    store.write_mean(tmp_path, mean)
+    kept = np.load(tmp_path / "mean.npy")
+    assert kept.dtype == np.float32 and kept.shape == (2, 2, 3)  # the inputs' type: a network reads it as it is
+    np.testing.assert_array_equal(kept, mean.astype(np.float32))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mean.npy"]  # written whole, nothing left beside
