@@ -74,3 +74,23 @@ def test_the_merge_command_names_a_foreign_file_and_exits_non_zero(tmp_path):
                            str(tmp_path / "timings.csv")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "other.csv:1: not a timings file" in done.stderr
     assert not (tmp_path / "timings.csv").exists()
+
+
+def test_the_timing_summary_reads_this_sessions_rates_and_counts_the_other_machines():
+    rows = [("train batch", 100.0, 0.32, 0.01), ("epoch", 80.0, 1.6, 0.5), ("inference, batch 1", 250.0, 0.004, 0.0),
+            ("inference, batch 128", 1000.0, 0.128, 0.001)]
+    measured = pd.DataFrame([{"workload": workload, "image_size": size, "precision": "float32",
+                              "images_per_second": rate * (1 if size == 227 else 4), "median_seconds": median,
+                              "iqr_seconds": iqr} for size in (68, 227) for workload, rate, median, iqr in rows])
+    every = pd.DataFrame({"session": ["s1", "s0", "s9"], "machine": ["here", "here", "there"]})
+    lines = timings.summary(measured, every, "s1", {"gpu": "", "cpu": "AMD EPYC"}, 32, 128, 128).splitlines()
+    assert lines[0] == "On this machine (AMD EPYC), at 227 px in float32:"
+    assert lines[1] == "  training: 100.0 images/s in one batch of 32, 80.0 images/s over an epoch of 128 (the " \
+                       "epoch at 0.80 of the batch's speed)"
+    assert lines[2].startswith("  inference: 4.0 ms for one face (250 faces/s), 1000 faces/s in batches of 128 (4.00")
+    assert lines[3] == "  2 of 8 measurements had a spread above a tenth of their median: epoch @68, epoch @227"
+    assert lines[4] == "The file holds 2 machine(s) and 1 earlier session(s) of this one; the table above compares " \
+                       "this machine with 1 other machine(s)."
+    alone = timings.summary(measured, every.iloc[:1], "s1", {"gpu": "H200", "cpu": "x"}, 32, 128, 128).splitlines()
+    assert alone[0].startswith("On this machine (H200)")
+    assert alone[4].endswith("merge another machine's file to compare.")

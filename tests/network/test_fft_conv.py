@@ -60,3 +60,21 @@ def test_timing_gives_a_row_per_shape_and_the_crossover_is_where_the_fft_stays_f
     table = pd.DataFrame({"kernel": [3, 5, 7, 9, 11], "fft_over_library": [3.0, 0.9, 1.2, 0.8, 0.7]})
     assert fft_conv.crossover(table) == 9
     assert fft_conv.crossover(table.assign(fft_over_library=2.0)) is None
+
+
+def test_the_fft_summary_names_the_faster_layers_and_the_crossover_or_says_there_is_none():
+    agreement = pd.DataFrame({"layer": ["conv1", "conv2"], "max_difference": [2e-6, 3e-5], "relative": [1e-7, 4e-7]})
+    layers = pd.DataFrame({"layer": ["conv1", "conv1", "conv2", "conv2"], "batch": [1, 8, 1, 8],
+                           "fft_over_library": [3.0, 2.5, 1.2, 0.8]})
+    kernels = pd.DataFrame({"kernel": [3, 5, 7], "fft_over_library": [2.0, 0.9, 0.7]})
+    lines = fft_conv.summary(agreement, layers, kernels, (28, 96, 256), 8, 5).splitlines()
+    assert lines[0] == "The FFT reproduced conv1-conv3 of the trained network to within 3.0e-05 (at most 4.0e-07 " \
+                       "of the largest output)."
+    assert lines[1] == "  conv1: FFT took 2.50-3.00 times the library's time over batch sizes 1, 8 (median of 5 " \
+                       "calls each)"
+    assert lines[3] == "The FFT was faster for: conv2 at batch 8 (0.80)."
+    assert lines[4] == "Over kernel sizes 3-7 on a 28x28x96 map, batch 8: the FFT was faster from 5 x 5 on."
+    slower = fft_conv.summary(agreement, layers.assign(fft_over_library=2.0), kernels.assign(fft_over_library=1.5),
+                              (28, 96, 256), 8, 5).splitlines()
+    assert slower[3] == "The FFT was faster for: no layer at any batch size."
+    assert slower[4].endswith("the FFT never became faster for good on this machine.")
