@@ -66,6 +66,6 @@ def accuracy_by_cell(faces: pd.DataFrame, rows: str = "age group", columns: str 
         cells.append({rows: row, columns: column, "n": len(group), "accuracy": group.correct.mean(),
                       "low": low, "high": high})
     table = pd.DataFrame(cells)
-    table[rows] = pd.Categorical(table[rows], order[rows], ordered=True)
-    table[columns] = pd.Categorical(table[columns], order[columns], ordered=True)
+    table[rows] = pd.Categorical(table[rows], order[rows])  # sorted by the classes' order, not the names'
+    table[columns] = pd.Categorical(table[columns], order[columns])
     return table.sort_values([rows, columns]).reset_index(drop=True)

@@ -69,7 +69,7 @@ def captions(table: pd.DataFrame) -> list[str]:
     return [f"{row.gender} {row['p(gender)']:.2f} · {row.age} {row['p(age)']:.2f}" for _, row in table.iterrows()]
 
 
-def upload_widget(networks: dict, size: int, crop_size: int):
+def upload_widget(networks: dict, size: int, crop_size: int):  # pragma: no mutate block (draws: a widget)
     """A file-upload button (ipywidgets) that answers the chosen photo below it: the boxes drawn, each face's
     gender and age group with their probabilities. In JupyterLab it waits for a click; under papermill it is
     shown and nothing waits. Setting the button's ``value`` from Python (as a test does) answers the same way."""

@@ -58,3 +58,18 @@ def test_a_step_runs_once_per_image_into_its_own_cache(tmp_path):
     written = [os.stat(path).st_mtime_ns for path in clahe]
     again = image_cache.cached_files(tmp_path, names, SIZE, directory=cache, show_progress=False, step="clahe")
     assert list(again) == list(clahe) and [os.stat(path).st_mtime_ns for path in again] == written  # not rewritten
+
+
+def test_equalizing_changes_only_the_brightness_as_opencv_does_on_the_luma_channel():
+    import cv2
+
+    rng = np.random.default_rng(2)
+    light = 0.35 + 0.25 * np.linspace(0, 1, SIZE)[None, :, None]  # a dim skin tone, brighter to the right
+    image = np.clip(np.array([150, 110, 90]) * light + rng.normal(0, 3, (SIZE, SIZE, 3)), 0, 255).astype(np.uint8)
+    before = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
+    for step, operation in (("equalize", cv2.equalizeHist),
+                            ("clahe", cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply)):
+        after = cv2.cvtColor(preprocessing.apply(step, image), cv2.COLOR_RGB2YCrCb).astype(float)
+        luma = operation(np.ascontiguousarray(before[..., 0])).astype(float)
+        assert np.abs(after[..., 0] - luma).mean() < 1, step  # up to the rounding of the way back to RGB
+        assert np.abs(after[..., 1:] - before[..., 1:]).mean() < 1, step  # the same colours

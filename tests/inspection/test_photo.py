@@ -188,6 +188,35 @@ def test_accuracy_per_cell_has_its_n_and_wilson_interval():
     assert [group for group, _ in table.index] == ["(0, 2)", "(0, 2)", "(25, 32)"]  # the groups' own order
 
 
+def test_the_cells_follow_the_classes_order_whichever_label_makes_the_rows():
+    faces = pd.DataFrame({"gender": ["f", "m", "m", "f", "unknown"],
+                          "age group": ["(15, 20)", "(4, 6)", "(15, 20)", "(60, 100)", "(4, 6)"],
+                          "correct": [True, False, True, True, False]})
+    table = error_analysis.accuracy_by_cell(faces)
+    assert list(table.columns) == ["age group", "gender", "n", "accuracy", "low", "high"]
+    assert list(table.index) == [0, 1, 2, 3, 4]
+    # the classes' order (m before f, (4, 6) before (15, 20)), not the alphabet's
+    assert list(zip(table["age group"], table.gender)) == [("(4, 6)", "m"), ("(4, 6)", "unknown"), ("(15, 20)", "m"),
+                                                           ("(15, 20)", "f"), ("(60, 100)", "f")]
+    swapped = error_analysis.accuracy_by_cell(faces, rows="gender", columns="age group")
+    assert list(swapped.columns[:2]) == ["gender", "age group"]
+    assert list(zip(swapped.gender, swapped["age group"])) == [("m", "(4, 6)"), ("m", "(15, 20)"), ("f", "(15, 20)"),
+                                                               ("f", "(60, 100)"), ("unknown", "(4, 6)")]
+
+
+def test_the_wilson_interval_is_the_textbook_formula_and_an_empty_cell_has_none():
+    from scipy import stats
+
+    correct, total, level = 3, 4, 0.9
+    z, p = stats.norm.ppf(0.95), correct / total
+    centre = (p + z**2 / (2 * total)) / (1 + z**2 / total)
+    half = z / (1 + z**2 / total) * np.sqrt(p * (1 - p) / total + z**2 / (4 * total**2))
+    assert error_analysis.wilson_interval(correct, total, level) == pytest.approx((centre - half, centre + half))
+    assert error_analysis.wilson_interval(1, 1)[0] == pytest.approx(1 / (1 + stats.norm.ppf(0.975) ** 2))
+    low, high = error_analysis.wilson_interval(0, 0)
+    assert np.isnan(low) and np.isnan(high)
+
+
 def test_every_test_face_keeps_both_labels_and_the_worst_mistakes_come_first(profile):
     from helpers.training import two_heads
 
@@ -219,3 +248,10 @@ def test_the_exported_files_answer_as_the_keras_model(tmp_path):
     assert export.size_on_disk(files["onnx"]) > 4 * model.count_params() * 0.9
     assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
     assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9
+
+
+def test_each_face_gets_a_caption_with_both_answers_and_their_probabilities():
+    table = pd.DataFrame({"box": [(0, 0, 10, 10), (5, 5, 20, 20)], "gender": ["f", "m"], "p(gender)": [0.914, 0.5],
+                          "age": ["(25, 32)", "(0, 2)"], "p(age)": [0.4449, 0.996]})
+    assert photo_predictions.captions(table) == ["f 0.91 · (25, 32) 0.44", "m 0.50 · (0, 2) 1.00"]
+    assert photo_predictions.captions(table.iloc[:0]) == []

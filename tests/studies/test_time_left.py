@@ -60,6 +60,10 @@ def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
         profile.max_epochs * 12_304 / 4877)
     assert time_left.first_guess(profile, study, keys, {}).startswith(f"at most {time_left.duration(bound)} on one")
     assert time_left.rate_at(40) == pytest.approx(7859 + (40 - 32) / (50 - 32) * (6157 - 7859))
+    # another machine's rates and faces: 2 epochs x 1,000 faces at 100 images/s (batch 16 of 8 -> 100, 32 -> 300)
+    other = dataclasses.replace(study.settings_for("16", profile), epochs=2)
+    assert time_left.upper_bound(other, "gender", {8: 100.0, 32: 300.0}, {"gender": 1000}) == pytest.approx(
+        2 * 1000 / (100 + (16 - 8) / (32 - 8) * 200))
 
 
 @pytest.mark.parametrize("seconds, text", [(45, "45 s"), (89.4, "89 s"), (600, "10 min"), (5400, "1.5 h")])

@@ -106,6 +106,15 @@ def test_a_claim_is_exclusive_and_released(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.parametrize("note", ["not a note", '{"host": "lab-3"}', ""])
+def test_a_held_claim_whose_note_cannot_be_read_is_held_by_someone_unknown(tmp_path, note):
+    path = tmp_path / "run.claim"
+    with claims.claim(path):
+        path.write_text(note)  # the same file, still locked: a note cut short, or written by another program
+        assert claims.holder(path) == "unknown"
+        assert claims.claim(path) is None
+
+
 HOLD_A_CLAIM = textwrap.dedent("""
     import sys, time
     from helpers.studies import claims

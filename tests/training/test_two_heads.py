@@ -27,6 +27,13 @@ def test_two_heads_share_one_trunk():
     # one trunk: the two-headed network is the gender network plus an age output layer (16 x 8 weights + 8 biases)
     assert counts["one network, two heads"] == counts["gender network"] + 16 * 8 + 8
     assert counts["two networks"] - counts["one network, two heads"] == counts["age network"] - (16 * 8 + 8)
+    assert counts["age network"] - counts["gender network"] == 16 * 6 + 6  # 8 outputs against 2, nothing else
+    assert counts["two networks"] == counts["gender network"] + counts["age network"] and counts.name == "weights"
+    one_layer = two_heads.parameters(dataclasses.replace(profiles.get_profile("smoke"), crop_size=48),
+                                     Settings(hidden_units=16, hidden_layers=1))
+    assert one_layer["gender network"] == levi_hassner.levi_hassner(2, input_size=48, hidden_units=16,
+                                                                    hidden_layers=1).count_params()
+    assert counts["gender network"] - one_layer["gender network"] == 16 * 16 + 16  # the second hidden layer
 
 
 def _compiled(age_loss_weight: float):
@@ -85,3 +92,15 @@ def test_the_joint_faces_are_both_tasks_faces_each_once_with_the_missing_label_m
     for task in two_heads.TASKS:  # each head is scored on the single-task runs' own test faces, in their order
         assert list(data.tasks[task].files["test"]) == list(single[task].files["test"])
         np.testing.assert_array_equal(data.tasks[task].mean, data.mean)
+
+
+def test_the_label_counts_split_each_splits_faces_by_the_labels_they_have():
+    missing = two_heads.MISSING
+    data = two_heads.JointData(fold=0, size=8, crop_size=6, files={}, mean=np.zeros(1), tasks={}, labels={
+        "train": {"gender": np.array([0, 1, missing, 1, 0]), "age": np.array([3, missing, 2, 7, missing])},
+        "test": {"gender": np.array([missing, 1]), "age": np.array([0, missing])}})
+    counts = two_heads.label_counts(data)
+    assert list(counts.index) == ["train", "test"]
+    assert list(counts.columns) == ["both labels", "gender only", "age group only", "faces"]
+    assert counts.loc["train"].tolist() == [2, 2, 1, 5]
+    assert counts.loc["test"].tolist() == [0, 1, 1, 2]
