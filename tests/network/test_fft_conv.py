@@ -62,6 +62,24 @@ def test_timing_gives_a_row_per_shape_and_the_crossover_is_where_the_fft_stays_f
     assert fft_conv.crossover(table.assign(fft_over_library=2.0)) is None
 
 
+def test_each_convolution_layer_and_each_kernel_size_is_timed_at_its_own_shape():
+    import keras
+
+    environment.start_tensorflow()
+    network = keras.Sequential([keras.Input((12, 12, 3)), keras.layers.Conv2D(4, 5, strides=2, name="first"),
+                                keras.layers.Conv2D(6, 3, padding="same", name="second")])
+    columns = ["layer", "batch", "map", "kernel", "stride", "padding", "filters", "repeats"]
+    table = fft_conv.time_layers(network, [1, 2], repeats=1)
+    assert table[columns].values.tolist() == [["first", 1, "12x12x3", 5, 2, 0, 4, 1],
+                                              ["first", 2, "12x12x3", 5, 2, 0, 4, 1],
+                                              ["second", 1, "4x4x4", 3, 1, 1, 6, 1],
+                                              ["second", 2, "4x4x4", 3, 1, 1, 6, 1]]
+    assert (table.library_ms > 0).all() and (table.fft_ms > 0).all()
+    kernels = fft_conv.time_kernel_sizes(2, 8, 3, 4, [1, 3, 5], repeats=2)
+    assert kernels[columns[1:]].values.tolist() == [[2, "8x8x3", 1, 1, 0, 4, 2], [2, "8x8x3", 3, 1, 1, 4, 2],
+                                                    [2, "8x8x3", 5, 1, 2, 4, 2]]  # padded to keep the map's size
+
+
 def test_the_fft_summary_names_the_faster_layers_and_the_crossover_or_says_there_is_none():
     agreement = pd.DataFrame({"layer": ["conv1", "conv2"], "max_difference": [2e-6, 3e-5], "relative": [1e-7, 4e-7]})
     layers = pd.DataFrame({"layer": ["conv1", "conv1", "conv2", "conv2"], "batch": [1, 8, 1, 8],
