@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -174,3 +175,28 @@ def test_a_mutant_is_judged_by_its_modules_own_tests_the_fastest_first(repo, tmp
     mutant = "helpers.analysis.paired.x_mcnemar__mutmut_1"
     assert collected(MUTANT_UNDER_TEST=mutant) == list(reversed(paired))
     assert collected() == in_file_order  # not under mutmut: every test, in the files' order
+
+
+def test_every_module_is_mutated_or_named_in_the_readmes_list_of_what_is_left_out(repo):
+    listed = set(report.listed_modules(repo / "pyproject.toml"))
+    readme = (repo / "tests" / "mutation" / "README.md").read_text()
+    left_out = set(re.findall(r"^\| `(helpers/[^`]+)` \|", readme.split("## Left out")[1].split("## ")[0], re.M))
+    assert listed and left_out and not listed & left_out
+    modules = {path.relative_to(repo).as_posix() for path in (repo / "helpers").rglob("*.py")
+               if "synthetic" not in path.parts and _holds_code(path)}
+    assert "helpers/synthetic/" in left_out
+    assert modules - listed - left_out == set(), "add these to [tool.mutmut] only_mutate or to the README's list"
+    assert {module for module in listed | left_out if module.endswith(".py")} <= modules  # every name still a module
+
+
+def test_a_module_beside_the_packages_is_judged_by_its_own_test_file_and_its_importers_folders():
+    assert judging_files("helpers/timings.py") == ["test_timings.py"]  # only notebooks import it
+    assert {"test_timer.py", "test_fft_conv.py"} <= set(judging_files("helpers/timer.py"))  # fft_conv imports it
+
+
+def _holds_code(path) -> bool:
+    """Whether a module holds more than a docstring and imports (the packages' __init__.py hold only those)."""
+    import ast
+
+    statements = ast.parse(path.read_text()).body
+    return any(not isinstance(node, (ast.Expr, ast.Import, ast.ImportFrom)) for node in statements)

@@ -5,7 +5,9 @@ shared fixtures that includes the slow studies for nearly every function (the lo
 pipeline). Each module is judged here by its own tests instead (tests/conftest.py deselects the others while a
 mutant is under test): the test files of its package's folder (``helpers/data/splits.py`` -> ``tests/data/``),
 and those of the packages that import it directly (``tests.import_graph``), which use it the way the course
-does: the network's modules are judged by ``tests/training/`` too, the results store by ``tests/analysis/``.
+does: the network's modules are judged by ``tests/training/`` too, the results store by ``tests/analysis/``. A
+module beside the packages (``helpers/timings.py``) is judged by its own file, ``tests/test_timings.py``, and by
+the folders of the packages that import it.
 A mutant that only a slow integration test would notice counts as surviving: the module's own tests should
 say what it does.
 """
@@ -41,7 +43,11 @@ def judging_files(module: str) -> list[str]:
     packages = {import_graph.package_of(dotted)}
     packages |= {import_graph.package_of(user) for user, imported in graph.items() if dotted in imported}
     folders = [TESTS / package.removeprefix("helpers.") for package in sorted(packages) if package != "helpers"]
-    return sorted({path.name for folder in folders if folder.is_dir() for path in folder.glob("test_*.py")})
+    files = {path.name for folder in folders if folder.is_dir() for path in folder.glob("test_*.py")}
+    beside = TESTS / f"test_{dotted.rsplit('.', 1)[1]}.py"  # a module beside the packages: tests/test_<name>.py
+    if dotted.count(".") == 1 and beside.exists():
+        files.add(beside.name)
+    return sorted(files)
 
 
 def own_test_files(mutant: str) -> list[str]:
