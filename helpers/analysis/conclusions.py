@@ -53,7 +53,7 @@ def best_settings(profile: Profile, metric: str = "accuracy") -> pd.DataFrame:
             ranked = summaries.ranked(runs)  # a network that did not learn is never ranked
             learned = _learned_words(runs, ranked, stuck)
             runs = ranked
-            table = summaries.summary(runs, metric).droplevel("task").dropna(subset=["mean"]) if len(runs) else runs
+            table = summaries.summary(runs, metric).droplevel("task").dropna(subset=["mean"])
             if len(table) == 0:
                 if stuck:  # runs were scored, and none learned: said, not ranked
                     rows.append({"study": name, "task": task, "learned": learned, "best": "", "beyond noise": False})

@@ -3,6 +3,8 @@ per cell, their calibration, and the exported files' answers."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -215,6 +217,42 @@ def test_the_wilson_interval_is_the_textbook_formula_and_an_empty_cell_has_none(
     assert error_analysis.wilson_interval(1, 1)[0] == pytest.approx(1 / (1 + stats.norm.ppf(0.975) ** 2))
     low, high = error_analysis.wilson_interval(0, 0)
     assert np.isnan(low) and np.isnan(high)
+
+
+def test_each_test_face_gets_its_answer_its_confidence_and_its_other_label_or_unknown():
+    answers = np.array([[0.1, 0.7, 0.2, 0, 0, 0, 0, 0], [0.6, 0.3, 0.1, 0, 0, 0, 0, 0], [0, 0, 0.45, 0.55, 0, 0, 0, 0]])
+    data = task_data.TaskData("age", 0, 48, 40, files={"test": ["a.npy", "b.npy", "c.npy"]},
+                              labels={"test": np.array([1, 1, 3], np.int32)}, mean=np.zeros(1))
+    faces = error_analysis.test_faces(data, answers, {"a.npy": "f", "c.npy": "m"})
+    assert list(faces.columns) == ["file", "true", "predicted", "confidence", "correct", "age group", "gender"]
+    assert faces.predicted.tolist() == ["(4, 6)", "(0, 2)", "(15, 20)"]
+    assert faces.true.tolist() == ["(4, 6)", "(4, 6)", "(15, 20)"]
+    assert faces.confidence.tolist() == [0.7, 0.6, 0.55] and faces.correct.tolist() == [True, False, True]
+    assert faces["age group"].tolist() == faces.true.tolist()  # an age network's own label
+    assert faces.gender.tolist() == ["f", error_analysis.MISSING, "m"]
+    gender = dataclasses.replace(data, task="gender", labels={"test": np.array([0, 1, 1], np.int32)})
+    faces = error_analysis.test_faces(gender, [[0.2, 0.8], [0.9, 0.1], [0.3, 0.7]])
+    assert list(faces.columns[-2:]) == ["gender", "age group"] and faces.gender.tolist() == ["m", "f", "f"]
+    assert faces["age group"].tolist() == [error_analysis.MISSING] * 3  # no other labels given
+    assert faces.predicted.tolist() == ["f", "m", "f"] and faces.correct.tolist() == [False, False, True]
+
+
+def test_the_other_tasks_labels_come_from_the_joint_faces_where_the_face_has_one():
+    from helpers.training import two_heads
+
+    missing = two_heads.MISSING
+    both = two_heads.JointData(0, 48, 40, files={"test": np.array(["a", "b", "c"])}, mean=np.zeros(1), tasks={},
+                               labels={"test": {"gender": np.array([1, missing, 0]), "age": np.array([7, 2, missing])}})
+    assert error_analysis.other_labels(both) == {"gender": {"a": "(60, 100)", "b": "(8, 12)"},
+                                                 "age": {"a": "f", "c": "m"}}
+
+
+def test_the_worst_mistakes_are_the_wrong_answers_given_most_surely_eight_unless_asked():
+    faces = pd.DataFrame({"file": [f"{n}.jpg" for n in range(12)], "correct": [False] * 10 + [True] * 2,
+                          "confidence": [0.5, 0.9, 0.6, 0.95, 0.7, 0.55, 0.8, 0.65, 0.85, 0.75, 0.99, 0.98]})
+    worst = error_analysis.confident_mistakes(faces)
+    assert worst.file.tolist() == ["3.jpg", "1.jpg", "8.jpg", "6.jpg", "9.jpg", "4.jpg", "7.jpg", "2.jpg"]
+    assert error_analysis.confident_mistakes(faces, 2).file.tolist() == ["3.jpg", "1.jpg"]
 
 
 def test_every_test_face_keeps_both_labels_and_the_worst_mistakes_come_first(profile):
