@@ -27,7 +27,7 @@ class FacesFound:
 def predict_faces(faces, networks: dict, size: int, crop_size: int) -> pd.DataFrame:
     """Face images -> one row per face: for each task in ``networks`` ({task: (model, mean image)}) the answer,
     its probability, and every class's probability."""
-    table = pd.DataFrame(index=range(len(faces)))
+    table = pd.DataFrame()
     if len(faces) == 0:
         return table
     for task, (model, mean) in networks.items():

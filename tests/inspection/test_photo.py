@@ -81,6 +81,74 @@ def test_a_photo_gets_faces_or_a_sentence_never_a_traceback(profile, tmp_path):
     assert "face(s) found" in said["transparent"]
 
 
+def test_every_outcome_of_a_photo_is_a_whole_answer_pixels_boxes_table_and_sentence(profile, tmp_path):
+    from PIL import Image
+
+    pixels, _, _ = group_photo.from_test_fold(profile, 0, count=3, seed=2)
+    height, width = pixels.shape[:2]
+    zeros = np.zeros((48, 48, 3), np.float32)
+    networks = {"gender": (_network(2), zeros), "age": (_network(8), zeros)}
+    found = photo_predictions.predict_photo(pixels, networks, profile.image_size, profile.crop_size)
+    assert found.message == f"{len(found.boxes)} face(s) found in the photo, {width} x {height} pixels."
+    np.testing.assert_array_equal(found.pixels, pixels)
+    table = found.table
+    assert list(table.index) == list(range(len(found.boxes))) and table.columns[0] == "box"
+    assert table.box.tolist() == [tuple(int(v) for v in box) for box in found.boxes]
+    assert all(type(value) is int for box in table.box for value in box)
+    for task, classes in (("gender", ["m", "f"]), ("age", AGE_GROUPS)):
+        probabilities = np.stack(table[f"{task} probabilities"])
+        assert probabilities.shape == (len(found.boxes), len(classes))
+        np.testing.assert_allclose(table[f"p({task})"], probabilities.max(axis=1))
+        assert table[task].tolist() == [classes[i] for i in probabilities.argmax(axis=1)]
+    one = photo_predictions.predict_faces([pixels[:60, :60]], networks, profile.image_size, profile.crop_size)
+    assert len(one) == 1 and one["p(age)"].iloc[0] == np.stack(one["age probabilities"])[0].max()
+    assert photo_predictions.predict_faces([], networks, profile.image_size, profile.crop_size).empty
+
+    sky = np.tile(np.linspace(90, 200, 300, dtype=np.uint8)[:, None, None], (1, 400, 3))  # no face at all
+    nothing = photo_predictions.predict_photo(sky, networks, profile.image_size, profile.crop_size)
+    assert nothing.message == ("No face found in the photo, 400 x 300 pixels: the detector finds upright, frontal "
+                               "faces of at least 24 pixels. Try a photo with a face turned to the camera.")
+    assert nothing.boxes.shape == (0, 4) and nothing.boxes.dtype.kind == "i" and nothing.table.empty
+    np.testing.assert_array_equal(nothing.pixels, sky)
+    as_integers = photo_predictions.predict_photo(sky.astype(np.int64), networks, 48, 40)  # any integer type
+    assert as_integers.message == nothing.message and as_integers.pixels.dtype == np.uint8
+    huge = tmp_path / "huge gray.png"  # two notes, in the order they were made
+    Image.fromarray(sky[..., 0]).resize((8000, 6000)).save(huge)
+    said = photo_predictions.predict_photo(huge, networks, profile.image_size, profile.crop_size, min_side=30)
+    assert said.message == (f"No face found in {huge}, 4096 x 3072 pixels (shrunk from 8000 x 6000 to fit 4096 "
+                            "pixels; converted from L to RGB): the detector finds upright, frontal faces of at least "
+                            "30 pixels. Try a photo with a face turned to the camera.")
+    refused = photo_predictions.predict_photo(b"not a photo", networks, 48, 40, name="upload.jpg")
+    assert refused.message.startswith("No prediction: ") and "upload.jpg" in refused.message
+    assert refused.message.endswith(".") and refused.pixels is None and refused.table.empty
+    assert refused.boxes.shape == (0, 4) and refused.boxes.dtype.kind == "i"
+    uploaded = photo_predictions.predict_photo(huge.read_bytes(), networks, 48, 40, name="mine.png")
+    assert uploaded.message.startswith("No face found in mine.png, 4096 x 3072 pixels (shrunk")
+
+
+def test_the_awkward_files_are_what_their_names_say(tmp_path):
+    from PIL import Image
+
+    pixels = np.full((90, 120, 3), 140, np.int64)  # any integer type: written as 8-bit
+    pixels[:, :60] = 60
+    paths = photo_predictions.awkward_photos(pixels, tmp_path / "new" / "folder")
+    assert {kind: path.name for kind, path in paths.items()} == {
+        "grayscale": "grayscale.jpg", "transparent": "transparent.png", "huge": "huge.jpg", "no face": "sky.jpg",
+        "not an image": "notes.jpg"}
+    assert all(path.parent == tmp_path / "new" / "folder" for path in paths.values())
+    with Image.open(paths["grayscale"]) as image:
+        assert image.mode == "L" and image.size == (120, 90)
+    with Image.open(paths["transparent"]) as image:
+        alpha = np.asarray(image.getchannel("A"))
+        assert image.mode == "RGBA" and (alpha[:, :6] == 0).all() and (alpha[:, 6:] == 255).all()  # 120 // 20
+    with Image.open(paths["huge"]) as image:
+        assert image.size == (6000, 4500) and image.format == "JPEG"
+    with Image.open(paths["no face"]) as image:
+        assert image.mode == "RGB" and image.size == (120, 90)
+    with pytest.raises(OSError):
+        Image.open(paths["not an image"])
+
+
 def test_a_composed_photo_holds_each_face_where_its_box_says():
     faces = [np.full((20, 20, 3), value, np.uint8) for value in (30, 220)]
     pixels, boxes = group_photo.compose(faces, [40, 25], seed=1)
