@@ -147,6 +147,14 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     assert {name: codes[name] for name in kept} == {name: judged[name] for name in kept}
     assert {codes[name] for name in changed} == {None}  # its hash changed: judged again
 
+    # a module listed after mutmut copied it unmutated into mutants/ (mutmut would never mutate it): the copy goes
+    copy = report.Path("mutants") / module
+    copy.write_text(source)
+    assert verdicts.restore(ledger) == 0 and not copy.exists()
+    codes = generate(source)
+    assert codes and "__mutmut_" in copy.read_text()
+    assert verdicts.restore(ledger) == 0 and copy.exists()  # a mutated copy stays
+
     # a ledger written by another mutmut version numbers mutants its own way: nothing is restored
     shutil.rmtree("mutants")
     ledger.write_text(ledger.read_text().replace(f'"mutmut": "{verdicts.version("mutmut")}"', '"mutmut": "2.0"'))

@@ -95,15 +95,22 @@ def save(path: Path = LEDGER) -> int:
 
 
 def restore(path: Path = LEDGER) -> int:
-    """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet. Returns how
-    many verdicts were restored; none when the ledger was written by another mutmut, which may number its
-    mutants differently."""
+    """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet, after
+    removing the unmutated copy of any module listed since mutmut made mutants/. Returns how many verdicts were
+    restored; none when the ledger was written by another mutmut, which may number its mutants differently."""
+    restored, listed = 0, listed_modules(Path("pyproject.toml"))
+    for module in listed:
+        copy = Path("mutants") / module
+        if copy.exists() and "__mutmut_" not in copy.read_text():
+            # Listed after mutmut made mutants/, which then copied it unmutated; mutmut mutates a file again only
+            # when its source is newer than the copy, so without this the module would never be mutated.
+            copy.unlink()
+            print(f"{module} was copied to mutants/ before it was listed: mutmut will mutate it now")
     ledger = _read_ledger(path)
     if ledger["modules"] and ledger.get("mutmut") != version("mutmut"):
         print(f"{path.name} was written by mutmut {ledger.get('mutmut')}, this is mutmut {version('mutmut')}: "
               "its mutants may be numbered differently, so no verdict is restored (every mutant is judged again)")
         return 0
-    restored, listed = 0, listed_modules(Path("pyproject.toml"))
     for module, functions in ledger["modules"].items():
         if module in listed and not _meta_path(module).exists():
             _meta_path(module).parent.mkdir(parents=True, exist_ok=True)
