@@ -200,6 +200,7 @@ def test_every_module_is_mutated_or_named_in_the_readmes_list_of_what_is_left_ou
 def test_a_module_beside_the_packages_is_judged_by_its_own_test_file_and_its_importers_folders():
     assert judging_files("helpers/timings.py") == ["test_timings.py"]  # only notebooks import it
     assert {"test_timer.py", "test_fft_conv.py"} <= set(judging_files("helpers/timer.py"))  # fft_conv imports it
+    assert "test_predict.py" in judging_files("helpers/data/photo.py")  # the command-line predictor imports it
 
 
 def _holds_code(path) -> bool:

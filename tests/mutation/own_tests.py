@@ -7,7 +7,8 @@ mutant is under test): the test files of its package's folder (``helpers/data/sp
 and those of the packages that import it directly (``tests.import_graph``), which use it the way the course
 does: the network's modules are judged by ``tests/training/`` too, the results store by ``tests/analysis/``. A
 module beside the packages (``helpers/timings.py``) is judged by its own file, ``tests/test_timings.py``, and by
-the folders of the packages that import it.
+the folders of the packages that import it; where such a module imports another (``helpers.predict`` imports
+``helpers.data.photo``), its file judges that one too.
 A mutant that only a slow integration test would notice counts as surviving: the module's own tests should
 say what it does.
 """
@@ -44,9 +45,11 @@ def judging_files(module: str) -> list[str]:
     packages |= {import_graph.package_of(user) for user, imported in graph.items() if dotted in imported}
     folders = [TESTS / package.removeprefix("helpers.") for package in sorted(packages) if package != "helpers"]
     files = {path.name for folder in folders if folder.is_dir() for path in folder.glob("test_*.py")}
-    beside = TESTS / f"test_{dotted.rsplit('.', 1)[1]}.py"  # a module beside the packages: tests/test_<name>.py
-    if dotted.count(".") == 1 and beside.exists():
-        files.add(beside.name)
+    users = {dotted} | {user for user, imported in graph.items() if dotted in imported}
+    for beside in users:  # a module beside the packages has its own file: helpers.predict -> tests/test_predict.py
+        own = TESTS / f"test_{beside.rsplit('.', 1)[1]}.py"
+        if beside.count(".") == 1 and own.exists():
+            files.add(own.name)
     return sorted(files)
 
 
