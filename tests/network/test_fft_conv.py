@@ -38,6 +38,12 @@ def test_every_convolution_layer_of_the_network_is_reproduced_with_bias_and_acti
     assert list(table.index) == ["conv1", "conv2", "conv3"]
     assert list(table.padding) == [0, 2, 1] and list(table.stride) == [4, 1, 1]
     assert (table.relative < 1e-5).all() and (table.max_output > 0).all()
+    assert list(table.columns) == ["input", "output", "kernel", "stride", "padding", "max_difference", "max_output",
+                                   "relative"]
+    assert list(table.kernel) == [7, 5, 3] and table.loc["conv1", "input"] == (67, 67, 3)
+    assert tuple(table.loc["conv1", "output"]) == (16, 16, 96)  # (67 - 7) / 4 + 1
+    assert tuple(table.loc["conv2", "input"]) == tuple(network.get_layer("conv2").input.shape[1:])
+    np.testing.assert_allclose(table.relative, table.max_difference / table.max_output)
 
 
 def test_padding_is_read_from_the_layer_and_uneven_padding_is_refused():
@@ -47,6 +53,9 @@ def test_padding_is_read_from_the_layer_and_uneven_padding_is_refused():
     assert fft_conv.padding_of(keras.layers.Conv2D(4, 7, strides=4)) == 0
     with pytest.raises(ValueError, match="pads unevenly"):
         fft_conv.padding_of(keras.layers.Conv2D(4, 7, strides=4, padding="same"))
+    with pytest.raises(ValueError, match=r"^even: padding 'same' with stride 1 and kernel 4 pads unevenly; give the "
+                                         r"padding explicitly to conv2d$"):
+        fft_conv.padding_of(keras.layers.Conv2D(4, 4, padding="same", name="even"))
 
 
 def test_transform_lengths_have_only_small_factors():
@@ -95,4 +104,7 @@ def test_the_fft_summary_names_the_faster_layers_and_the_crossover_or_says_there
     slower = fft_conv.summary(agreement, layers.assign(fft_over_library=2.0), kernels.assign(fft_over_library=1.5),
                               (28, 96, 256), 8, 5).splitlines()
     assert slower[3] == "The FFT was faster for: no layer at any batch size."
+    even = fft_conv.summary(agreement, layers.assign(fft_over_library=[1.0, 0.5, 1.0, 0.9]), kernels, (28, 96, 256), 8,
+                            5).splitlines()
+    assert even[3] == "The FFT was faster for: conv1 at batch 8 (0.50), conv2 at batch 8 (0.90)."  # 1.00 is not faster
     assert slower[4].endswith("the FFT never became faster for good on this machine.")
