@@ -20,23 +20,6 @@ from helpers.studies import catalogue, claims, cluster, pretraining, runner, sto
 from helpers.training import one_run, two_heads
 from helpers.training.settings import baseline
 
-
-def test_task_data_follows_the_adience_protocol(profile):
-    from helpers.data import adience
-
-    data = task_data.task_data(profile, "gender", fold=1)
-    index = adience.load_adience(profile.data_dir / "adience").index
-    counts = data.counts()
-    assert counts["test"] == index[(index.fold == 1) & index.gender.isin(["m", "f"])].shape[0]
-    assert counts["train"] > 5 * counts["validation"] > 0
-    assert data.mean.shape == (48, 48, 3)
-    images, labels = next(iter(data.training(batch_size=8, seed=0)))
-    assert images.shape == (8, 40, 40, 3) and set(labels.numpy()) <= {0, 1}
-    again = task_data.task_data(profile, "gender", fold=1)
-    for split in counts:  # the same people in the same splits every time: runs are comparable
-        assert list(again.files[split]) == list(data.files[split])
-
-
 MINI = catalogue.Study("mini", {"wide": {"hidden_units": 64}, "narrow": {"hidden_units": 16}}, tasks=("gender",))
 
 
@@ -189,21 +172,6 @@ def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
     assert kept_run.mean.dtype == np.float32 and np.array_equal(kept_run.mean, mean.astype(np.float32))
     with pytest.raises(LookupError, match="run the study first"):
         trained.recorded_run(profile, "mini", "absent", "gender", 0, 0)
-
-
-@pytest.mark.parametrize("task, source, labels", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
-def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile, task, source, labels):
-    from helpers.data import celeba, imdb_wiki
-
-    data = task_data.source_data(profile, task)
-    assert task_data.SOURCES[task][0] == source and data.fold == -1
-    assert min(data.counts().values()) > 0 and set(np.concatenate(list(data.labels.values()))) <= labels
-    if source == "celeba":  # the official partition, every face labelled m or f
-        index = celeba.load_celeba(profile.data_dir / "celeba").index
-        assert data.counts() == index.split.value_counts().to_dict()
-    else:
-        index = imdb_wiki.load_imdb_wiki(profile.data_dir / "wiki_crop").index
-        assert sum(data.counts().values()) == index.age_group.notna().sum()
 
 
 def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):

@@ -1,0 +1,77 @@
+"""A task's data on one fold: the Adience protocol, the age task's years, the pre-training sources, and what is
+said when a fold or a dataset is missing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from helpers.data import adience, labels, task_data
+from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
+
+
+def test_task_data_follows_the_adience_protocol(profile):
+    data = task_data.task_data(profile, "gender", fold=1)
+    index = adience.load_adience(profile.data_dir / "adience").index
+    counts = data.counts()
+    assert counts["test"] == index[(index.fold == 1) & index.gender.isin(["m", "f"])].shape[0]
+    assert counts["train"] > 5 * counts["validation"] > 0
+    assert data.mean.shape == (48, 48, 3)
+    images, labels = next(iter(data.training(batch_size=8, seed=0)))
+    assert images.shape == (8, 40, 40, 3) and set(labels.numpy()) <= {0, 1}
+    again = task_data.task_data(profile, "gender", fold=1)
+    for split in counts:  # the same people in the same splits every time: runs are comparable
+        assert list(again.files[split]) == list(data.files[split])
+
+
+@pytest.mark.parametrize("task, source, classes", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
+def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile, task, source, classes):
+    from helpers.data import celeba, imdb_wiki
+
+    data = task_data.source_data(profile, task)
+    assert task_data.SOURCES[task][0] == source and data.fold == -1
+    assert min(data.counts().values()) > 0 and set(np.concatenate(list(data.labels.values()))) <= classes
+    if source == "celeba":  # the official partition, every face labelled m or f
+        index = celeba.load_celeba(profile.data_dir / "celeba").index
+        assert data.counts() == index.split.value_counts().to_dict()
+    else:
+        index = imdb_wiki.load_imdb_wiki(profile.data_dir / "wiki_crop").index
+        assert sum(data.counts().values()) == index.age_group.notna().sum()
+
+
+def test_the_age_task_keeps_each_faces_years_its_source_and_the_floor_of_its_largest_group(profile):
+    data = task_data.task_data(profile, "age", fold=0)
+    assert data.task == "age" and data.fold == 0 and data.classes == AGE_GROUPS
+    assert (data.size, data.crop_size) == (profile.image_size, profile.crop_size)
+    index = adience.load_adience(profile.data_dir / "adience").index
+    test_rows = index[(index.fold == 0) & index.age_group.notna()]
+    assert sorted(data.sources["test"]) == sorted(str(profile.data_dir / "adience" / path) for path in test_rows.path)
+    for split in ("train", "validation", "test"):
+        count = len(data.labels[split])
+        assert len(data.files[split]) == len(data.sources[split]) == len(data.years[split]) == count
+        assert data.years[split].dtype == np.float32 and data.exact[split].dtype == bool
+        guessed = ~data.exact[split]  # a group, not a number: its midpoint
+        np.testing.assert_array_equal(data.years[split][guessed], GROUP_MIDPOINTS[data.labels[split][guessed]])
+    counts = np.bincount(data.labels["test"])
+    assert data.majority() == counts.max() / counts.sum()
+    assert data.majority("train") == np.bincount(data.labels["train"]).max() / len(data.labels["train"])
+    gender = task_data.task_data(profile, "gender", fold=0)
+    assert gender.years is None and gender.exact is None and gender.classes == labels.CLASSES["gender"]
+
+
+def test_a_missing_fold_a_missing_dataset_and_an_unknown_task_say_what_to_do(profile, tmp_path):
+    with pytest.raises(ValueError, match=r"^no usable row of fold 7 in .*adience: the loader kept \d+ rows\. "):
+        task_data.task_data(profile, "gender", fold=7)
+    with pytest.raises(ValueError, match=f"Check the folder with: python -m helpers.data.preflight {profile.data_dir}$"):
+        task_data.task_data(profile, "gender", fold=7)
+    elsewhere = dataclasses.replace(profile, data_dir=tmp_path)
+    with pytest.raises(FileNotFoundError, match=f"^no celeba under {tmp_path} \\(looked for {tmp_path / 'celeba'}\\): "
+                                                "run `make data` for the synthetic mirror, or put the real celeba "
+                                                "there \\(README.md, 'Datasets'\\)$"):
+        task_data.source_data(elsewhere, "gender")
+    with pytest.raises(FileNotFoundError, match=f"no imdb_wiki under {tmp_path} \\(looked for {tmp_path / 'wiki_crop'}"):
+        task_data.source_data(elsewhere, "age")
+    with pytest.raises(ValueError, match="unknown task 'emotion'"):
+        task_data.source_data(profile, "emotion")
