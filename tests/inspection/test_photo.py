@@ -94,6 +94,8 @@ def test_every_outcome_of_a_photo_is_a_whole_answer_pixels_boxes_table_and_sente
     table = found.table
     assert list(table.index) == list(range(len(found.boxes))) and table.columns[0] == "box"
     assert table.box.tolist() == [tuple(int(v) for v in box) for box in found.boxes]
+    assert found.boxes.dtype.kind == "i" and len(found.boxes) >= 2
+    assert (np.diff(found.boxes[:, 2] * found.boxes[:, 3]) <= 0).all()  # the largest face first
     assert all(type(value) is int for box in table.box for value in box)
     for task, classes in (("gender", ["m", "f"]), ("age", AGE_GROUPS)):
         probabilities = np.stack(table[f"{task} probabilities"])
