@@ -186,3 +186,30 @@ def test_the_raw_fold_view_keeps_every_line_and_refuses_a_wrong_file(real_index,
     (tmp_path / "fold_3_data.txt").write_bytes(b"\xff\xd8\xff\xe0 a JPEG saved under the fold file's name\n")
     with pytest.raises(ValueError, match="fold_3_data.txt:1: not an Adience fold file"):
         adience.raw_fold(tmp_path, fold=3)
+
+
+def test_the_command_line_prints_the_table_and_says_why_it_stops(synthetic_tiny, tmp_path, capsys):
+    assert preflight.main([str(synthetic_tiny)]) == 0
+    printed = capsys.readouterr()
+    assert printed.out == preflight.check(synthetic_tiny).table() + "\n" and printed.err == ""
+    assert preflight.main([str(tmp_path)]) == 1
+    printed = capsys.readouterr()
+    assert printed.out == preflight.check(tmp_path).table() + "\n"
+    assert printed.err == (f"\nStopped before any notebook: Adience in {tmp_path} is not usable (see 'what to "
+                           "do').\n")
+
+
+def test_list_files_that_cannot_be_read_are_named_with_the_error_cut_to_200_characters(tmp_path):
+    from helpers.data import celeba
+
+    data_dir = tmp_path / ("a folder with a long name " * 6).strip()  # so that the loader's message runs past 200
+    root = data_dir / "celeba"
+    root.mkdir(parents=True)
+    for name in celeba.FILES:
+        (root / name).write_text("this is not a list file\n")
+    with pytest.raises(ValueError) as raised:
+        celeba.load_celeba(root, require_files=False)
+    assert len(str(raised.value)) > 200
+    finding = preflight.check(data_dir).finding("celeba")
+    assert finding.verdict == "unusable" and finding.todo == "download the list files again"
+    assert finding.found == "an index file cannot be read: " + str(raised.value)[:200]
