@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
 import sys
 
@@ -94,3 +95,48 @@ def test_the_timing_summary_reads_this_sessions_rates_and_counts_the_other_machi
     alone = timings.summary(measured, every.iloc[:1], "s1", {"gpu": "H200", "cpu": "x"}, 32, 128, 128).splitlines()
     assert alone[0].startswith("On this machine (H200)")
     assert alone[4].endswith("merge another machine's file to compare.")
+
+
+def test_the_merge_command_in_process_says_how_many_rows_it_added_and_where(measured, tmp_path, monkeypatch, capsys):
+    there, here = tmp_path / "there.csv", tmp_path / "here.csv"
+    timings.record(measured, there, session="theirs")
+    timings.main(["merge", str(there), "--into", str(here)])
+    assert capsys.readouterr().out == f"4 rows added to {here}\n"
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    (tmp_path / "results").mkdir()
+    assert timings.timings_path() == tmp_path / "results" / "timings.csv"
+    timings.main(["merge", str(there)])  # into the results folder's file by default
+    assert capsys.readouterr().out == f"4 rows added to {tmp_path / 'results' / 'timings.csv'}\n"
+    foreign = tmp_path / "other.csv"
+    foreign.write_text("a,b\n1,2\n")
+    with pytest.raises(SystemExit, match="other.csv:1: not a timings file"):
+        timings.main(["merge", str(foreign), "--into", str(here)])
+    monkeypatch.delenv("AGE_GENDER_KIT_RESULTS")
+    assert timings.timings_path() == profiles.REPO_ROOT / "results" / "timings.csv"
+
+
+def test_mixed_precision_is_chosen_by_what_the_cpu_can_run_fast():
+    from pathlib import Path
+
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    fast_bfloat16 = "amx_bf16" in flags or "avx512_bf16" in flags
+    assert timings.mixed_precision() == ("mixed_bfloat16" if fast_bfloat16 else None)  # no GPU in the tests
+    assert timings.machine()["gpu_memory_gb"] == ""
+    if shutil.which("nvidia-smi") is None:
+        assert timings._gpu_memory_gb() == ""  # no GPU's memory to report
+
+
+def test_networks_side_by_side_counts_and_times_each_network_at_its_own_crop():
+    tiny = dataclasses.replace(profiles.get_profile("smoke"), batch_size=4)
+    table = timings.networks_side_by_side(tiny, {"paper's": "levi_hassner"}, 40, repeats=1)
+    assert list(table.index) == ["paper's"] and table.index.name == "network"
+    assert list(table.columns) == ["crop (px)", "parameters (millions)", "multiply-adds (millions)",
+                                   "training images/s", "ms per face, batch 1"]
+    from helpers.network import cost, levi_hassner
+    from helpers.training import settings
+
+    network = levi_hassner.levi_hassner(8, input_size=40, hidden_units=settings.baseline(tiny).hidden_units)
+    assert table.loc["paper's", "crop (px)"] == 40
+    assert table.loc["paper's", "parameters (millions)"] == pytest.approx(network.count_params() / 1e6)
+    assert table.loc["paper's", "multiply-adds (millions)"] == pytest.approx(cost.multiply_adds(network) / 1e6)
+    assert table.loc["paper's", "training images/s"] > 0 and table.loc["paper's", "ms per face, batch 1"] > 0
