@@ -22,3 +22,7 @@ def test_the_inspection_summary_names_the_weakest_cell_with_enough_faces_and_eac
                        "(better on the test fold); accuracy unchanged: True"
     assert lines[2] == "ONNX: 10.3 MB, answers equal to Keras' on 100% of 32 faces (largest difference 1.8e-07), " \
                        "2.4 ms a face"
+    worse = calibrated.assign(**{"ECE after": [0.15], "accuracy after": [0.59]})
+    lines = report.summary({"gender": cells}, worse, {"gender": 84}, exported).splitlines()
+    assert lines[1] == "  calibration: ECE 0.120 as trained, 0.150 with T = 1.80 fitted on 84 validation faces " \
+                       "(worse on the test fold); accuracy unchanged: False"
