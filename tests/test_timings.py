@@ -140,3 +140,42 @@ def test_networks_side_by_side_counts_and_times_each_network_at_its_own_crop():
     assert table.loc["paper's", "parameters (millions)"] == pytest.approx(network.count_params() / 1e6)
     assert table.loc["paper's", "multiply-adds (millions)"] == pytest.approx(cost.multiply_adds(network) / 1e6)
     assert table.loc["paper's", "training images/s"] > 0 and table.loc["paper's", "ms per face, batch 1"] > 0
+
+
+def test_merging_two_files_at_once_adds_each_new_row_once_and_counts_them_all(measured, tmp_path):
+    here, first, second = tmp_path / "here.csv", tmp_path / "first.csv", tmp_path / "second.csv"
+    timings.record(measured, first, session="a")
+    both = timings.record(measured, second, session="a")  # the same session's rows again...
+    timings.record(measured.iloc[:1], second, session="b")  # ...and one row of another session
+    assert len(both) == 4 and timings.merge([first, second], here) == 5  # a's four rows once, and b's one
+    assert sorted(timings.read(here).session) == ["a"] * 4 + ["b"]
+
+
+def test_the_comparison_reads_each_machines_latest_session_and_names_a_machine_without_gpu_by_its_cpu(measured):
+    stamp = {"gpu": "", "gpu_memory_gb": "", "cpu": "A CPU with a rather long model name indeed", "cores": 2,
+             "os": "Linux", "python": "3.11", "tensorflow": "2.21", "keras": "3.15", "backend": "tensorflow"}
+    old = measured.assign(recorded="2026-01-01 00:00:00", session="old", machine="lab", **stamp)
+    new = old.assign(recorded="2026-02-01 00:00:00", session="new", images_per_second=old.images_per_second * 2)
+    gpu = old.assign(session="gpu", machine="server", gpu="NVIDIA H200", images_per_second=old.images_per_second * 8)
+    table = pd.concat([new, old, gpu], ignore_index=True)[timings.COLUMNS]  # the newer session first in the file
+    comparison = timings.compare(table, session="new")
+    lab = "lab / A CPU with a rather long (this run)"  # the CPU's name cut to 24 characters
+    assert list(comparison.columns[:2]) == [lab, "server / NVIDIA H200"]
+    latest = dict(zip(old.workload, (old.images_per_second * 2).round(1)))  # the new session's, not the old one's
+    assert {workload: value for (workload, _, _), value in comparison[lab].items()} == pytest.approx(latest)
+    assert comparison[f"{lab}: ratio to fastest"].round(2).eq(0.25).all()
+
+
+def test_the_timing_summary_counts_noisy_measurements_strictly_above_a_tenth_and_earlier_sessions_of_this_machine():
+    rows = [("train batch", 0.32, 0.032), ("epoch", 1.6, 0.161), ("inference, batch 1", 0.004, 0.0),
+            ("inference, batch 128", 0.128, 0.001)]
+    measured = pd.DataFrame([{"workload": workload, "image_size": 227, "precision": "float32", "images": 32,
+                              "images_per_second": 100.0, "median_seconds": median, "iqr_seconds": iqr}
+                             for workload, median, iqr in rows])
+    every = pd.DataFrame({"session": ["s1", "s0", "s2", "s9"], "machine": ["here", "here", "here", "there"]})
+    lines = timings.summary(measured, every, "s1", {"gpu": "", "cpu": "x"}, 32, 128, 128).splitlines()
+    assert lines[2].startswith("  inference: 4.0 ms for one face (100 faces/s)")
+    assert lines[3] == "  1 of 4 measurements had a spread above a tenth of their median: epoch @227"  # 0.032 is not
+    assert lines[4].startswith("The file holds 2 machine(s) and 2 earlier session(s) of this one;")
+    quiet = timings.summary(measured.assign(iqr_seconds=0.0), every, "s1", {"gpu": "", "cpu": "x"}, 32, 128, 128)
+    assert quiet.splitlines()[3] == "  0 of 4 measurements had a spread above a tenth of their median"
