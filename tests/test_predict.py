@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import io
 import os
 import subprocess
 import sys
@@ -215,3 +216,93 @@ def test_the_default_network_is_the_run_best_on_its_validation_faces_among_those
     assert predict.chosen_runs(stuck).set_index("task").seed["gender"] == 2
     older = runs.drop(columns=["best_validation_accuracy", "learned"])  # an older kit's table: by test accuracy
     assert predict.chosen_runs(older).set_index("task").seed.to_dict() == {"gender": 2, "age": 1}
+
+
+@pytest.fixture()
+def kept_baseline(tmp_path, monkeypatch):
+    """A smoke profile's results folder holding the baseline's kept networks, untrained, as notebook 02 keeps them:
+    two gender runs (seed 1 the better on its validation faces) and one age run, each with its mean image."""
+    from helpers import profiles
+    from helpers.studies import store
+
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    profile = profiles.get_profile("smoke", tmp_path / "no-data")
+    for task, classes, seed, validation in (("gender", 2, 0, 0.6), ("gender", 2, 1, 0.7), ("age", 8, 0, 0.4)):
+        folder = store.run_directory(profile, "baseline", "paper", task, 0, seed)
+        folder.mkdir(parents=True)
+        pd.DataFrame({"epoch": [1], "loss": [1.0]}).to_csv(folder / "log.csv", index=False)
+        levi_hassner.levi_hassner(classes, input_size=profile.crop_size, hidden_units=16, seed=3).save(
+            folder / "best.keras")
+        store.write_mean(folder, np.full((profile.image_size, profile.image_size, 3), 100 + seed, np.float32))
+        store.append(profile, "baseline", {"variant": "paper", "task": task, "fold": 0, "seed": seed, "accuracy": 0.5,
+                                           "accuracy_10crop": 0.5, "one_off_accuracy": np.nan, "n_test": 100,
+                                           "diverged": False, "best_validation_accuracy": validation, "learned": True,
+                                           "majority": 0.4, "classes_answered": 2, "seconds": 1.0,
+                                           "finished": "2026-12-05 10:00:00"})
+    return profile
+
+
+def test_the_default_networks_are_the_baselines_chosen_runs_with_their_mean_images(kept_baseline):
+    networks, notes = predict.default_networks()
+    assert list(networks) == ["gender", "age"]
+    gender, age = networks["gender"], networks["age"]
+    assert (gender.task, gender.output, age.task, age.output) == ("gender", "classes", "age", "classes")
+    assert gender.source == "smoke profile, baseline / paper, gender, fold 0, seed 1"  # the better validation run
+    assert (gender.mean == 101).all() and (age.mean == 100).all()
+    assert (gender.image_size, gender.crop_size) == (kept_baseline.image_size, kept_baseline.crop_size)
+    assert gender.model.output_shape == (None, 2) and age.model.output_shape == (None, 8)
+    assert notes == ["networks: smoke profile, baseline / paper, gender, fold 0, seed 1",
+                     "networks: smoke profile, baseline / paper, age, fold 0, seed 0",
+                     "these networks learned from the synthetic mirror's faces, not from real ones: on a real photo "
+                     "their answers show the path, not a trained predictor (make paper trains on Adience)"]
+
+
+def test_a_kept_network_is_found_from_its_file_and_a_file_of_no_run_is_refused(kept_baseline, tmp_path):
+    from helpers.studies import store
+
+    folder = store.run_directory(kept_baseline, "baseline", "paper", "age", 0, 0)
+    network = predict.network_from_file(folder / "best.keras")
+    assert network.source == "smoke profile, baseline / paper, age, fold 0, seed 0" and network.task == "age"
+    stray = tmp_path / "elsewhere" / "best.keras"
+    with pytest.raises(SystemExit, match=rf"^{stray}: not the network of a run recorded in the results folder\. "
+                                         r"Pass a best\.keras from results/<profile>/runs/<study>/<run>/$"):
+        predict.network_from_file(stray)
+    (folder / "mean.npy").unlink()  # kept by an older kit: the mean is computed again from the data, if there
+    with pytest.raises(SystemExit, match=r"^the smoke profile's age network was kept without its mean image: pass "
+                                         r"--data-dir \(the folder holding adience/\) so that it is computed again$"):
+        predict.default_networks(tmp_path / "no data here")
+    (folder / "best.keras").unlink()
+    with pytest.raises(SystemExit, match=r"^baseline / paper \(age, fold 0, seed 0\) kept no network: only the "
+                                         r"baseline \(notebook 02\) keeps its networks$"):
+        predict.default_networks()
+
+
+
+def test_without_a_baseline_the_predictor_says_what_to_run_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGE_GENDER_KIT_RESULTS", str(tmp_path / "results"))
+    with pytest.raises(SystemExit, match=rf"^no baseline networks in {tmp_path / 'results'}: run notebook 02 first "
+                                         r"\(make run\), or pass --model FILE$"):
+        predict.default_networks()
+
+
+def test_the_command_line_writes_a_row_per_face_to_a_file_or_to_standard_output(kept_baseline, tmp_path, capsys):
+    out = tmp_path / "answers.csv"
+    assert predict.main([PORTRAIT, "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    table = pd.read_csv(out)
+    assert list(table.columns) == predict.COLUMNS and len(table) == 1 and table.file.iloc[0] == PORTRAIT
+    assert printed.out == ""  # the notes and the progress bar go to standard error, away from the CSV
+    assert "networks: smoke profile, baseline / paper, gender, fold 0, seed 1" in printed.err
+    assert printed.err.rstrip().endswith(f"1 face(s) in 1 file(s): {out}")
+    assert predict.main([PORTRAIT, "--min-side", "2000"]) == 0  # a smallest face larger than the photo
+    printed = capsys.readouterr()
+    rows = pd.read_csv(io.StringIO(printed.out))
+    assert list(rows.columns) == predict.COLUMNS and rows.face.isna().all()
+    assert rows.reason.tolist() == ["too small: 512 x 600 pixels, a face needs at least 2000"]
+    from helpers.studies import store
+
+    gender = store.run_directory(kept_baseline, "baseline", "paper", "gender", 0, 0) / "best.keras"
+    assert predict.main([PORTRAIT, "--model", str(gender), "--out", str(out)]) == 0
+    assert "networks: smoke profile, baseline / paper, gender, fold 0, seed 0" in capsys.readouterr().err
+    only_gender = pd.read_csv(out)
+    assert only_gender.gender.notna().all() and only_gender.age_group.isna().all()
