@@ -67,7 +67,7 @@ def pretrained_model(profile: Profile, task: str, seed: int, verbose: bool = Tru
                 (directory / "scores.json").unlink(missing_ok=True)
 
 
-def _pretrain_elsewhere(profile: Profile, task: str, seed: int, verbose: bool) -> None:
+def _pretrain_elsewhere(profile: Profile, task: str, seed: int, verbose: bool) -> None:  # pragma: no mutate block (Ray)
     """Pre-train in a Ray task and keep its files here, ``scores.json`` last."""
     import ray
 

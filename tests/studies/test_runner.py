@@ -174,6 +174,26 @@ def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
         trained.recorded_run(profile, "mini", "absent", "gender", 0, 0)
 
 
+def test_a_ray_tasks_pretraining_body_keeps_the_network_and_its_scores_where_the_transfer_runs_look(profile, capsys):
+    """What a Ray worker runs for a pre-training (``_pretrain_here``), called in this process: the network, its
+    log and its scores under the pre-training's folder, scores.json last, the row returned, nothing printed."""
+    import json
+
+    profile = dataclasses.replace(profile, pretraining_epochs=1)
+    row = pretraining._pretrain_here(profile, "gender", 1)
+    assert capsys.readouterr().out == ""
+    kept = pretraining.pretraining_directory(profile, "gender", 1)
+    assert kept.name == "celeba_gender_seed1" and {"best.keras", "log.csv", "scores.json"} <= {
+        path.name for path in kept.iterdir()}
+    assert pd.Series(json.loads((kept / "scores.json").read_text())).equals(pd.Series(row))  # NaN where row has NaN
+    assert (row["source"], row["task"], row["seed"]) == ("celeba", "gender", 1) and 0 <= row["accuracy"] <= 1
+    data = task_data.source_data(profile, "gender")
+    assert row["n_train"] == len(data.labels["train"]) and row["majority"] == data.majority("test")
+    assert (kept / "scores.json").stat().st_mtime_ns >= (kept / "best.keras").stat().st_mtime_ns  # written last
+    table = pretraining.pretraining_results(profile)
+    assert len(table) == 1 and table.iloc[0].equals(pd.Series(row, name=0))
+
+
 def test_transfer_runs_start_from_a_network_pretrained_once(profile, capsys):
     profile = dataclasses.replace(profile, pretraining_epochs=1)
     study = catalogue.Study(
