@@ -174,6 +174,21 @@ def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
         trained.recorded_run(profile, "mini", "absent", "gender", 0, 0)
 
 
+def test_the_baselines_run_is_trained_once_for_its_fold_and_seed_then_read_back(profile, capsys):
+    run = trained.baseline_run(profile, "age", 1, 0)  # trains the baseline's runs of fold 1, seed 0: both tasks
+    assert capsys.readouterr().out == ""  # quietly
+    assert (run.row.study, run.row.variant, run.row.task, run.row.fold, run.row.seed) == ("baseline", "paper", "age",
+                                                                                          1, 0)
+    assert run.model.output_shape == (None, 8) and run.mean.shape == (profile.image_size, profile.image_size, 3)
+    recorded = store.read_results(profile, "baseline")
+    assert sorted(zip(recorded.task, recorded.fold, recorded.seed)) == [("age", 1, 0), ("gender", 1, 0)]
+    model_file = store.run_directory(profile, "baseline", "paper", "gender", 1, 0) / "best.keras"
+    stamp = model_file.stat().st_mtime_ns
+    gender = trained.baseline_run(profile, "gender", 1, 0)  # already recorded: read back, not trained again
+    assert gender.model.output_shape == (None, 2) and model_file.stat().st_mtime_ns == stamp
+    assert len(store.read_results(profile, "baseline")) == 2
+
+
 def test_a_ray_tasks_pretraining_body_keeps_the_network_and_its_scores_where_the_transfer_runs_look(profile, capsys):
     """What a Ray worker runs for a pre-training (``_pretrain_here``), called in this process: the network, its
     log and its scores under the pre-training's folder, scores.json last, the row returned, nothing printed."""
