@@ -340,6 +340,10 @@ def test_the_exported_files_answer_as_the_keras_model(tmp_path):
     compared = export.compare(model, files, inputs, repeats=2)
     assert list(compared.index) == ["SavedModel", "TensorFlow Lite", "ONNX"]
     assert (compared["same answers"] == 1).all() and (compared["largest difference"] < 1e-5).all()
+    assert list(compared.columns) == ["MB on disk", "largest difference", "same answers", "ms per face", "faces"]
+    assert compared["MB on disk"].tolist() == [export.size_on_disk(files[name]) / 1e6
+                                               for name in ("saved_model", "tflite", "onnx")]
+    assert (compared.faces == 6).all() and (compared["ms per face"] > 0).all()
     assert export.size_on_disk(files["onnx"]) > 4 * model.count_params() * 0.9
     assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
     assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9
