@@ -74,3 +74,14 @@ def test_the_readme_names_every_weights_file_a_user_may_have_to_place():
     readme = (import_graph.ROOT / "README.md").read_text(encoding="utf-8")
     assert backbones.WEIGHTS_FOLDER in readme
     assert all(spec.weights_file in readme for spec in backbones.BACKBONES.values())
+
+
+def test_every_test_file_has_a_name_of_its_own():
+    """pytest imports test files by their names (the folders are not packages), and make mutation picks a module's
+    judges by file name (tests/mutation/own_tests.py): two files of one name stop the collection."""
+    from collections import Counter
+
+    from tests.conftest import REPO
+
+    names = Counter(path.name for path in (REPO / "tests").rglob("test_*.py"))
+    assert [name for name, count in names.items() if count > 1] == []
