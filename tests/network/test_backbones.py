@@ -87,3 +87,24 @@ def test_a_study_trains_a_backbone_and_scores_it(profile):
     assert row["network"] == "mobilenet_v3_small" and row["weights"] == "none"
     assert 0 <= row["accuracy"] <= 1 and row["n_test"] > 0 and row["epochs_trained"] == 1
 
+
+
+def test_an_unknown_backbone_is_refused_with_the_names_to_use():
+    with pytest.raises(ValueError, match=r"^backbone 'vgg16': use one of " + ", ".join(backbones.BACKBONES) + "$"):
+        transfer.from_imagenet("vgg16", 8, input_size=48)
+
+
+def test_a_network_from_a_pretrained_one_is_named_after_it_and_a_foreign_model_is_refused_with_its_layers():
+    pretrained = levi_hassner.levi_hassner(2, input_size=48, hidden_units=16, seed=0)
+    assert transfer.from_pretrained(pretrained, 8, seed=0).name == f"{pretrained.name}_transfer"
+    assert transfer.from_pretrained(pretrained, 8, seed=0, name="mine").name == "mine"
+    foreign = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="dense")], name="foreign")
+    with pytest.raises(ValueError, match=r"^foreign has no layer named 'output' \(its layers: dense\); from_pretrained "
+                                         r"expects a model built by helpers\.network\.levi_hassner\.levi_hassner$"):
+        transfer.from_pretrained(foreign, 2)
+
+
+def test_a_backbone_from_scratch_drops_out_what_it_is_told_to():
+    network = transfer.from_imagenet("mobilenet_v3_small", 8, input_size=48, dropout=0.3, seed=0)
+    assert network.get_layer("dropout").rate == 0.3 and network.name == "mobilenet_v3_small"
+    assert transfer.from_imagenet("mobilenet_v3_small", 8, input_size=48).get_layer("dropout").rate == 0.5
