@@ -154,6 +154,11 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     codes = generate(source)
     assert codes and "__mutmut_" in copy.read_text()
     assert verdicts.restore(ledger) == 0 and copy.exists()  # a mutated copy stays
+    # a test file renamed since mutmut copied it: its stale copy goes (two files of one name stop the collection)
+    stale = report.Path("mutants") / "tests" / "data" / "test_old_name.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("def test_nothing():\n    pass\n")
+    assert verdicts.restore(ledger) == 0 and not stale.exists() and copy.exists()
 
     # a ledger written by another mutmut version numbers mutants its own way: nothing is restored
     shutil.rmtree("mutants")

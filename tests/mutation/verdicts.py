@@ -96,9 +96,17 @@ def save(path: Path = LEDGER) -> int:
 
 def restore(path: Path = LEDGER) -> int:
     """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet, after
-    removing the unmutated copy of any module listed since mutmut made mutants/. Returns how many verdicts were
+    removing from mutants/ the copies of files deleted or renamed since, and the unmutated copy of any module
+    listed since mutmut made the folder. Returns how many verdicts were
     restored; none when the ledger was written by another mutmut, which may number its mutants differently."""
     restored, listed = 0, listed_modules(Path("pyproject.toml"))
+    for folder in ("helpers", "tests"):
+        for stale in sorted(Path("mutants", folder).rglob("*.py")):
+            if not Path(*stale.parts[1:]).exists():
+                # mutmut copies the source and tests into mutants/ but never removes a file renamed or deleted
+                # since: a stale test file of a name now used elsewhere stops pytest's collection.
+                stale.unlink()
+                print(f"{stale}: gone from the repository, removed from mutants/")
     for module in listed:
         copy = Path("mutants") / module
         if copy.exists() and "__mutmut_" not in copy.read_text():
