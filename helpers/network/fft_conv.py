@@ -121,8 +121,7 @@ def time_both(batch: int, side: int, channels: int, filters: int, size: int, str
     library_seconds, library_spread = timer.median_and_spread(lambda: library().numpy(), repeats)
     fft_seconds, fft_spread = timer.median_and_spread(lambda: through_fft().numpy(), repeats)
     return {"batch": batch, "map": f"{side}x{side}x{channels}", "kernel": size, "stride": strides, "padding": padding,
-            "filters": filters,
-            "library_ms": 1000 * library_seconds, "library_iqr_ms": 1000 * library_spread,
+            "filters": filters, "library_ms": 1000 * library_seconds, "library_iqr_ms": 1000 * library_spread,
             "fft_ms": 1000 * fft_seconds, "fft_iqr_ms": 1000 * fft_spread,
             "fft_over_library": fft_seconds / library_seconds, "repeats": repeats}
 
