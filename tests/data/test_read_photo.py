@@ -15,7 +15,7 @@ from helpers.data import photo
 GREY = (90, 90, 90)
 
 
-def _saved(image: Image.Image, name: str, folder) -> bytes:
+def _saved(image: Image.Image, name: str, folder):
     path = folder / name
     image.save(path)
     return path
