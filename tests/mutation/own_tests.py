@@ -41,11 +41,10 @@ def judging_files(module: str) -> list[str]:
     """The names of the test files that judge ``module`` (a path such as ``helpers/data/splits.py``)."""
     dotted = module.removesuffix(".py").replace("/", ".")
     graph = import_graph_of_helpers()
-    packages = {import_graph.package_of(dotted)}
-    packages |= {import_graph.package_of(user) for user, imported in graph.items() if dotted in imported}
+    users = {dotted} | {user for user, imported in graph.items() if dotted in imported}
+    packages = {import_graph.package_of(user) for user in users}
     folders = [TESTS / package.removeprefix("helpers.") for package in sorted(packages) if package != "helpers"]
     files = {path.name for folder in folders if folder.is_dir() for path in folder.glob("test_*.py")}
-    users = {dotted} | {user for user, imported in graph.items() if dotted in imported}
     for beside in users:  # a module beside the packages has its own file: helpers.predict -> tests/test_predict.py
         own = TESTS / f"test_{beside.rsplit('.', 1)[1]}.py"
         if beside.count(".") == 1 and own.exists():

@@ -97,8 +97,8 @@ def save(path: Path = LEDGER) -> int:
 def restore(path: Path = LEDGER) -> int:
     """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet, after
     removing from mutants/ the copies of files deleted or renamed since, and the unmutated copy of any module
-    listed since mutmut made the folder. Returns how many verdicts were
-    restored; none when the ledger was written by another mutmut, which may number its mutants differently."""
+    listed since mutmut made the folder. Returns how many verdicts were restored; none when the ledger was written
+    by another mutmut, which may number its mutants differently."""
     restored, listed = 0, listed_modules(Path("pyproject.toml"))
     for folder in ("helpers", "tests"):
         for stale in sorted(Path("mutants", folder).rglob("*.py")):
