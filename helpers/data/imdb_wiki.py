@@ -46,7 +46,11 @@ def read_mat(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: the IMDB-WIKI folder (DATA_DIR/wiki_crop) holds wiki.mat "
                                 "(or imdb_crop/ holds imdb.mat); README.md, 'Datasets'")
-    contents = scipy.io.loadmat(path)
+    try:
+        contents = scipy.io.loadmat(path)
+    except scipy.io.matlab.MatReadError as error:  # cut short or not a MATLAB file at all
+        raise ValueError(f"{path} cannot be read as a MATLAB file ({error}): download wiki_crop.tar again and "
+                         "unpack it") from error
     keys = [k for k in contents if not k.startswith("__")]
     if len(keys) != 1 or contents[keys[0]].dtype.names is None:
         raise ValueError(f"{path}: expected one MATLAB struct (wiki or imdb), found {keys}")

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +214,232 @@ def test_list_files_that_cannot_be_read_are_named_with_the_error_cut_to_200_char
     finding = preflight.check(data_dir).finding("celeba")
     assert finding.verdict == "unusable" and finding.todo == "download the list files again"
     assert finding.found == "an index file cannot be read: " + str(raised.value)[:200]
+
+
+# Each mistake's whole row, written out by hand: the dataset, the verdict, what was found and what to do.
+ADIENCE_SOURCE = "https://talhassner.github.io/home/projects/Adience/Adience-data.html"
+CELEBA_SOURCE = "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html"
+WIKI_SOURCE = "https://data.vision.ee.ethz.ch/cvl/rrothe/imdb-wiki/"
+
+
+def _row(finding):
+    return finding.dataset, finding.verdict, finding.found, finding.todo, finding.missing
+
+
+def test_a_path_that_is_not_a_folder_and_a_folder_without_adience(tmp_path):
+    nowhere = tmp_path / "nowhere"
+    assert _row(preflight.check(nowhere).finding("adience")) == (
+        "adience", "absent", f"{nowhere} is not a folder",
+        "set DATA_DIR to the folder that holds adience/ (README.md, 'Datasets')", ())
+    report = preflight.check(tmp_path)
+    assert [_row(finding) for finding in report.findings] == [
+        ("adience", "absent", "no adience/ folder in DATA_DIR",
+         f"download it from {ADIENCE_SOURCE} and unpack it into {tmp_path / 'adience'}", ()),
+        ("celeba", "absent", "no celeba/ folder in DATA_DIR",
+         f"for notebook 08: download it from {CELEBA_SOURCE} into {tmp_path / 'celeba'}", ()),
+        ("imdb_wiki", "absent", "no wiki_crop/ folder in DATA_DIR",
+         f"for notebook 08: download wiki_crop.tar from {WIKI_SOURCE} into {tmp_path}", ()),
+    ]
+
+
+def test_each_datasets_own_folder_passed_as_data_dir_says_to_pass_its_parent(synthetic_tiny, data_dir):
+    hint = "DATA_DIR is the {} folder itself; set DATA_DIR to the folder that holds it: {}"
+    own = data_dir / "adience"
+    assert _row(preflight.check(own).finding("adience")) == (
+        "adience", "unusable", "no adience/ folder in DATA_DIR", hint.format("adience", data_dir), ())
+    celeba_folder = synthetic_tiny / "celeba"
+    assert _row(preflight.check(celeba_folder).finding("celeba")) == (
+        "celeba", "unusable", "no celeba/ folder in DATA_DIR", hint.format("celeba", synthetic_tiny), ())
+    wiki_folder = synthetic_tiny / "wiki_crop"
+    assert _row(preflight.check(wiki_folder).finding("imdb_wiki")) == (
+        "imdb_wiki", "unusable", "no wiki_crop/ folder in DATA_DIR", hint.format("wiki_crop", synthetic_tiny), ())
+
+
+def test_adiences_fold_files_missing_unreadable_or_wrong(data_dir, monkeypatch):
+    root = data_dir / "adience"
+    for name in ("fold_1_data.txt", "fold_4_data.txt"):
+        (root / name).rename(root / f"{name}.kept")
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "fold files missing: fold_1_data.txt, fold_4_data.txt",
+        f"put all five fold_K_data.txt into {root}", ())
+    for name in ("fold_1_data.txt", "fold_4_data.txt"):
+        (root / f"{name}.kept").rename(root / name)
+
+    fold_file = root / "fold_3_data.txt"
+    real_open = type(fold_file).open
+
+    def refused(path, *args, **kwargs):  # what a file without read permission does (the tests may run as root)
+        if path == fold_file:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(type(fold_file), "open", refused)
+        assert _row(preflight.check(data_dir).finding("adience")) == (
+            "adience", "unusable", f"an index file cannot be read: [Errno 13] Permission denied: '{fold_file}'",
+            f"check the permissions of {fold_file}", ())
+
+    text = fold_file.read_bytes()
+    for first_line in (b"<html>404 Not Found</html>\n", b"\xff\xd8\xff\xe0 a JPEG saved as a fold file\n"):
+        fold_file.write_bytes(first_line + text)
+        shown = first_line.decode("utf-8", errors="replace").rstrip("\n")
+        assert _row(preflight.check(data_dir).finding("adience")) == (
+            "adience", "unusable", adience.header_problem("fold_3_data.txt", shown), "download fold_3_data.txt again",
+            ())
+    fold_file.write_bytes(text)
+
+
+def test_adience_folds_that_load_into_nothing_or_not_at_all(data_dir):
+    root = data_dir / "adience"
+    texts = {fold: (root / f"fold_{fold}_data.txt").read_text() for fold in range(5)}
+    header, first_row = texts[0].splitlines(keepends=True)[:2]
+    (root / "fold_1_data.txt").write_text(texts[1] + first_row)  # a user of fold 0 now in fold 1 too
+    with pytest.raises(ValueError) as raised:
+        adience.load_adience(root, require_files=False)
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "an index file cannot be read: " + str(raised.value)[:200],
+        "download the fold files again", ())
+    for fold in range(5):
+        (root / f"fold_{fold}_data.txt").write_text(header)
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "the fold files hold no usable row", "download the fold files again", ())
+
+    (root / "fold_0_data.txt").write_text(header + first_row)  # one face, and its image gone
+    only = adience.load_adience(root, require_files=False).index.path.iloc[0]
+    (root / only).unlink()
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "5 fold files, 1 rows; 0 of 1 indexed images",
+        f"1 images (100%) are missing, more than 1%: unpack the whole archive again ({ADIENCE_SOURCE})", (only,))
+
+
+def test_adience_without_aligned_images_says_where_they_are(data_dir):
+    root = data_dir / "adience"
+    shutil.rmtree(root / "aligned")
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", f"5 fold files; no aligned/ folder in {root}",
+        f"download aligned.tar.gz ({ADIENCE_SOURCE}) and unpack it into {root}", ())
+    (root / "faces").mkdir()
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "5 fold files; faces/ (the unaligned photos) but no aligned/",
+        f"download aligned.tar.gz ({ADIENCE_SOURCE}) and unpack it into {root}", ())
+    (root / "aligned.tar").write_bytes(b"")
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "unusable", "5 fold files; images still in aligned.tar",
+        f"unpack it: tar -xf {root / 'aligned.tar'} -C {root}", ())
+
+
+def test_missing_images_exactly_at_the_limit_leave_adience_usable(data_dir, monkeypatch):
+    root = data_dir / "adience"
+    paths = adience.load_adience(root).index.path.tolist()
+    assert _row(preflight.check(data_dir).finding("adience")) == (
+        "adience", "ok", f"5 fold files, {len(paths):,} rows; {len(paths):,} of {len(paths):,} indexed images", "", ())
+    for path in paths[:3]:
+        (root / path).unlink()
+    monkeypatch.setattr(preflight, "MAX_MISSING_SHARE", 3 / len(paths))  # the rule is "more than", not "as many as"
+    finding = preflight.check(data_dir).finding("adience")
+    share = 3 / len(paths)
+    assert _row(finding)[:4] == (
+        "adience", "usable", f"5 fold files, {len(paths):,} rows; {len(paths) - 3:,} of {len(paths):,} indexed images",
+        f"3 missing images ({share:.2%}): their rows are rejected; unpack again to keep them")
+    assert sorted(finding.missing) == sorted(paths[:3])
+
+
+def _celeba_copy(synthetic_tiny, data_dir):
+    shutil.copytree(synthetic_tiny / "celeba", data_dir / "celeba")
+    return data_dir / "celeba"
+
+
+def test_celebas_list_files_images_and_archive(synthetic_tiny, data_dir):
+    from helpers.data import celeba
+
+    root = _celeba_copy(synthetic_tiny, data_dir)
+    paths = celeba.load_celeba(root).index.path.tolist()
+    (root / paths[0]).unlink()
+    assert _row(preflight.check(data_dir).finding("celeba")) == (
+        "celeba", "usable", f"3 list files, {len(paths):,} rows; {len(paths) - 1:,} of {len(paths):,} indexed images",
+        f"1 missing images ({1 / len(paths):.2%}): their rows are rejected; unpack again to keep them", (paths[0],))
+
+    shutil.rmtree(root / "img_align_celeba")
+    assert _row(preflight.check(data_dir).finding("celeba")) == (
+        "celeba", "unusable", "3 list files; images absent", f"put img_align_celeba/ into {root}", ())
+    (root / "img_align_celeba.zip").write_bytes(b"")
+    assert _row(preflight.check(data_dir).finding("celeba")) == (
+        "celeba", "unusable", "3 list files; images still in img_align_celeba.zip",
+        f"unzip it: unzip {root / 'img_align_celeba.zip'} -d {root}", ())
+
+    first, _, third = celeba.FILES
+    (root / first).unlink()
+    (root / third).unlink()
+    assert _row(preflight.check(data_dir).finding("celeba")) == (
+        "celeba", "unusable", f"list files missing: {first}, {third}", f"put {', '.join(celeba.FILES)} into {root}", ())
+
+
+def test_a_celeba_list_file_that_disagrees_is_counted_as_a_warning(synthetic_tiny, data_dir):
+    from helpers.data import celeba
+
+    root = _celeba_copy(synthetic_tiny, data_dir)
+    attributes = root / celeba.FILES[0]
+    lines = attributes.read_text().splitlines(keepends=True)
+    attributes.write_text(f"{int(lines[0]) + 5}\n" + "".join(lines[1:]))  # the count line says 5 images too many
+    result = celeba.load_celeba(root)
+    assert len(result.warnings) == 1
+    rows = len(result.index)
+    assert _row(preflight.check(data_dir).finding("celeba")) == (
+        "celeba", "ok", f"3 list files, {rows:,} rows; 1 warning(s) about the list files; {rows:,} of {rows:,} indexed "
+        "images", "", ())
+
+
+def test_imdb_wikis_archive_and_an_unreadable_wiki_mat(synthetic_tiny, data_dir):
+    from helpers.data import imdb_wiki
+
+    (data_dir / "wiki_crop.tar.gz").write_bytes(b"")
+    assert _row(preflight.check(data_dir).finding("imdb_wiki")) == (
+        "imdb_wiki", "unusable", "no wiki_crop/ folder in DATA_DIR (wiki_crop.tar.gz not unpacked)",
+        f"unpack it: tar -xf {data_dir / 'wiki_crop.tar.gz'} -C {data_dir}", ())
+    shutil.copytree(synthetic_tiny / "wiki_crop", data_dir / "wiki_crop")
+    rows = len(imdb_wiki.load_imdb_wiki(data_dir / "wiki_crop").index)
+    assert _row(preflight.check(data_dir).finding("imdb_wiki")) == (
+        "imdb_wiki", "ok", f"wiki.mat, {rows:,} usable entries; {rows:,} of {rows:,} indexed images", "", ())
+    (data_dir / "wiki_crop" / "wiki.mat").write_bytes(b"not a MATLAB file")
+    mat = re.escape(str(data_dir / "wiki_crop" / "wiki.mat"))
+    with pytest.raises(ValueError, match=rf"^{mat} cannot be read as a MATLAB file \(.+\): download wiki_crop.tar "
+                       "again and unpack it$") as raised:
+        imdb_wiki.load_imdb_wiki(data_dir / "wiki_crop", require_files=False)
+    assert _row(preflight.check(data_dir).finding("imdb_wiki")) == (
+        "imdb_wiki", "unusable", "an index file cannot be read: " + str(raised.value)[:200],
+        "download wiki_crop.tar again and unpack it", ())
+
+
+def test_the_table_wraps_each_cell_in_its_column_and_lists_the_missing_images_after_it():
+    report = preflight.Report(Path("/data"), [
+        preflight.Finding("adience", "usable", "5 fold files, 12 rows; 10 of 12 indexed images",
+                          "2 missing images (16.67%): their rows are rejected; unpack again to keep them",
+                          ("aligned/a/1.jpg", "aligned/b/2.jpg")),
+        preflight.Finding("celeba", "unusable", "/a/folder/name/that/is/longer/than/its/column", ""),
+        preflight.Finding("imdb_wiki", "absent", "cut short, or perhaps not tab-separated at all", "re-download it"),
+    ])
+    assert report.table() == "\n".join([
+        "Data in /data:",
+        "dataset    needed by       verdict   found                                 what to do",
+        "-" * 120,
+        "adience    every notebook  usable    5 fold files, 12 rows; 10 of 12       "
+        "2 missing images (16.67%): their rows are",
+        "                                     indexed images                        "
+        "rejected; unpack again to keep them",
+        "celeba     08 (gender)     unusable  /a/folder/name/that/is/longer/than/its/column  -",
+        "imdb_wiki  08 (age)        absent    cut short, or perhaps not             re-download it",
+        "                                     tab-separated at all",
+        "  adience: missing aligned/a/1.jpg",
+        "  adience: missing aligned/b/2.jpg",
+    ])
+
+
+def test_the_command_lines_help_says_what_it_does_and_what_to_pass(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as raised:
+        preflight.main(["--help"])
+    assert raised.value.code == 0
+    shown = capsys.readouterr().out
+    assert ("Preflight: look at a data folder before any notebook starts, and say in one table what is there and what "
+            "to do.") in shown
+    assert "data_dir    the folder holding adience/ (and celeba/, wiki_crop/ for 08)" in shown
