@@ -35,6 +35,7 @@ import pandas as pd
 
 from helpers import atomic, environment, profiles, timer
 
+CPUINFO = Path("/proc/cpuinfo")  # Linux's list of the CPU's features
 MACHINE = ["machine", "cpu", "cores", "gpu", "gpu_memory_gb", "os", "python", "tensorflow", "keras", "backend"]
 COLUMNS = ["recorded", "session", *MACHINE, "precision", "workload", "image_size", "batch_size", "images",
            "median_seconds", "iqr_seconds", "repeats", "images_per_second"]
@@ -77,7 +78,7 @@ def mixed_precision() -> str | None:
     if environment.describe_device().startswith("GPU"):
         return "mixed_float16"
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        flags = CPUINFO.read_text()
     except OSError:
         return None
     return "mixed_bfloat16" if ("amx_bf16" in flags or "avx512_bf16" in flags) else None
@@ -145,7 +146,7 @@ def read(path=None) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype={"gpu": str, "gpu_memory_gb": str}, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: a timings file that cannot be read ({error}); it was left as it is. "
+        raise ValueError(f"{path}: a timings file that cannot be read ({str(error).strip()}); it was left as it is. "
                          "Move it aside, or fix the line named.") from None
 
 

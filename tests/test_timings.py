@@ -179,3 +179,183 @@ def test_the_timing_summary_counts_noisy_measurements_strictly_above_a_tenth_and
     assert lines[4].startswith("The file holds 2 machine(s) and 2 earlier session(s) of this one;")
     quiet = timings.summary(measured.assign(iqr_seconds=0.0), every, "s1", {"gpu": "", "cpu": "x"}, 32, 128, 128)
     assert quiet.splitlines()[3] == "  0 of 4 measurements had a spread above a tenth of their median"
+
+
+def _fake_nvidia_smi(folder, output: str, exit_code: int = 0):
+    """An ``nvidia-smi`` on PATH that prints ``output``, exits with ``exit_code`` and keeps its arguments."""
+    folder.mkdir(exist_ok=True)
+    script = folder / "nvidia-smi"
+    script.write_text(f'#!/bin/sh\necho "$@" > "{folder}/arguments"\nprintf "{output}"\nexit {exit_code}\n')
+    script.chmod(0o755)
+    return folder / "arguments"
+
+
+@pytest.mark.parametrize("output, exit_code, shown", [
+    ("1536\\n", 0, "2"),  # MiB to GiB: 1.5, rounded to 2 (1536 / 1025 would round to 1)
+    ("81559\\n40960\\n", 0, "80"),  # two GPUs: the first one's
+    ("1536\\n", 1, ""),  # nvidia-smi failed
+    ("", 0, ""),  # answered nothing
+    ("[N/A]\\n", 0, ""),  # a number it could not read
+])
+def test_the_gpus_memory_is_read_from_nvidia_smi_in_whole_gib(tmp_path, monkeypatch, output, exit_code, shown):
+    import os
+
+    arguments = _fake_nvidia_smi(tmp_path / "bin", output, exit_code)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    assert timings._gpu_memory_gb() == shown
+    assert arguments.read_text() == "--query-gpu=memory.total --format=csv,noheader,nounits\n"
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert timings._gpu_memory_gb() == ""  # no nvidia-smi at all
+
+
+def test_the_machines_columns_name_a_gpu_only_where_there_is_one(tmp_path, monkeypatch):
+    import os
+    import platform
+
+    import keras
+    import tensorflow as tf
+
+    from helpers import environment
+
+    _fake_nvidia_smi(tmp_path / "bin", "81559\\n")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    here = timings.machine()  # the tests' machine has no GPU TensorFlow sees, so nvidia-smi is not asked
+    assert here["gpu"] == "" and here["gpu_memory_gb"] == ""
+    assert here["tensorflow"] == tf.__version__ and here["keras"] == keras.__version__
+    assert here["backend"] == "tensorflow" and here["python"] == platform.python_version()
+    assert here["cores"] == environment.usable_cores() and here["cpu"] == environment.cpu_name()
+    monkeypatch.setattr(environment, "describe_device", lambda: "GPU: NVIDIA H200 (+1 more)")
+    assert timings.machine()["gpu"] == "NVIDIA H200 (+1 more)" and timings.machine()["gpu_memory_gb"] == "80"
+    assert timings.mixed_precision() == "mixed_float16"
+
+
+@pytest.mark.parametrize("flags, policy", [
+    ("flags\t\t: fpu sse avx2 amx_bf16 amx_tile\n", "mixed_bfloat16"),
+    ("flags\t\t: fpu sse avx2 avx512f avx512_bf16\n", "mixed_bfloat16"),
+    ("flags\t\t: fpu sse avx2 avx512f\n", None),  # bfloat16 would be emulated: slower than float32
+    (None, None),  # no /proc/cpuinfo (not Linux)
+])
+def test_mixed_precision_on_a_cpu_follows_its_bfloat16_instructions(tmp_path, monkeypatch, flags, policy):
+    from helpers import environment
+
+    monkeypatch.setattr(environment, "describe_device", lambda: "CPU: Some CPU, 2 cores")
+    cpuinfo = tmp_path / "cpuinfo"
+    if flags is not None:
+        cpuinfo.write_text(flags)
+    monkeypatch.setattr(timings, "CPUINFO", cpuinfo)
+    assert timings.mixed_precision() == policy
+
+
+def test_a_records_session_and_time_stamp_have_their_documented_forms_in_a_new_folder(measured, tmp_path):
+    import os
+    import re
+    import socket
+
+    path = tmp_path / "new" / "folder" / "timings.csv"
+    written = timings.record(measured, path)
+    session = f"{re.escape(socket.gethostname())}-{os.getpid()}-" + r"\d{8}-\d{6}"
+    assert written.session.str.fullmatch(session).all()
+    assert written.recorded.str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all()
+    assert timings.read(path).gpu_memory_gb.tolist() == [""] * 4
+    assert len(path.read_text().splitlines()) == 5  # the header once, then the four rows
+
+
+def test_read_keeps_the_gpus_memory_as_written_and_names_a_damaged_header(tmp_path):
+    path = tmp_path / "timings.csv"
+    row = {column: "x" for column in timings.COLUMNS} | {"gpu": "4090", "gpu_memory_gb": "24", "cores": 2}
+    pd.DataFrame([row])[timings.COLUMNS].to_csv(path, index=False)
+    read = timings.read(path)
+    assert read.gpu.tolist() == ["4090"] and read.gpu_memory_gb.tolist() == ["24"]  # text, not numbers
+    path.write_bytes(b"\xff\xfe" + path.read_bytes())  # a byte-order mark of another encoding before the header
+    header = ["\ufffd\ufffdrecorded", *timings.COLUMNS[1:6]]
+    with pytest.raises(ValueError) as raised:
+        timings.read(path)
+    assert str(raised.value) == (f"{path}:1: not a timings file of this kit: its columns are {header}..., not "
+                                 f"{timings.COLUMNS[:6]}... Move it aside (the kit starts a new one) or merge its "
+                                 "rows by hand.")
+    header_line = ",".join(timings.COLUMNS).encode() + b"\n"
+    for damaged in (b"1,2,3\n" + b",".join([b"x"] * (len(timings.COLUMNS) + 4)), b"\xff" * len(timings.COLUMNS)):
+        path.write_bytes(header_line + damaged + b"\n")  # a line too long, then bytes that are not UTF-8
+        with pytest.raises(ValueError, match=r"timings file that cannot be read \(.+\); it was left as it is\. "
+                                             r"Move it aside, or fix the line named\.$"):
+            timings.read(path)
+
+
+def test_merging_a_file_that_repeats_rows_this_file_has_adds_nothing_twice(measured, tmp_path):
+    here, first, second = tmp_path / "here.csv", tmp_path / "first.csv", tmp_path / "second.csv"
+    timings.record(measured, here, session="mine")
+    timings.record(measured, first, session="theirs")
+    timings.record(measured, second, session="mine")  # rows this file holds already
+    assert timings.merge([first, second], here) == 4
+    assert sorted(timings.read(here).session) == ["mine"] * 4 + ["theirs"] * 4
+
+
+def test_the_ratio_to_the_fastest_keeps_two_decimals(measured):
+    stamp = {"gpu": "", "gpu_memory_gb": "", "cpu": "cpu", "cores": 2, "os": "Linux", "python": "3.11",
+             "tensorflow": "2.21", "keras": "3.15", "backend": "tensorflow", "recorded": "2026-01-01 00:00:00"}
+    slow = measured.assign(session="slow", machine="slow", images_per_second=1.0, **stamp)
+    fast = slow.assign(session="fast", machine="fast", images_per_second=3.0)
+    comparison = timings.compare(pd.concat([slow, fast], ignore_index=True)[timings.COLUMNS])
+    assert comparison["slow / cpu: ratio to fastest"].tolist() == [0.33] * 4
+
+
+def test_the_merge_commands_help_says_what_it_merges_and_where(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as raised:
+        timings.main(["--help"])
+    shown = capsys.readouterr().out
+    assert raised.value.code == 0 and "Merge other machines' timings files into results/timings.csv." in shown
+    assert "{merge}" in shown and "--into INTO" in shown and "default: results/timings.csv" in shown
+    with pytest.raises(SystemExit) as raised:
+        timings.main(["split", "a.csv"])
+    assert raised.value.code == 2 and "invalid choice: 'split'" in capsys.readouterr().err
+
+
+def test_each_workload_runs_the_network_the_way_its_name_says(monkeypatch):
+    """The timed calls themselves, seen through a clock that calls each once: a training step on one batch of
+    integer labels 0-7, one quiet epoch in order, one face and a full batch predicted."""
+    import keras
+    import numpy as np
+
+    from helpers import timer
+
+    seen = {}
+    real = {name: getattr(keras.Model, name) for name in ("train_on_batch", "fit", "predict_on_batch")}
+
+    def spy(name):
+        def call(model, *args, **kwargs):
+            seen.setdefault(name, []).append((args, kwargs))
+            return real[name](model, *args, **kwargs)
+        return call
+
+    for name in real:
+        monkeypatch.setattr(keras.Model, name, spy(name))
+    answers = []
+    monkeypatch.setattr(timer, "median_and_spread", lambda call, times: (answers.append(call()), (2.0, 0.5))[1])
+    tiny = dataclasses.replace(profiles.get_profile("smoke"), batch_size=4)
+    rows = timings.measure(tiny, 40, repeats=7, epoch_images=8, inference_batch=6)
+    assert rows.to_dict("records") == [
+        {"network": "levi_hassner", "precision": "float32", "workload": workload, "image_size": 40,
+         "batch_size": batch, "images": images, "median_seconds": 2.0, "iqr_seconds": 0.5, "repeats": repeats,
+         "images_per_second": images / 2.0}
+        for workload, batch, images, repeats in [("train batch", 4, 4, 7), ("epoch", 4, 8, 3),
+                                                 ("inference, batch 1", 1, 1, 28), ("inference, batch 6", 6, 6, 7)]]
+    (images, labels), _ = seen["train_on_batch"][0]
+    assert images.shape == (4, 40, 40, 3) and images.dtype == np.float32 and labels.dtype == np.int32
+    assert set(seen["fit"][0][1]) == {"epochs", "verbose", "shuffle"}
+    assert seen["fit"][0][1] == {"epochs": 1, "verbose": 0, "shuffle": False}
+    epoch_data = seen["fit"][0][0][0]
+    assert [spec.dtype.name for spec in epoch_data.element_spec] == ["float32", "int32"]
+    epoch_labels = np.concatenate([batch_labels.numpy() for _, batch_labels in epoch_data])
+    assert len(epoch_labels) == 8 and epoch_labels.min() >= 0 and epoch_labels.max() <= 7
+    assert len(answers[1].history["loss"]) == 1
+    assert [args[0].shape for args, _ in seen["predict_on_batch"]] == [(1, 40, 40, 3), (6, 40, 40, 3)]
+    assert answers[2].shape == (1, 8) and answers[3].shape == (6, 8)
+    def one_face(**seed):
+        faces = []
+        monkeypatch.setattr(timer, "median_and_spread", lambda call, times: (faces.append(call()), (2.0, 0.5))[1])
+        timings.measure(tiny, 40, repeats=1, workloads=("inference, batch 1",), **seed)
+        return faces[0]
+
+    np.testing.assert_array_equal(one_face(), one_face(seed=0))  # seed 0 unless told: the same network and face
+    assert not np.array_equal(one_face(), one_face(seed=1))
