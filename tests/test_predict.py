@@ -306,3 +306,107 @@ def test_the_command_line_writes_a_row_per_face_to_a_file_or_to_standard_output(
     assert "networks: smoke profile, baseline / paper, gender, fold 0, seed 0" in capsys.readouterr().err
     only_gender = pd.read_csv(out)
     assert only_gender.gender.notna().all() and only_gender.age_group.isna().all()
+
+
+def test_the_command_lines_help_names_every_option(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as raised:
+        predict.main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert raised.value.code == 0
+    for words in ("Gender and age group for every face in your photos, from the command line.",
+                  "paths photos and folders (searched recursively)",
+                  "--out OUT write the CSV here instead of to standard output",
+                  "--model MODEL a run's best.keras (repeat for both tasks)",
+                  "--data-dir DATA_DIR the paper profile's data folder, for networks kept without their mean",
+                  "--min-side MIN_SIDE smallest face, in pixels of the detector's copy"):
+        assert words in shown
+
+
+def test_rows_follow_the_order_of_the_files_and_the_bar_counts_each_file_once(tmp_path, networks, capsys,
+                                                                           monkeypatch):
+    notes = tmp_path / "a_notes.jpg"
+    notes.write_text("not a photo")
+    portrait = tmp_path / "b_portrait.jpg"
+    Image.open(PORTRAIT).save(portrait)
+    bomb = tmp_path / "c_bomb.png"
+    Image.new("RGB", (700, 700), "grey").save(bomb)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 160_000)  # a bomb past twice that (490,000), the portrait not
+    bars = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.updates = total, []
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, count):
+            self.updates.append(count)
+
+    missing = [tmp_path / "gone.jpg", tmp_path / "also gone"]
+    table = predict.predict([missing[0], notes, portrait, missing[1], bomb], networks, progress=Bar)
+    assert table.file.tolist() == [str(notes), str(portrait), str(bomb), str(missing[0]), str(missing[1])]
+    assert table.reason.iloc[0].startswith("not an image Pillow can read (UnidentifiedImageError: ")
+    assert table.reason.iloc[2].startswith("too many pixels to open safely (")
+    assert table.reason.iloc[3:].tolist() == ["no such file or folder"] * 2
+    assert pd.isna(table.face.iloc[0]) and table.face.iloc[1] == 0
+    assert table.index.tolist() == [0, 1, 2, 3, 4]
+    assert [(bar.total, bar.updates) for bar in bars] == [(3, [1, 1, 1])]
+    assert capsys.readouterr().out == ""  # the networks answer quietly: no Keras progress line
+
+
+def test_the_smallest_face_is_the_detectors_and_a_photo_exactly_that_small_is_looked_at(tmp_path, networks):
+    side = min(Image.open(PORTRAIT).size)  # 512: her face is about 240 pixels across
+    table = predict.predict([PORTRAIT], networks, min_side=side)
+    assert table.reason.tolist() == ["no face found in 512 x 600 pixels (upright, frontal faces only)"]
+    assert predict.predict([PORTRAIT], networks, min_side=side + 1).reason.tolist() == [
+        f"too small: 512 x 600 pixels, a face needs at least {side + 1}"]
+
+
+def test_files_in_several_folders_are_all_searched(tmp_path):
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.jpg").write_bytes(b"")
+    files, rows = predict.files_in([tmp_path / "one", tmp_path / "two", tmp_path / "three"])
+    assert files == [tmp_path / "one" / "one.jpg", tmp_path / "two" / "two.jpg"]
+    assert rows == [{"file": str(tmp_path / "three"), "reason": "no such file or folder"}]
+
+
+def test_a_network_the_kit_did_not_make_is_refused_by_its_outputs():
+    import keras
+
+    inputs = keras.Input((8, 8, 3))
+    three = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.Flatten()(inputs)))
+    with pytest.raises(SystemExit) as raised:
+        predict._output_kind(three)
+    assert str(raised.value) == "a network with 3 outputs is none of the kit's (2 for gender; 8, 1 or 101 for age)"
+
+
+def test_a_network_kept_without_its_mean_gets_its_training_splits_mean_again(kept_baseline, synthetic_tiny,
+                                                                           monkeypatch):
+    import shutil
+
+    from helpers.data import task_data
+    from helpers.studies import store
+
+    folder = store.run_directory(kept_baseline, "baseline", "paper", "age", 0, 0)
+    (folder / "mean.npy").unlink()
+    shutil.copytree(synthetic_tiny, kept_baseline.data_dir)  # the smoke profile's data, where it was
+    networks, _ = predict.default_networks()
+    expected = task_data.task_data(kept_baseline, "age", 0).mean
+    np.testing.assert_array_equal(networks["age"].mean, expected)
+    assert (networks["gender"].mean == 101).all()  # the kept one, where there is one
+
+
+def test_a_profile_with_one_tasks_runs_only_is_passed_over(kept_baseline):
+    from helpers.studies import store
+
+    store.record_path(kept_baseline, "baseline", {"variant": "paper", "task": "age", "fold": 0, "seed": 0}).unlink()
+    assert set(store.read_results(kept_baseline, "baseline").task) == {"gender"}
+    with pytest.raises(SystemExit, match="no baseline networks in"):
+        predict.default_networks()
