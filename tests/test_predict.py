@@ -78,10 +78,34 @@ def test_a_tilted_face_is_turned_upright_before_it_is_cropped():
                             borderMode=cv2.BORDER_REPLICATE)
     assert 4 < photo.eye_tilt(turned, box) < 12
     crop = photo.crop_faces(turned, [box], margin=0)[0]
+    tilt = photo.eye_tilt(turned, box)  # by hand: turned back by its tilt about the box's centre, then cut
+    level = cv2.warpAffine(turned, cv2.getRotationMatrix2D(centre, tilt, 1.0), pixels.shape[1::-1],
+                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    left, top, side, _ = photo.face_square(box, pixels.shape, margin=0)
+    np.testing.assert_array_equal(crop, level[top:top + side, left:left + side])
     assert abs(photo.eye_tilt(crop, (0, 0, box[2], box[3]))) < photo.LEVEL
     left, top, side, _ = photo.face_square(box, pixels.shape)
     np.testing.assert_array_equal(photo.crop_faces(turned, [box], upright=False)[0],
                                   turned[top:top + side, left:left + side])
+
+
+def test_the_smallest_face_is_counted_in_the_detectors_shrunk_copy():
+    """At 2,048 x 2,400 pixels her face is about 960 pixels across; the detector sees the photo shrunk to
+    photo.DETECT_SIDE (1,024) on its longer side, where the face is about 410: a smallest face of 300 finds it,
+    one of 600 does not, though the face in the photo's own pixels is larger than both."""
+    image = Image.open(PORTRAIT).convert("RGB")
+    pixels = np.asarray(image.resize((2048, 2400)))
+    assert len(photo.detect_faces(pixels, min_side=300)) == 1
+    assert len(photo.detect_faces(pixels, min_side=600)) == 0
+
+
+@pytest.mark.parametrize("box, shape, square", [
+    ((10, 100, 80, 80), (300, 100), (0, 90, 100, 100)),  # a narrow photo: the square shrinks to its width
+    ((260, 50, 30, 30), (200, 300), (240, 35, 60, 60)),  # at the right edge: pushed left, inside
+    ((50, 160, 30, 30), (200, 300), (35, 140, 60, 60)),  # at the bottom edge: pushed up, inside
+])
+def test_the_square_around_a_face_near_an_edge_is_worked_out_by_hand(box, shape, square):
+    assert photo.face_square(box, shape, margin=0.5) == square  # the box's side doubled: 1 + 2 x 0.5
 
 
 @pytest.fixture()
