@@ -46,3 +46,59 @@ def test_nothing_unusable_leaves_the_rejects_as_they_were_and_a_smaller_limit_ke
     image_checks.apply_image_checks(result, tmp_path, min_side=16, workers=1, show_progress=False)
     assert result.rejects is rejects and result.index.path.tolist() == ["small.jpg"] and not result.notes
     assert np.array_equal(result.index.line.to_numpy(), [3])
+
+
+def test_one_image_each_way_gives_its_whole_verdict(tmp_path):
+    Image.new("RGB", (32, 32), "grey").save(tmp_path / "rgb.png")  # just large enough with the default limit
+    Image.new("RGBA", (40, 40), "grey").save(tmp_path / "rgba.png")
+    Image.new("1", (40, 40)).save(tmp_path / "bits.png")
+    Image.new("RGB", (31, 40), "grey").save(tmp_path / "narrow.png")
+    assert image_checks.check_image(str(tmp_path / "rgb.png")) == ("ok", "")
+    assert image_checks.check_image(str(tmp_path / "rgba.png")) == ("converted: RGBA", "RGBA")
+    assert image_checks.check_image(str(tmp_path / "bits.png")) == ("converted: black and white", "1")
+    assert image_checks.check_image(str(tmp_path / "narrow.png")) == ("rejected: smaller than 32 px", "31x40")
+    complete = (tmp_path / "rgb.png").read_bytes()
+    (tmp_path / "cut.png").write_bytes(complete[: len(complete) // 2])
+    status, detail = image_checks.check_image(str(tmp_path / "cut.png"))
+    assert status == "rejected: unreadable or truncated image" and 0 < len(detail) <= 120 and detail != "None"
+
+
+def test_a_mode_without_a_plain_name_is_named_by_its_own_code(tmp_path):
+    Image.new("LAB", (40, 40)).save(tmp_path / "lab.tif")
+    assert image_checks.check_image(str(tmp_path / "lab.tif")) == ("converted: LAB", "LAB")
+
+
+def test_every_chunk_of_a_long_list_is_checked_and_the_bar_counts_them(tmp_path, monkeypatch):
+    from helpers import progress
+
+    bars = []
+    real_bar = progress.bar
+
+    def watched(total, description, **options):  # the real bar (shown after 2 s only), its updates kept
+        shown = real_bar(total, description, **options)
+        bars.append({"total": total, "description": description, **options, "updates": []})
+        real_update = shown.update
+        shown.update = lambda count: (bars[-1]["updates"].append(count), real_update(count))[1]
+        return shown
+
+    monkeypatch.setattr(progress, "bar", watched)
+    Image.new("RGB", (40, 40), "grey").save(tmp_path / "face.png")
+    paths = ["face.png"] * 300 + ["gone.png"]  # two chunks of 256
+    checked = image_checks.check_images(tmp_path, paths, workers=1)
+    assert checked.path.tolist() == paths
+    assert checked.status.tolist() == ["ok"] * 300 + ["rejected: missing image file"]
+    assert bars == [{"total": 301, "description": "checking images", "enabled": True, "updates": [256, 45]}]
+    in_parallel = image_checks.check_images(tmp_path, paths, workers=2, show_progress=False)
+    assert in_parallel.equals(checked)
+    assert bars[1] == {"total": 301, "description": "checking images", "enabled": False, "updates": [256, 45]}
+
+
+def test_the_index_left_keeps_its_own_columns(tmp_path):
+    Image.new("RGB", (40, 40), "grey").save(tmp_path / "good.jpg")
+    rows = [{"dataset": "adience", "path": name, "source": "fold_0_data.txt", "line": number + 2}
+            for number, name in enumerate(["gone.jpg", "good.jpg"])]
+    result = index.LoadResult("adience", index.make_index(rows), index.Rejects().frame(), collections.Counter())
+    columns = list(result.index.columns)
+    image_checks.apply_image_checks(result, tmp_path, show_progress=False)
+    assert list(result.index.columns) == columns and result.index.path.tolist() == ["good.jpg"]
+    assert result.index.index.equals(__import__("pandas").RangeIndex(1))

@@ -108,3 +108,14 @@ def test_a_backbone_from_scratch_drops_out_what_it_is_told_to():
     network = transfer.from_imagenet("mobilenet_v3_small", 8, input_size=48, dropout=0.3, seed=0)
     assert network.get_layer("dropout").rate == 0.3 and network.name == "mobilenet_v3_small"
     assert transfer.from_imagenet("mobilenet_v3_small", 8, input_size=48).get_layer("dropout").rate == 0.5
+
+
+def test_a_depth_multiplier_and_a_dense_layer_on_a_map_are_counted_by_hand():
+    inputs = keras.Input((5, 7, 3))
+    maps = keras.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(inputs)  # 5 x 7 x 3 x 3 x 3 x 2
+    maps = keras.layers.Dense(4)(maps)  # at each of the 5 x 7 places: 6 x 4
+    model = keras.Model(inputs, maps)
+    assert cost.multiply_adds(model) == 5 * 7 * 3 * 3 * 3 * 2 + 5 * 7 * 6 * 4
+    assert cost.size({"small": model}).to_dict("records") == [
+        {"network": "small", "parameters": (3 * 3 * 3 * 2 + 6) + (6 * 4 + 4), "trainable": 60 + 28,
+         "multiply_adds_millions": (1890 + 840) / 1e6}]
