@@ -142,6 +142,32 @@ def test_networks_side_by_side_counts_and_times_each_network_at_its_own_crop():
     assert table.loc["paper's", "training images/s"] > 0 and table.loc["paper's", "ms per face, batch 1"] > 0
 
 
+def test_networks_side_by_side_turns_the_measured_seconds_into_rates_and_milliseconds(monkeypatch):
+    from helpers import timer
+    from helpers.network import cost, levi_hassner
+    from helpers.training import settings
+
+    monkeypatch.setattr(timer, "median_and_spread", lambda call, times: (0.004, 0.001))  # every workload: 4 ms
+    tiny = dataclasses.replace(profiles.get_profile("smoke"), batch_size=4)
+    row = timings.networks_side_by_side(tiny, {"paper's": "levi_hassner"}, 40, repeats=1).loc["paper's"]
+    network = levi_hassner.levi_hassner(8, input_size=40, hidden_units=settings.baseline(tiny).hidden_units)
+    assert row["parameters (millions)"] == network.count_params() / 1e6
+    assert row["multiply-adds (millions)"] == cost.multiply_adds(network) / 1e6
+    assert row["training images/s"] == 4 / 0.004 and row["ms per face, batch 1"] == 1000 * 0.004
+
+
+def test_the_summary_shows_a_single_faces_milliseconds_and_counts_a_spread_against_a_tenth_of_the_median():
+    rows = [("train batch", 0.32, 0.0), ("epoch", 1.6, 0.0), ("inference, batch 1", 0.1, 0.0),
+            ("inference, batch 128", 0.5, 0.1)]  # a spread of 0.1 on 0.5: above a tenth, below a tenth of 1 / 0.5
+    measured = pd.DataFrame([{"workload": workload, "image_size": 227, "precision": "float32", "images": 32,
+                              "images_per_second": 100.0, "median_seconds": median, "iqr_seconds": iqr}
+                             for workload, median, iqr in rows])
+    every = pd.DataFrame({"session": ["s1"], "machine": ["here"]})
+    lines = timings.summary(measured, every, "s1", {"gpu": "", "cpu": "x"}, 32, 128, 128).splitlines()
+    assert lines[2].startswith("  inference: 100.0 ms for one face (100 faces/s)")
+    assert lines[3] == "  1 of 4 measurements had a spread above a tenth of their median: inference, batch 128 @227"
+
+
 def test_merging_two_files_at_once_adds_each_new_row_once_and_counts_them_all(measured, tmp_path):
     here, first, second = tmp_path / "here.csv", tmp_path / "first.csv", tmp_path / "second.csv"
     timings.record(measured, first, session="a")
@@ -351,6 +377,11 @@ def test_each_workload_runs_the_network_the_way_its_name_says(monkeypatch):
     assert len(answers[1].history["loss"]) == 1
     assert [args[0].shape for args, _ in seen["predict_on_batch"]] == [(1, 40, 40, 3), (6, 40, 40, 3)]
     assert answers[2].shape == (1, 8) and answers[3].shape == (6, 8)
+    defaults = timings.measure(tiny, 40, workloads=("train batch", "epoch", "inference, batch 256"))
+    assert defaults[["workload", "images", "repeats"]].to_dict("records") == [
+        {"workload": "train batch", "images": 4, "repeats": 5}, {"workload": "epoch", "images": 256, "repeats": 2},
+        {"workload": "inference, batch 256", "images": 256, "repeats": 5}]  # 5 repeats, 256 images, unless told
+
     def one_face(**seed):
         faces = []
         monkeypatch.setattr(timer, "median_and_spread", lambda call, times: (faces.append(call()), (2.0, 0.5))[1])

@@ -175,16 +175,17 @@ def test_a_recorded_run_reads_back_its_log_and_follows_a_reused_run(profile):
 
 
 def test_the_baselines_run_is_trained_once_for_its_fold_and_seed_then_read_back(profile, capsys):
-    run = trained.baseline_run(profile, "age", 1, 0)  # trains the baseline's runs of fold 1, seed 0: both tasks
+    profile = dataclasses.replace(profile, seeds=(0, 1))  # the other seed is not trained
+    run = trained.baseline_run(profile, "age", 1, 1)  # trains the baseline's runs of fold 1, seed 1: both tasks
     assert capsys.readouterr().out == ""  # quietly
     assert (run.row.study, run.row.variant, run.row.task, run.row.fold, run.row.seed) == ("baseline", "paper", "age",
-                                                                                          1, 0)
+                                                                                          1, 1)
     assert run.model.output_shape == (None, 8) and run.mean.shape == (profile.image_size, profile.image_size, 3)
     recorded = store.read_results(profile, "baseline")
-    assert sorted(zip(recorded.task, recorded.fold, recorded.seed)) == [("age", 1, 0), ("gender", 1, 0)]
-    model_file = store.run_directory(profile, "baseline", "paper", "gender", 1, 0) / "best.keras"
+    assert sorted(zip(recorded.task, recorded.fold, recorded.seed)) == [("age", 1, 1), ("gender", 1, 1)]
+    model_file = store.run_directory(profile, "baseline", "paper", "gender", 1, 1) / "best.keras"
     stamp = model_file.stat().st_mtime_ns
-    gender = trained.baseline_run(profile, "gender", 1, 0)  # already recorded: read back, not trained again
+    gender = trained.baseline_run(profile, "gender", 1, 1)  # already recorded: read back, not trained again
     assert gender.model.output_shape == (None, 2) and model_file.stat().st_mtime_ns == stamp
     assert len(store.read_results(profile, "baseline")) == 2
 
