@@ -443,3 +443,35 @@ def test_the_command_lines_help_says_what_it_does_and_what_to_pass(capsys, monke
     assert ("Preflight: look at a data folder before any notebook starts, and say in one table what is there and what "
             "to do.") in shown
     assert "data_dir    the folder holding adience/ (and celeba/, wiki_crop/ for 08)" in shown
+
+
+def test_many_missing_images_of_the_pretraining_sets_name_their_own_source(synthetic_tiny, data_dir):
+    from helpers.data import celeba, imdb_wiki
+
+    root = _celeba_copy(synthetic_tiny, data_dir)
+    paths = celeba.load_celeba(root).index.path.tolist()
+    for path in paths[:10]:
+        (root / path).unlink()
+    finding = preflight.check(data_dir).finding("celeba")
+    assert _row(finding)[:4] == (
+        "celeba", "unusable", f"3 list files, {len(paths):,} rows; {len(paths) - 10:,} of {len(paths):,} indexed images",
+        f"10 images ({10 / len(paths):.0%}) are missing, more than 1%: unpack the whole archive again ({CELEBA_SOURCE})")
+
+    shutil.copytree(synthetic_tiny / "wiki_crop", data_dir / "wiki_crop")
+    wiki = data_dir / "wiki_crop"
+    paths = imdb_wiki.load_imdb_wiki(wiki).index.path.tolist()
+    (wiki / paths[0]).unlink()
+    assert _row(preflight.check(data_dir).finding("imdb_wiki")) == (
+        "imdb_wiki", "usable", f"wiki.mat, {len(paths):,} usable entries; {len(paths) - 1:,} of {len(paths):,} indexed "
+        "images", f"1 missing images ({1 / len(paths):.2%}): their rows are rejected; unpack again to keep them",
+        (paths[0],))
+    for path in paths[1:10]:
+        (wiki / path).unlink()
+    assert preflight.check(data_dir).finding("imdb_wiki").todo == (
+        f"10 images ({10 / len(paths):.0%}) are missing, more than 1%: unpack the whole archive again ({WIKI_SOURCE})")
+
+
+def test_the_report_names_the_folder_it_looked_at(tmp_path):
+    report = preflight.check(tmp_path / "." / "faces" / "..")
+    assert report.data_dir == tmp_path.resolve()
+    assert report.table().splitlines()[0] == f"Data in {tmp_path.resolve()}:"
