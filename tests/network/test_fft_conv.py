@@ -108,3 +108,33 @@ def test_the_fft_summary_names_the_faster_layers_and_the_crossover_or_says_there
                             5).splitlines()
     assert even[3] == "The FFT was faster for: conv1 at batch 8 (0.50), conv2 at batch 8 (0.90)."  # 1.00 is not faster
     assert slower[4].endswith("the FFT never became faster for good on this machine.")
+
+
+def test_both_timed_calls_convolve_the_seeded_maps_with_the_stride_and_padding_asked(monkeypatch):
+    """Through a clock that calls each once: the library's answer and the FFT's, on maps drawn by hand from the
+    seed (kernels scaled by 0.01), with stride 1 and no padding unless asked."""
+    import tensorflow as tf
+
+    from helpers import timer
+
+    answers = []
+    monkeypatch.setattr(timer, "median_and_spread", lambda call, times: (answers.append(call()), (0.002, 0.0))[1])
+
+    def by_hand(seed, size, strides, padding):
+        rng = np.random.default_rng(seed)
+        images = tf.constant(rng.standard_normal((1, 9, 9, 2)), tf.float32)
+        kernels = tf.constant(rng.standard_normal((size, size, 2, 3)) * 0.01, tf.float32)
+        return tf.nn.conv2d(tf.pad(images, [[0, 0], [padding] * 2, [padding] * 2, [0, 0]]), kernels, strides,
+                            "VALID").numpy()
+
+    row = fft_conv.time_both(batch=1, side=9, channels=2, filters=3, size=3)
+    expected = by_hand(0, 3, 1, 0)
+    np.testing.assert_allclose(answers[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(answers[1], expected, atol=1e-5)
+    assert row["repeats"] == 5 and row["stride"] == 1 and row["padding"] == 0 and row["library_ms"] == 2.0
+    answers.clear()
+    fft_conv.time_both(batch=1, side=9, channels=2, filters=3, size=5, strides=2, padding=1, seed=4)
+    expected = by_hand(4, 5, 2, 1)
+    assert answers[0].shape == answers[1].shape == expected.shape == (1, 4, 4, 3)
+    np.testing.assert_allclose(answers[0], expected, rtol=1e-6)
+    np.testing.assert_allclose(answers[1], expected, atol=1e-5)
