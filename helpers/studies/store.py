@@ -61,6 +61,11 @@ def _read_csv(text_or_path) -> pd.DataFrame:
 REQUIRED = KEY
 
 
+def _written(value) -> str:
+    """A record's cell as a reader of the file would name it: 'an empty cell', or the value itself."""
+    return "an empty cell" if pd.isna(value) else repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _damage(record: pd.DataFrame, file: Path) -> str:
     """What keeps ``record`` (read from ``file``) from being one of the kit's records; '' when nothing does."""
     if len(record) != 1:
@@ -71,13 +76,13 @@ def _damage(record: pd.DataFrame, file: Path) -> str:
     try:
         fold, seed = int(row.fold), int(row.seed)
     except (TypeError, ValueError):
-        return f"its fold {row.fold!r} or seed {row.seed!r} is not a whole number"
+        return f"its fold {_written(row.fold)} or seed {_written(row.seed)} is not a whole number"
     if "diverged" in record and str(row.diverged) not in ("True", "False"):
-        return f"its diverged {row.diverged!r} is neither True nor False"
+        return f"its diverged {_written(row.diverged)} is neither True nor False"
     if "accuracy" in record and str(row.get("diverged")) != "True":
         accuracy = pd.to_numeric(pd.Series([row.accuracy]), errors="coerce").iloc[0]
         if not 0 <= accuracy <= 1:
-            return f"its accuracy {row.accuracy!r} is not a number from 0 to 1"
+            return f"its accuracy {_written(row.accuracy)} is not a number from 0 to 1"
     if f"{run_name(row.variant, row.task, fold, seed)}.csv" != file.name:
         return f"its key ({row.variant}, {row.task}, fold {fold}, seed {seed}) is not the run its name says"
     return ""

@@ -22,10 +22,13 @@ ROW = {"variant": "16", "task": "gender", "fold": 0, "seed": 0, "accuracy": 0.7,
 DAMAGES = {
     "empty": (lambda text: "", "cannot be read as a table"),
     "not a record": (lambda text: "The quick brown fox\njumps over\nthe lazy dog\n", "holds 2 rows, not one"),
-    "cut short": (lambda text: text.splitlines()[0] + "\n" + text.splitlines()[1][:20], "neither True nor False"),
+    "cut short": (lambda text: text.splitlines()[0] + "\n" + text.splitlines()[1][:20],
+                  "its diverged an empty cell is neither True nor False"),
     "other columns": (lambda text: "name,score\nalice,3\n", "lacks the column(s) variant, task, fold, seed"),
-    "types that do not parse": (lambda text: text.replace(",0,0,0.7,", ",zero,0,0.7,"), "is not a whole number"),
-    "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"), "is not a number from 0 to 1"),
+    "types that do not parse": (lambda text: text.replace(",0,0,0.7,", ",zero,0,0.7,"),
+                                "its fold 'zero' or seed 0 is not a whole number"),
+    "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"),
+                              "its accuracy 7.0 is not a number from 0 to 1"),
     "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1), "is not the run its name says"),
 }
 
