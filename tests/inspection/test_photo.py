@@ -1,5 +1,5 @@
 """Notebook 15: a photo read safely, its faces found and prepared like the training faces, the networks' errors
-per cell, their calibration, and the exported files' answers."""
+per cell and their calibration (the exported files' answers: tests/network/test_export.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from helpers import environment
 from helpers.data import group_photo, photo, task_data
 from helpers.data.age_groups import AGE_GROUPS
 from helpers.inspection import calibration, error_analysis, photo_predictions
-from helpers.network import export, levi_hassner
+from helpers.network import levi_hassner
 from helpers.training import evaluation
 
 
@@ -325,28 +325,6 @@ def test_every_test_face_keeps_both_labels_and_the_worst_mistakes_come_first(pro
     assert (faces["age group"] != error_analysis.MISSING).mean() > 0.9  # most gender faces have an age group
     worst = error_analysis.confident_mistakes(faces, 5)
     assert not worst.correct.any() and worst.confidence.is_monotonic_decreasing
-
-
-def test_the_exported_files_answer_as_the_keras_model(tmp_path):
-    model = _network(8)
-    inputs = np.random.default_rng(1).normal(0, 30, (6, 40, 40, 3)).astype(np.float32)
-    expected = model.predict(inputs, verbose=0)
-    assert expected.std(axis=0).max() > 0.01  # different answers for different inputs: a real comparison
-    files = export.export(model, tmp_path)
-    for predict in (export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"]),
-                    export.onnx_function(files["onnx"])):
-        np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
-        np.testing.assert_allclose(predict(inputs[:1]), expected[:1], atol=1e-5)  # another batch size
-    compared = export.compare(model, files, inputs, repeats=2)
-    assert list(compared.index) == ["SavedModel", "TensorFlow Lite", "ONNX"]
-    assert (compared["same answers"] == 1).all() and (compared["largest difference"] < 1e-5).all()
-    assert list(compared.columns) == ["MB on disk", "largest difference", "same answers", "ms per face", "faces"]
-    assert compared["MB on disk"].tolist() == [export.size_on_disk(files[name]) / 1e6
-                                               for name in ("saved_model", "tflite", "onnx")]
-    assert (compared.faces == 6).all() and (compared["ms per face"] > 0).all()
-    assert export.size_on_disk(files["onnx"]) > 4 * model.count_params() * 0.9
-    assert export.size_on_disk(files["tflite"]) > 4 * model.count_params() * 0.9  # float32 weights, all of them
-    assert export.size_on_disk(files["saved_model"]) > export.size_on_disk(files["tflite"]) * 0.9
 
 
 def test_each_face_gets_a_caption_with_both_answers_and_their_probabilities():
