@@ -73,3 +73,17 @@ def test_equalizing_changes_only_the_brightness_as_opencv_does_on_the_luma_chann
         luma = operation(np.ascontiguousarray(before[..., 0])).astype(float)
         assert np.abs(after[..., 0] - luma).mean() < 1, step  # up to the rounding of the way back to RGB
         assert np.abs(after[..., 1:] - before[..., 1:]).mean() < 1, step  # the same colours
+
+
+def test_each_step_is_its_opencv_call_exactly_on_a_photo_wider_than_high():
+    import cv2
+
+    rng = np.random.default_rng(3)
+    light = 0.35 + 0.25 * np.linspace(0, 1, 300)[None, :, None]
+    image = np.clip(np.array([150, 110, 90]) * light + rng.normal(0, 3, (256, 300, 3)), 0, 255).astype(np.uint8)
+    np.testing.assert_array_equal(preprocessing.apply("gaussian", image),
+                                  cv2.GaussianBlur(image, (0, 0), sigmaX=256 / 128))  # the side is the height
+    ycrcb = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
+    ycrcb[..., 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(np.ascontiguousarray(ycrcb[..., 0]))
+    np.testing.assert_array_equal(preprocessing.apply("clahe", image), cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2RGB))
+    assert preprocessing.apply("none", image.astype(np.int64)).dtype == np.uint8  # uint8 back, whatever came in

@@ -79,3 +79,15 @@ def test_the_heads_of_each_way():
     np.testing.assert_allclose(np.asarray(dex(images)).sum(axis=1), 1.0, rtol=1e-5)
     with pytest.raises(ValueError, match="num_classes >= 2"):
         levi_hassner.levi_hassner(1, input_size=48)
+
+
+def test_targets_are_the_types_keras_is_given_and_dex_bins_start_at_year_zero():
+    groups, years = [4, 7, 0], [-1.0, 0.4, 150.0]  # plain lists, as a user's own code may pass them
+    classes = age_output.targets("classes", groups, years)
+    assert classes.dtype == np.int32 and classes.tolist() == [4, 7, 0]
+    regression = age_output.targets("regression", groups, [30, 45, 2])  # whole years: the division is float32's
+    assert regression.dtype == np.float32 and regression.tolist() == [np.float32(30) / np.float32(100),
+                                                                      np.float32(45) / np.float32(100),
+                                                                      np.float32(2) / np.float32(100)]
+    dex = age_output.targets("dex", groups, years)
+    assert dex.dtype == np.int32 and dex.tolist() == [0, 0, 100]  # below 0 is 0, and 0.4 rounds to bin 0
