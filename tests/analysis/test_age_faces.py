@@ -68,3 +68,24 @@ def test_each_true_groups_accuracy_is_given_per_way_beside_its_number_of_faces(r
 def test_no_kept_predictions_give_an_empty_table(recorded):
     profile, results, data = recorded
     assert age_faces.faces_table(profile, STUDY, results[results.variant == DEX], data).empty
+
+
+def test_a_way_kept_without_years_by_an_older_kit_has_none_and_two_groups_off_is_not_one_off(recorded, tmp_path):
+    profile, results, data = recorded
+    folder = store.run_directory(profile, STUDY.name, DEX, "age", 0, 0)
+    pd.DataFrame({"label": [1, 1, 3], "predicted": [3, 1, 3]}).to_csv(folder / "predictions.csv", index=False)
+    faces = age_faces.faces_table(profile, STUDY, results[results.variant == DEX], data)
+    assert faces.predicted_years.isna().all()  # DEX's years were not kept: no midpoint stands in for them
+    assert faces.one_off.tolist() == [False, True, True]  # group 3 for group 1 is two off
+
+
+def test_the_faces_of_each_group_are_counted_in_the_first_run_and_the_ways_keep_their_order():
+    groups = {1: AGE_GROUPS[1], 3: AGE_GROUPS[3]}
+    faces = pd.DataFrame([("b", 1, groups[1], True), ("a", 2, groups[1], False), ("b", 1, groups[3], False),
+                          ("a", 2, groups[3], True), ("b", 2, groups[1], True)],
+                         columns=["variant", "seed", "group", "correct"])
+    table = age_faces.accuracy_by_group(faces)
+    assert list(table.columns) == ["faces", "b", "a"] and table.faces.dtype == int
+    assert table.faces.tolist() == [0, 1, 0, 1, 0, 0, 0, 0]  # the first run: way b, seed 1
+    assert table.loc[groups[1], ["b", "a"]].tolist() == [1.0, 0.0]
+    assert table.loc[groups[3], ["b", "a"]].tolist() == [0.0, 1.0]

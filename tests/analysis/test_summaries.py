@@ -223,3 +223,18 @@ def test_a_verdict_says_when_a_task_has_no_run_yet_or_none_learned(profile):
                      "32 (answers one class for every face).",
                      "gender: no network learned (n=1 per value).", "age: no scored run yet.", summaries.ONE_RUN]
     assert summaries.comparisons(profile, study, store.read_results(profile, study.name)).empty
+
+
+def test_classes_answered_sort_the_tasks_and_keep_the_variants_in_the_order_of_the_runs(profile):
+    record(profile, STUDY.name, "64", answers(150))
+    record(profile, STUDY.name, "16", np.zeros(200, int))
+    store.write_predictions(store.run_directory(profile, STUDY.name, "16", "age", 0, 0),
+                            {"label": [0, 1, 2, 2], "predicted": [0, 1, 1, 1]})
+    store.append(profile, STUDY.name, {"variant": "16", "task": "age", "fold": 0, "seed": 0, "accuracy": 0.5,
+                                       "n_test": 4, "diverged": False})
+    recorded = store.read_results(profile, STUDY.name)
+    ordered = pd.concat([recorded[recorded.variant == "64"], recorded[recorded.variant == "16"].iloc[::-1]])
+    answered = summaries.classes_answered(profile, STUDY, ordered)  # gender 64, gender 16, then age 16
+    assert answered.index.tolist() == [("age", "16"), ("gender", "64"), ("gender", "16")]
+    assert answered.columns.tolist() == ["classes answered", "most common answer's share"]
+    assert answered.loc[("age", "16")].tolist() == [2.0, 0.75]
