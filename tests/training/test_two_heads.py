@@ -104,3 +104,33 @@ def test_the_label_counts_split_each_splits_faces_by_the_labels_they_have():
     assert list(counts.columns) == ["both labels", "gender only", "age group only", "faces"]
     assert counts.loc["train"].tolist() == [2, 2, 1, 5]
     assert counts.loc["test"].tolist() == [0, 1, 1, 2]
+
+
+def test_the_joint_faces_batches_are_the_pipelines_own_augmented_and_of_100_to_evaluate(profile):
+    import tensorflow as tf
+
+    from helpers.data import pipeline
+
+    data = two_heads.joint_data(profile, 0)
+    common = {"size": data.size, "crop_size": data.crop_size, "mean": data.mean}
+    ours = next(iter(data.training(8, seed=3)))
+    theirs = next(iter(pipeline.training_dataset(data.files["train"], data.labels["train"], batch_size=8, seed=3,
+                                                 random_crop=True, flip=True, **common)))
+    tf.nest.map_structure(np.testing.assert_array_equal, ours, theirs)
+    plain = next(iter(data.training(8, seed=3, random_crop=False, flip=False)))
+    assert not np.array_equal(plain[0], ours[0])  # augmentation is on unless turned off
+    for split in ("validation", "test"):
+        ours = list(data.evaluation(split))
+        theirs = list(pipeline.evaluation_dataset(data.files[split], data.labels[split], batch_size=100, **common))
+        assert [len(images) for images, _ in ours] == [len(images) for images, _ in theirs]
+        assert len(ours[0][0]) == min(100, len(data.files[split]))
+        tf.nest.map_structure(np.testing.assert_array_equal, ours[0], theirs[0])
+
+
+def test_a_network_with_one_head_is_sent_to_one_run():
+    from helpers.training.settings import Settings
+
+    with pytest.raises(ValueError) as raised:
+        two_heads.train_and_score(None, Settings(), seed=0)
+    assert str(raised.value) == ("two_heads.train_and_score needs Settings(multitask=True); one_run.train_and_score "
+                                 "trains a network with one head")
