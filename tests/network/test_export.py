@@ -56,3 +56,26 @@ def test_each_format_is_timed_on_one_face(tmp_path, monkeypatch):
     compared = export.compare(model, files, inputs, repeats=7)
     assert shapes == [((1, 2), 7)] * 3 and compared["ms per face"].tolist() == [5.0] * 3
     assert compared.faces.tolist() == [3] * 3 and compared.index.name == "format"
+
+
+def test_the_three_files_are_written_quietly_into_a_new_folder_and_read_any_float_inputs(tmp_path, capsys):
+    import warnings
+
+    model = _network(2)
+    folder = tmp_path / "new" / "folder"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        files = export.export(model, folder)
+        functions = [export.saved_model_function(files["saved_model"]), export.tflite_function(files["tflite"]),
+                     export.onnx_function(files["onnx"])]
+    assert files == {"saved_model": folder / "saved_model", "tflite": folder / "model.tflite",
+                     "onnx": folder / "model.onnx"}
+    shown = {(type(warning.message).__name__, str(warning.message)[:60]) for warning in caught}
+    assert not [text for kind, text in shown if "np.object" in text or "Interpreter is deprecated" in text], shown
+    inputs = np.random.default_rng(3).normal(0, 30, (2, 40, 40, 3))  # float64, as NumPy makes them
+    expected = model.predict(inputs.astype(np.float32), verbose=0)
+    for predict in functions:
+        np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
+    compared = export.compare(model, files, inputs, repeats=1)
+    assert (compared["largest difference"] < 1e-5).all()
+    assert capsys.readouterr().out == ""  # no Keras progress line, no "Saved artifact at ..."
