@@ -119,6 +119,9 @@ def test_the_joint_faces_batches_are_the_pipelines_own_augmented_and_of_100_to_e
     tf.nest.map_structure(np.testing.assert_array_equal, ours, theirs)
     plain = next(iter(data.training(8, seed=3, random_crop=False, flip=False)))
     assert not np.array_equal(plain[0], ours[0])  # augmentation is on unless turned off
+    unaugmented = next(iter(pipeline.training_dataset(data.files["train"], data.labels["train"], batch_size=8, seed=3,
+                                                      random_crop=False, flip=False, **common)))
+    tf.nest.map_structure(np.testing.assert_array_equal, plain, unaugmented)
     for split in ("validation", "test"):
         ours = list(data.evaluation(split))
         theirs = list(pipeline.evaluation_dataset(data.files[split], data.labels[split], batch_size=100, **common))
@@ -134,3 +137,17 @@ def test_a_network_with_one_head_is_sent_to_one_run():
         two_heads.train_and_score(None, Settings(), seed=0)
     assert str(raised.value) == ("two_heads.train_and_score needs Settings(multitask=True); one_run.train_and_score "
                                  "trains a network with one head")
+
+
+def test_a_two_headed_run_is_seeded_quiet_and_saved_with_its_centre_crop_scores(profile, tmp_path, capsys):
+    from helpers.studies import catalogue
+
+    settings = catalogue.STUDIES["multitask"].settings_for("one network, equal weights", profile)
+    data = two_heads.joint_data(profile, 0)
+    first = two_heads.train_and_score(data, settings, seed=4, run_dir=tmp_path / "first")
+    again = two_heads.train_and_score(data, settings, seed=4, run_dir=tmp_path / "again")
+    assert capsys.readouterr().out == ""  # no line per epoch unless asked
+    for task in two_heads.TASKS:
+        np.testing.assert_array_equal(first[task].predictions["predicted"], again[task].predictions["predicted"])
+        assert first[task].oversampled is None and "accuracy_10crop" not in first[task].row()  # centre crop only
+    assert (tmp_path / "first" / "best.keras").is_file()  # kept unless asked not to
