@@ -119,3 +119,38 @@ def test_a_depth_multiplier_and_a_dense_layer_on_a_map_are_counted_by_hand():
     assert cost.size({"small": model}).to_dict("records") == [
         {"network": "small", "parameters": (3 * 3 * 3 * 2 + 6) + (6 * 4 + 4), "trainable": 60 + 28,
          "multiply_adds_millions": (1890 + 840) / 1e6}]
+
+
+def test_a_backbone_from_scratch_takes_pixels_named_image_and_its_head_follows_the_seed():
+    model = transfer.from_imagenet("resnet50_v2", 3, input_size=32, seed=5)
+    assert model.inputs[0].name == "image"
+    scaled = model.get_layer("to_unit_range")(np.array([[[[0.0, 127.5, 255.0]]]], np.float32))
+    np.testing.assert_allclose(np.asarray(scaled), [[[[-1.0, 0.0, 1.0]]]], atol=1e-6)  # 0-255 to [-1, 1]
+    trunk = model.get_layer("resnet50v2")
+    momenta = [layer.momentum for layer in trunk.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert momenta and max(momenta) <= 0.9  # from scratch: at most 0.9 of the past
+    again = transfer.from_imagenet("resnet50_v2", 3, input_size=32, seed=5)
+    np.testing.assert_array_equal(_head(model), _head(again))
+
+
+def _head(model):
+    """The kernel of the last layer of ``model`` that has weights: its fresh classifier's."""
+    return [layer for layer in model.layers if layer.get_weights()][-1].get_weights()[0]
+
+
+def test_a_transfer_copies_the_trunk_up_to_the_last_hidden_layer_frozen_unless_asked_with_a_seeded_head():
+    pretrained = levi_hassner.levi_hassner(2, input_size=40, hidden_units=16, seed=1)
+    model = transfer.from_pretrained(pretrained, 8, seed=3)
+    assert model.inputs[0].name == "image" and model.output_shape == (None, 8)
+    trunk = model.get_layer("trunk")
+    assert not trunk.trainable  # frozen unless asked
+    assert trunk.output_shape == pretrained.layers[[layer.name for layer in pretrained.layers].index("output") - 1
+                                                   ].output.shape
+    again = transfer.from_pretrained(pretrained, 8, seed=3)
+    np.testing.assert_array_equal(_head(model), _head(again))
+    assert transfer.from_pretrained(pretrained, 8, freeze_trunk=False).get_layer("trunk").trainable
+    with pytest.raises(ValueError) as raised:
+        transfer.from_pretrained(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, name="a"),
+                                                   keras.layers.Dense(1, name="b")], name="plain"), 2)
+    assert str(raised.value) == ("plain has no layer named 'output' (its layers: a, b); from_pretrained expects a "
+                                 "model built by helpers.network.levi_hassner.levi_hassner")
