@@ -6,6 +6,7 @@ from __future__ import annotations
 import collections
 
 import numpy as np
+import pandas as pd
 from PIL import Image
 
 from helpers.data import image_checks, index
@@ -101,4 +102,4 @@ def test_the_index_left_keeps_its_own_columns(tmp_path):
     columns = list(result.index.columns)
     image_checks.apply_image_checks(result, tmp_path, show_progress=False)
     assert list(result.index.columns) == columns and result.index.path.tolist() == ["good.jpg"]
-    assert result.index.index.equals(__import__("pandas").RangeIndex(1))
+    assert result.index.index.equals(pd.RangeIndex(1))

@@ -29,9 +29,9 @@ def test_the_exported_files_answer_as_the_keras_model(tmp_path):
                     export.onnx_function(files["onnx"])):
         np.testing.assert_allclose(predict(inputs), expected, atol=1e-5)
         np.testing.assert_allclose(predict(inputs[:1]), expected[:1], atol=1e-5)  # another batch size
-    for predict in (export.tflite_function(files["tflite"]),):  # its tensors sized again for each new batch
-        for batch in (inputs[:1], inputs, inputs[:1]):
-            np.testing.assert_allclose(predict(batch), expected[:len(batch)], atol=1e-5)
+    lite = export.tflite_function(files["tflite"])
+    for batch in (inputs[:1], inputs, inputs[:1]):  # its tensors sized again for each new batch
+        np.testing.assert_allclose(lite(batch), expected[:len(batch)], atol=1e-5)
     compared = export.compare(model, files, inputs, repeats=2)
     assert list(compared.index) == ["SavedModel", "TensorFlow Lite", "ONNX"]
     assert (compared["same answers"] == 1).all() and (compared["largest difference"] < 1e-5).all()
