@@ -91,3 +91,27 @@ def test_targets_are_the_types_keras_is_given_and_dex_bins_start_at_year_zero():
                                                                       np.float32(2) / np.float32(100)]
     dex = age_output.targets("dex", groups, years)
     assert dex.dtype == np.int32 and dex.tolist() == [0, 0, 100]  # below 0 is 0, and 0.4 rounds to bin 0
+
+
+def test_whether_an_age_is_exact_may_be_given_as_zeros_and_ones():
+    """A column read back from a CSV file holds 0 and 1: they mark faces, they do not index them."""
+    truth, predicted = [30, 28, 5], [33.0, 10.0, 1.0]
+    assert age_output.mean_absolute_error(truth, predicted, [1, 0, 1]) == (3 + 4) / 2
+
+
+def test_years_are_computed_in_float64_from_float32_outputs():
+    """Keras answers in float32; the years (and so the mean absolute error) are worked out in float64."""
+    outputs = np.array([[0.2345], [0.871]], np.float32)
+    years = age_output.predicted_years("regression", outputs)
+    assert years.dtype == np.float64 and years.tolist() == [float(outputs[0, 0]) * 100, float(outputs[1, 0]) * 100]
+    softmax = np.full((1, 101), 1 / 101, np.float32)
+    expected = (np.asarray(softmax, np.float64) @ np.arange(101, dtype=np.float64))[0]
+    assert age_output.predicted_years("dex", softmax).tolist() == [pytest.approx(expected, abs=1e-9)]
+
+
+def test_the_classifiers_years_follow_the_last_axis_for_crops_of_each_face_too():
+    """Ten crops of each of two faces, (2, 10, 8): each crop's most probable group, as its midpoint."""
+    outputs = np.zeros((2, 10, 8))
+    winners = np.arange(20).reshape(2, 10) % 8
+    outputs[np.arange(2)[:, None], np.arange(10)[None, :], winners] = 1
+    np.testing.assert_array_equal(age_output.predicted_years("classes", outputs), GROUP_MIDPOINTS[winners])

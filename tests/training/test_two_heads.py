@@ -151,3 +151,97 @@ def test_a_two_headed_run_is_seeded_quiet_and_saved_with_its_centre_crop_scores(
         np.testing.assert_array_equal(first[task].predictions["predicted"], again[task].predictions["predicted"])
         assert first[task].oversampled is None and "accuracy_10crop" not in first[task].row()  # centre crop only
     assert (tmp_path / "first" / "best.keras").is_file()  # kept unless asked not to
+
+
+def test_joining_two_tasks_faces_keeps_each_face_once_with_int32_labels_and_their_mean_image(tmp_path):
+    """Two tasks' faces joined by hand: six cached images of one grey each (4 px), so the mean is plain arithmetic."""
+    import tensorflow as tf
+
+    grey = {"a": 10, "b": 20, "c": 60, "d": 90, "e": 0, "f": 30}
+    files = {}
+    for name, value in grey.items():
+        path = tmp_path / "cache" / "adience-4px" / "ab" / f"{name}.tensor"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(tf.io.serialize_tensor(tf.fill([4, 4, 3], tf.constant(value, tf.uint8))).numpy())
+        files[name] = str(path)
+
+    def task(name, split_names, split_labels):
+        return task_data.TaskData(name, 3, 4, 2, {split: np.array([files[face] for face in faces])
+                                                   for split, faces in split_names.items()},
+                                  {split: np.array(values, np.int32) for split, values in split_labels.items()},
+                                  mean=np.zeros((4, 4, 3), np.float32))
+
+    gender = task("gender", {"train": "abc", "validation": "d", "test": "e"},
+                  {"train": [0, 1, 1], "validation": [1], "test": [0]})
+    age = task("age", {"train": "bcf", "validation": "d", "test": "ef"},
+               {"train": [5, 2, 7], "validation": [3], "test": [1, 6]})
+    data = two_heads.joint({"gender": gender, "age": age})
+
+    assert (data.fold, data.size, data.crop_size) == (3, 4, 2)
+    assert {split: [files_[-8:-7] for files_ in data.files[split]] for split in data.files} == {
+        "train": list("abcf"), "validation": ["d"], "test": ["e", "f"]}
+    missing = two_heads.MISSING
+    assert data.labels["train"]["gender"].tolist() == [0, 1, 1, missing]
+    assert data.labels["train"]["age"].tolist() == [missing, 5, 2, 7]
+    assert data.labels["test"]["gender"].tolist() == [0, missing] and data.labels["test"]["age"].tolist() == [1, 6]
+    assert {values.dtype for by_task in data.labels.values() for values in by_task.values()} == {np.dtype(np.int32)}
+    np.testing.assert_array_equal(data.mean, np.full((4, 4, 3), (10 + 20 + 60 + 30) / 4, np.float32))
+    for name, own in (("gender", gender), ("age", age)):  # each head's own faces, with the joint mean
+        assert data.tasks[name] == dataclasses.replace(own, mean=data.mean)
+
+
+def test_a_two_headed_network_is_seeded_and_each_head_is_named_after_its_task():
+    environment.start_tensorflow()
+    settings = Settings(hidden_units=16, hidden_layers=1)
+    model = two_heads.network(settings, input_size=40, seed=2)
+
+    def weights(network):
+        return [np.asarray(values) for values in network.get_weights()]
+
+    for first, again in zip(weights(model), weights(two_heads.network(settings, input_size=40, seed=2))):
+        np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(weights(model)[0], weights(two_heads.network(settings, input_size=40, seed=3))[0])
+    assert model.count_params() == two_heads.network(Settings(hidden_units=16, hidden_layers=2), 40).count_params() - (
+        16 * 16 + 16)  # the settings' hidden layers
+    age = two_heads.single_head(model, "age")
+    assert age.name == f"{model.name}_age" and age.output_shape == (None, 8)
+
+
+def test_the_joint_batches_carry_their_crops_static_shape_to_keras(profile):
+    data = two_heads.joint_data(profile, 0)
+    assert data.size == profile.image_size and data.fold == 0
+    crop = (None, data.crop_size, data.crop_size, 3)
+    assert data.training(8, seed=3, random_crop=False, flip=False).element_spec[0].shape == crop
+    assert data.evaluation("validation").element_spec[0].shape == crop
+
+
+def test_a_two_headed_run_trains_its_seeded_network_on_the_seeded_batches_and_logs_as_asked(profile, tmp_path,
+                                                                                            monkeypatch, capsys):
+    """What ``fit.train`` is given, seen as it calls it: the network of ``network(settings, crop, seed)``, the
+    training batches of ``data.training(batch, seed, random_crop, flip)`` and the validation batches; then what
+    the options do: a line per epoch, no network kept."""
+    import tensorflow as tf
+
+    from helpers.studies import catalogue
+
+    settings = catalogue.STUDIES["multitask"].settings_for("one network, equal weights", profile)
+    assert settings.random_crop and settings.flip
+    data = two_heads.joint_data(profile, 0)
+    given = {}
+    real_train = fit.train
+
+    def train(build, training, validation, settings, **options):
+        given.update(network=build(), training=next(iter(training)), validation=next(iter(validation)))
+        return real_train(build, training, validation, settings, **options)
+
+    monkeypatch.setattr(fit, "train", train)
+    two_heads.train_and_score(data, settings, seed=4, run_dir=tmp_path, log_epochs=True, save_model=False)
+
+    seeded = two_heads.network(settings, data.crop_size, 4)
+    for built, wanted in zip(given["network"].get_weights(), seeded.get_weights()):
+        np.testing.assert_array_equal(built, wanted)
+    tf.nest.map_structure(np.testing.assert_array_equal, given["training"],
+                          next(iter(data.training(settings.batch_size, 4, True, True))))
+    tf.nest.map_structure(np.testing.assert_array_equal, given["validation"], next(iter(data.evaluation("validation"))))
+    assert capsys.readouterr().out.startswith("    epoch 1/1  ")
+    assert (tmp_path / "log.csv").is_file() and not (tmp_path / "best.keras").exists()
