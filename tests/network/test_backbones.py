@@ -154,3 +154,10 @@ def test_a_transfer_copies_the_trunk_up_to_the_last_hidden_layer_frozen_unless_a
                                                    keras.layers.Dense(1, name="b")], name="plain"), 2)
     assert str(raised.value) == ("plain has no layer named 'output' (its layers: a, b); from_pretrained expects a "
                                  "model built by helpers.network.levi_hassner.levi_hassner")
+
+
+def test_without_a_weights_folder_keras_is_asked_for_imagenets_weights_by_name(monkeypatch):
+    """``"imagenet"`` is the word keras.applications fetches the file for (on a machine that may download)."""
+    monkeypatch.delenv(backbones.WEIGHTS_FOLDER, raising=False)
+    assert backbones.weights_file("mobilenet_v3_small", "imagenet") == "imagenet"
+    assert backbones.weights_file("mobilenet_v3_small", "none") is None

@@ -186,6 +186,11 @@ def test_a_pretraining_trains_for_the_profiles_pretraining_epochs_and_keeps_its_
                         f"{data.majority('test'):.3f}), {row['seconds']:.0f} s")
     assert (row["source"], row["task"], row["seed"], row["n_train"]) == ("imdb_wiki", "age", 2, data.counts()["train"])
     assert row["majority"] == data.majority("test") and row["epochs_trained"] == 1
+    assert list(row) == [  # the columns of pretraining_results, in order
+        "source", "task", "seed", "accuracy", "one_off_accuracy", "test_loss", "n_test", "majority",
+        "classes_answered", "learned", "accuracy_10crop", "one_off_accuracy_10crop", "mae_years", "mae_years_10crop",
+        "n_exact", "epochs_trained", "best_epoch", "best_validation_accuracy", "diverged", "seconds",
+        "seconds_per_batch", "seconds_per_epoch", "iterations", "n_train"]
     assert 0 <= row["accuracy_10crop"] <= 1  # oversampled
     assert len((directory / "log.csv").read_text().splitlines()) == 2  # a header and one epoch
     assert (directory / "scores.json").read_text() == json.dumps(row, indent=1)

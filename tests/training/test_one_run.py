@@ -78,16 +78,26 @@ def test_a_transfer_setting_and_the_pretrained_network_go_together():
         one_run.train_and_score(data, Settings(age_output="dex"), 0)
 
 
-@pytest.mark.parametrize("task, output", [("gender", "classes"), ("age", "regression")])
+#: Three runs: a transfer run of gender with random crops and no flips, logged; an age regression from scratch with
+#: flips and no random crops, quiet by default.
+RUNS = {"gender, frozen": ("gender", {"transfer": "frozen", "flip": False}, {"log_epochs": True}),
+        "age, regression": ("age", {"age_output": "regression", "random_crop": False}, {})}
+
+
+@pytest.mark.parametrize("run", list(RUNS))
 def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked(profile, tmp_path, monkeypatch,
-                                                                                  capsys, task, output):
-    """What ``fit.train`` is given, seen as it calls it: the network of ``new_network``, the training batches of
-    ``data.training(batch, seed, random_crop, flip)`` with the way's targets, and the validation batches; then
-    what the options do: a line per epoch, no network kept."""
+                                                                                  capsys, run):
+    """What ``fit.train`` is given, seen as it calls it: the network of ``new_network`` (from the pre-trained one
+    for a transfer run), the training batches of ``data.training(batch, seed, random_crop, flip)`` with the way's
+    targets, and the validation batches; then what the options do: a line per epoch only when asked, no network
+    kept."""
     import tensorflow as tf
 
-    settings = Settings(batch_size=32, epochs=1, hidden_units=16, age_output=output, optimizer="adam")
+    task, changes, options = RUNS[run]
+    settings = Settings(batch_size=32, epochs=1, hidden_units=16, optimizer="adam", **changes)
     data = task_data.task_data(profile, task, 0)
+    pretrained = levi_hassner.levi_hassner(2, input_size=data.crop_size, hidden_units=16, seed=0) if (
+        settings.transfer != "none") else None
     given = {}
     real_train = fit.train
 
@@ -96,19 +106,23 @@ def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked
         return real_train(build, training, validation, settings, **options)
 
     monkeypatch.setattr(fit, "train", train)
-    outcome = one_run.train_and_score(data, settings, 4, run_dir=tmp_path, log_epochs=True, save_model=False)
+    outcome = one_run.train_and_score(data, settings, 4, run_dir=tmp_path, save_model=False, pretrained=pretrained,
+                                      **options)
 
-    units = len(data.classes) if output == "classes" else 1
-    same_weights(given["network"], one_run.new_network(settings, units, data.crop_size, 4))
+    units = len(data.classes) if settings.age_output == "classes" else 1
+    same_weights(given["network"], one_run.new_network(settings, units, data.crop_size, 4, pretrained))
 
     def targets(split):
-        return None if output == "classes" else (data.years[split] / np.float32(100)).astype(np.float32)
+        if settings.age_output == "classes":
+            return None
+        return (data.years[split] / np.float32(100)).astype(np.float32)
 
-    tf.nest.map_structure(np.testing.assert_array_equal, given["training"],
-                          next(iter(data.training(32, 4, True, True, targets=targets("train")))))
+    wanted = data.training(32, 4, settings.random_crop, settings.flip, targets=targets("train"))
+    tf.nest.map_structure(np.testing.assert_array_equal, given["training"], next(iter(wanted)))
     tf.nest.map_structure(np.testing.assert_array_equal, given["validation"],
                           next(iter(data.evaluation("validation", targets=targets("validation")))))
-    assert capsys.readouterr().out.startswith("    epoch 1/1  ")
+    said = capsys.readouterr().out
+    assert said.startswith("    epoch 1/1  ") if options.get("log_epochs") else said == ""
     assert (tmp_path / "log.csv").is_file() and not (tmp_path / "best.keras").exists()
     assert outcome.scores.n == len(data.labels["test"]) and outcome.oversampled is None
 

@@ -225,7 +225,7 @@ def test_a_two_headed_run_trains_its_seeded_network_on_the_seeded_batches_and_lo
     from helpers.studies import catalogue
 
     settings = catalogue.STUDIES["multitask"].settings_for("one network, equal weights", profile)
-    assert settings.random_crop and settings.flip
+    settings = dataclasses.replace(settings, flip=False)  # random crops without flips: each is passed on
     data = two_heads.joint_data(profile, 0)
     given = {}
     real_train = fit.train
@@ -241,7 +241,7 @@ def test_a_two_headed_run_trains_its_seeded_network_on_the_seeded_batches_and_lo
     for built, wanted in zip(given["network"].get_weights(), seeded.get_weights()):
         np.testing.assert_array_equal(built, wanted)
     tf.nest.map_structure(np.testing.assert_array_equal, given["training"],
-                          next(iter(data.training(settings.batch_size, 4, True, True))))
+                          next(iter(data.training(settings.batch_size, 4, True, False))))
     tf.nest.map_structure(np.testing.assert_array_equal, given["validation"], next(iter(data.evaluation("validation"))))
     assert capsys.readouterr().out.startswith("    epoch 1/1  ")
     assert (tmp_path / "log.csv").is_file() and not (tmp_path / "best.keras").exists()
