@@ -36,9 +36,11 @@ def from_pretrained(pretrained: keras.Model, num_classes: int, *, freeze_trunk: 
     trunk = keras.Model(copy.inputs, copy.layers[names.index("output") - 1].output, name="trunk")
     trunk.trainable = not freeze_trunk
     inputs = keras.Input(pretrained.input_shape[1:], name="image")
-    # training=False keeps a frozen trunk's dropout off, as in Keras' transfer-learning guide; a fine-tuned
-    # trunk keeps its dropout active while training.
-    features = trunk(inputs, training=False) if freeze_trunk else trunk(inputs)
+    # Frozen or not, the trunk's dropout acts while the network trains, as Caffe's dropout layers do under a
+    # learning rate of 0: fit's training=True reaches every layer of a Keras 3 model, whatever a nested model was
+    # called with when it was built (keras.src.models.functional.operation_fn), so training=False here would
+    # change nothing. Freezing keeps the trunk's weights; it has no batch normalization to keep in inference mode.
+    features = trunk(inputs)
     outputs = levi_hassner.classifier_head(features, num_classes, seed=seed)
     return keras.Model(inputs, outputs, name=name or f"{pretrained.name}_transfer")
 

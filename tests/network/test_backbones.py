@@ -161,3 +161,15 @@ def test_without_a_weights_folder_keras_is_asked_for_imagenets_weights_by_name(m
     monkeypatch.delenv(backbones.WEIGHTS_FOLDER, raising=False)
     assert backbones.weights_file("mobilenet_v3_small", "imagenet") == "imagenet"
     assert backbones.weights_file("mobilenet_v3_small", "none") is None
+
+
+def test_a_trunk_frozen_or_not_ends_at_its_last_dropout_which_acts_in_training_only():
+    """The trunk is the pre-trained network up to its last hidden layer's dropout. Frozen or fine-tuned, that
+    dropout acts while the network trains (as Caffe's under a learning rate of 0) and not at test time."""
+    pretrained = levi_hassner.levi_hassner(2, input_size=40, hidden_units=16, hidden_layers=2, seed=1)
+    images = np.random.default_rng(5).normal(scale=60, size=(4, 40, 40, 3)).astype(np.float32)
+    for freeze in (True, False):
+        model = transfer.from_pretrained(pretrained, 8, freeze_trunk=freeze, seed=3)
+        assert model.get_layer("trunk").layers[-1].name == "dropout2"
+        assert not np.array_equal(np.asarray(model(images, training=True)), np.asarray(model(images, training=True)))
+        np.testing.assert_array_equal(np.asarray(model(images)), np.asarray(model(images, training=False)))

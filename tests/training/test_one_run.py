@@ -57,6 +57,15 @@ def test_a_runs_network_is_the_settings_network_with_the_runs_outputs_size_and_s
     same_weights(backbone, transfer.from_imagenet(BACKBONE, 2, input_size=40, seed=1))
 
 
+def test_a_backbone_run_asks_for_the_weights_its_settings_name(tmp_path, monkeypatch):
+    """ImageNet's weights are looked for where the kit's weights folder says (an empty folder here: the message
+    names the file); from scratch, nothing is looked for."""
+    monkeypatch.setenv(backbones.WEIGHTS_FOLDER, str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=f"has no {backbones.BACKBONES[BACKBONE].weights_file}"):
+        one_run.new_network(Settings(network=BACKBONE, weights="imagenet"), 2, 40, seed=1)
+    assert one_run.new_network(Settings(network=BACKBONE), 2, 40, seed=1).output_shape == (None, 2)
+
+
 @pytest.mark.parametrize("way", ["frozen", "fine-tune"])
 def test_a_transfer_runs_network_is_the_pretrained_one_with_a_new_seeded_output(way):
     environment.start_tensorflow()
