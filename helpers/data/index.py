@@ -76,8 +76,10 @@ def make_index(rows: list[dict]) -> pd.DataFrame:
 
 def unsafe_path_reason(relative: str) -> str | None:
     """Why ``relative`` may not be used as a path inside a dataset root, or None if it is safe."""
-    if not relative or "\x00" in relative:
+    if not relative:
         return "empty path"
+    if "\x00" in relative:
+        return "NUL character in the path"
     if os.path.isabs(relative) or relative.startswith(("/", "\\")) or (len(relative) > 1 and relative[1] == ":"):
         return "absolute path"
     parts = Path(relative).parts
