@@ -47,7 +47,9 @@ def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_p
     source = dataclasses.replace(baseline(paper), epochs=paper.pretraining_epochs)
     bound = (sum(time_left.upper_bound(study.settings_for(v, paper), t) for v, t, _, _ in keys)
              + time_left.upper_bound(source, "celeba") + time_left.upper_bound(source, "imdb_wiki"))
-    assert time_left.first_guess(paper, study, keys, {}).startswith(f"at most {time_left.duration(bound)} on one")
+    assert time_left.first_guess(paper, study, keys, {}) == (
+        f"at most {time_left.duration(bound)} on one NVIDIA H200 if no run stops early (3 runs and 2 pre-training(s) "
+        "at the rates of bench/paper_estimate.py)")
 
 
 def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
@@ -58,7 +60,9 @@ def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
              + profile.max_epochs * time_left.TRAIN_IMAGES["age"] / time_left.H200_RATES[64])
     assert time_left.upper_bound(study.settings_for("16", profile), "gender") == pytest.approx(
         profile.max_epochs * 12_304 / 4877)
-    assert time_left.first_guess(profile, study, keys, {}).startswith(f"at most {time_left.duration(bound)} on one")
+    assert time_left.first_guess(profile, study, keys, {}) == (
+        f"at most {time_left.duration(bound)} on one NVIDIA H200 if no run stops early (2 runs at the rates of "
+        "bench/paper_estimate.py)")
     assert time_left.rate_at(40) == pytest.approx(7859 + (40 - 32) / (50 - 32) * (6157 - 7859))
     # another machine's rates and faces: 2 epochs x 1,000 faces at 100 images/s (batch 16 of 8 -> 100, 32 -> 300)
     other = dataclasses.replace(study.settings_for("16", profile), epochs=2)
