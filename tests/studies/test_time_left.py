@@ -41,8 +41,9 @@ def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_p
     assert time_left.pretrainings(profile, study, [("from scratch", "age", 0, 0)]) == []
     each = 12.0 * profile.pretraining_epochs / profile.max_epochs
     guess = time_left.first_guess(profile, study, keys, {"baseline": table([12.0])})
-    assert guess.startswith(f"about {time_left.duration(3 * 12 + 2 * each)} (3 x 12 s")
-    assert f"first 2 pre-training(s) of {profile.pretraining_epochs} epochs, about {each:.0f} s each" in guess
+    assert guess == (f"about {time_left.duration(3 * 12 + 2 * each)} (3 x 12 s, the median run trained so far in "
+                     f"the smoke profile, n = 1, and first 2 pre-training(s) of {profile.pretraining_epochs} epochs, "
+                     f"about {each:.0f} s each at that pace)")
     paper = profiles.get_profile("paper", data_dir="DATA_DIR")
     source = dataclasses.replace(baseline(paper), epochs=paper.pretraining_epochs)
     bound = (sum(time_left.upper_bound(study.settings_for(v, paper), t) for v, t, _, _ in keys)
