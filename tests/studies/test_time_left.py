@@ -71,8 +71,8 @@ def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
         2 * 1000 / (100 + (16 - 8) / (32 - 8) * 200))
 
 
-@pytest.mark.parametrize("seconds, text", [(45, "45 s"), (89.4, "89 s"), (90, "2 min"), (90.5, "2 min"), (600, "10 min"),
-                                           (5399, "90 min"), (5400, "1.5 h"), (5400.5, "1.5 h")])
+@pytest.mark.parametrize("seconds, text", [(45, "45 s"), (89.4, "89 s"), (90, "2 min"), (90.5, "2 min"),
+                                           (600, "10 min"), (5399, "90 min"), (5400, "1.5 h"), (5400.5, "1.5 h")])
 def test_durations_read_in_the_unit_a_person_would_use(seconds, text):
     assert time_left.duration(seconds) == text
 
