@@ -44,8 +44,8 @@ def test_the_first_guess_counts_the_pre_trainings_transfer_runs_need_first(tmp_p
     assert guess == (f"about {time_left.duration(3 * 12 + 2 * each)} (3 x 12 s, the median run trained so far in "
                      f"the smoke profile, n = 1, and first 2 pre-training(s) of {profile.pretraining_epochs} epochs, "
                      f"about {each:.0f} s each at that pace)")
-    paper = profiles.get_profile("paper", data_dir="DATA_DIR")
-    source = dataclasses.replace(baseline(paper), epochs=paper.pretraining_epochs)
+    paper = dataclasses.replace(profiles.get_profile("paper", data_dir="DATA_DIR"), pretraining_epochs=60)
+    source = dataclasses.replace(baseline(paper), epochs=60)  # the pre-training's own epochs, not the runs' 190
     bound = (sum(time_left.upper_bound(study.settings_for(v, paper), t) for v, t, _, _ in keys)
              + time_left.upper_bound(source, "celeba") + time_left.upper_bound(source, "imdb_wiki"))
     assert time_left.first_guess(paper, study, keys, {}) == (
@@ -72,7 +72,8 @@ def test_with_nothing_trained_the_paper_profile_guesses_from_the_h200_rates():
 
 
 @pytest.mark.parametrize("seconds, text", [(45, "45 s"), (89.4, "89 s"), (90, "2 min"), (90.5, "2 min"),
-                                           (600, "10 min"), (5399, "90 min"), (5400, "1.5 h"), (5400.5, "1.5 h")])
+                                           (600, "10 min"), (5399, "90 min"), (5400, "1.5 h"), (5400.5, "1.5 h"),
+                                           (5580, "1.6 h")])
 def test_durations_read_in_the_unit_a_person_would_use(seconds, text):
     assert time_left.duration(seconds) == text
 
