@@ -15,6 +15,7 @@ from helpers.data import index
     ("\\\\server\\share\\a.jpg", "absolute path"),  # a Windows share
     ("\\a.jpg", "absolute path"),
     ("C:faces.jpg", "absolute path"),  # a Windows drive, even without a slash
+    ("C:", "absolute path"),
     ("c:\\faces\\a.jpg", "absolute path"),
     ("../a.jpg", "path escapes the dataset root ('..')"),
     ("faces/../../a.jpg", "path escapes the dataset root ('..')"),
