@@ -18,18 +18,19 @@ ROW = {"variant": "16", "task": "gender", "fold": 0, "seed": 0, "accuracy": 0.7,
        "one_off_accuracy": float("nan"), "n_test": 200, "diverged": False, "batch_size": 16, "seconds": 12.5,
        "finished": "2026-12-04 10:00:00"}
 
-#: Each damage, and the words the warning must use for it.
+#: Each damage, and what the warning must say was wrong.
 DAMAGES = {
-    "empty": (lambda text: "", "cannot be read as a table"),
-    "not a record": (lambda text: "The quick brown fox\njumps over\nthe lazy dog\n", "holds 2 rows, not one"),
+    "empty": (lambda text: "", "it cannot be read as a table (EmptyDataError: No columns to parse from file)"),
+    "not a record": (lambda text: "The quick brown fox\njumps over\nthe lazy dog\n", "it holds 2 rows, not one"),
     "cut short": (lambda text: text.splitlines()[0] + "\n" + text.splitlines()[1][:20],
                   "its diverged an empty cell is neither True nor False"),
-    "other columns": (lambda text: "name,score\nalice,3\n", "lacks the column(s) variant, task, fold, seed"),
+    "other columns": (lambda text: "name,score\nalice,3\n", "it lacks the column(s) variant, task, fold, seed"),
     "types that do not parse": (lambda text: text.replace(",0,0,0.7,", ",zero,0,0.7,"),
                                 "its fold 'zero' or seed 0 is not a whole number"),
     "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"),
                               "its accuracy 7.0 is not a number from 0 to 1"),
-    "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1), "is not the run its name says"),
+    "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1),
+                          "its key (32, gender, fold 0, seed 0) is not the run its name says"),
 }
 
 
@@ -58,7 +59,8 @@ def test_a_damaged_record_is_set_aside_named_and_its_run_no_longer_counts(profil
 
     assert read.variant.tolist() == ["32"] and read.accuracy.tolist() == [0.6]  # the other run, whole
     warning = capsys.readouterr().err.strip()
-    assert len(warning.splitlines()) == 1 and warning.startswith(f"WARNING {record}: ") and words in warning
+    assert warning == (f"WARNING {record}: not a record of this kit: {words}. Set aside as {record.name}.damaged; its "
+                       "run counts as not recorded and will be trained again.")
     aside = record.with_name(record.name + ".damaged")
     assert not record.exists() and aside.read_bytes() == before[record.relative_to(folder)]
     after = snapshot(folder)
