@@ -105,6 +105,7 @@ def test_the_seconds_counted_are_those_of_runs_trained_here_whatever_columns_a_t
     no_seconds = pd.DataFrame({"accuracy": [0.5]})  # a table that kept no time is left out, not counted as NaN
     seconds = time_left.trained_seconds({"a": recorded, "b": older, "c": no_seconds, "d": table([])})
     assert sorted(seconds) == [10.0, 40.0, 50.0] and seconds.dtype == float
+    assert sorted(time_left.trained_seconds({"b": older})) == [40.0, 50.0]  # no table has either column
     empty = time_left.trained_seconds({"c": no_seconds})
     assert len(empty) == 0 and empty.dtype == float
 
