@@ -81,24 +81,6 @@ def test_settings_that_cannot_go_together_are_refused():
     assert Settings(multitask=True).multitask and Settings(transfer="frozen").transfer == "frozen"
 
 
-def test_a_misspelled_variant_fails_when_the_study_is_defined():
-    with pytest.raises(ValueError, match="study 'mine', variant 'wide': hiden_units is not a field of Settings"):
-        catalogue.Study("mine", {"wide": {"hiden_units": 1024}})
-    with pytest.raises(ValueError, match="study 'mine', variant 'adamw': Settings: optimizer='adamw'"):
-        catalogue.Study("mine", {"adamw": {"optimizer": "adamw"}})
-    with pytest.raises(ValueError, match=r"quick variants \['16'\] are not among its variants"):
-        catalogue.Study("mine", {"32": {"batch_size": 32}}, quick=("16",))
-    tenth = catalogue.Study("mine", {"slow": {"learning_rate": catalogue.OfProfile(0.1)}})
-    assert tenth.settings_for("slow", profiles.get_profile("smoke")).learning_rate == pytest.approx(2e-5)
-    # a setting the profile chooses: the backbones start from ImageNet in the paper profile, from scratch elsewhere
-    modern = catalogue.Study("mine", {"small": {"network": "mobilenet_v3_small",
-                                                "weights": catalogue.ProfileChoice("backbone_weights")}})
-    assert modern.settings_for("small", profiles.get_profile("smoke")).weights == "none"
-    assert modern.settings_for("small", profiles.get_profile("paper", "/data")).weights == "imagenet"
-    with pytest.raises(ValueError, match="variant 'old': Settings: weights='imagenet' loads a backbone's"):
-        catalogue.Study("mine", {"old": {"weights": catalogue.ProfileChoice("backbone_weights")}})  # fails in paper
-
-
 def test_every_text_field_has_its_choices_and_the_papers_value_first():
     for field in dataclasses.fields(Settings):
         if field.type == "str":
