@@ -139,6 +139,19 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     assert verdicts.save(ledger) == len(judged) - 1
     saved = json.loads(ledger.read_text())["modules"][str(module)]
     assert saved["x_kept"]["exit_codes"] == {name.rsplit("_", 1)[1]: judged[name] for name in kept}
+    saved_changed = saved["x_changed"]
+
+    # mutmut set every verdict back (its test selection changed), and the run stopped after judging one again:
+    # the ledger keeps the others while their function is unchanged
+    meta.write_text(json.dumps(json.loads(meta.read_text()) | {"exit_code_by_key": {
+        name: None for name in judged} | {kept[1]: 0}}))
+    assert verdicts.save(ledger) == len(judged) - 1
+    again = json.loads(ledger.read_text())["modules"][str(module)]
+    assert again["x_kept"]["exit_codes"] == {name.rsplit("_", 1)[1]: judged[name] for name in kept} | {
+        kept[1].rsplit("_", 1)[1]: 0}
+    assert again["x_changed"] == saved_changed
+    meta.write_text(json.dumps(json.loads(meta.read_text()) | {"exit_code_by_key": judged}))
+    assert verdicts.save(ledger) == len(judged) - 1
 
     shutil.rmtree("mutants")
     assert verdicts.restore(ledger) == len(judged) - 1

@@ -85,11 +85,19 @@ def _read_ledger(path: Path) -> dict:
 
 def save(path: Path = LEDGER) -> int:
     """Write every listed module's verdicts found in mutants/ into the ledger; a module mutants/ does not hold
-    keeps its entry. Returns how many mutants the ledger holds a verdict for."""
+    keeps its entry, and so does a mutant mutants/ holds as not judged while its function is unchanged (the same
+    hash): mutmut 3.8 sets every verdict back to "not checked" when its test selection in pyproject.toml changes,
+    and a run stopped before it judged them all again must not take them out of the ledger. Returns how many
+    mutants the ledger holds a verdict for."""
     modules = _read_ledger(path)["modules"]
     for module in listed_modules(Path("pyproject.toml")):
         if _meta_path(module).exists():
-            modules[module] = from_meta(module)
+            judged, kept = from_meta(module), modules.get(module, {})
+            for function, entry in judged.items():
+                if function in kept and kept[function]["hash"] == entry["hash"]:
+                    merged = kept[function]["exit_codes"] | entry["exit_codes"]
+                    entry["exit_codes"] = dict(sorted(merged.items(), key=lambda item: int(item[0])))
+            modules[module] = judged
     _write_ledger(modules, path)
     return sum(len(entry["exit_codes"]) for functions in modules.values() for entry in functions.values())
 
