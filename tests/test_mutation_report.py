@@ -150,6 +150,8 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     assert again["x_kept"]["exit_codes"] == {name.rsplit("_", 1)[1]: judged[name] for name in kept} | {
         kept[1].rsplit("_", 1)[1]: 0}
     assert again["x_changed"] == saved_changed
+    assert verdicts.restore(ledger) == len(judged) - 2  # and restore puts them back, but for the one judged again
+    assert json.loads(meta.read_text())["exit_code_by_key"] == judged | {kept[1]: 0}
     meta.write_text(json.dumps(json.loads(meta.read_text()) | {"exit_code_by_key": judged}))
     assert verdicts.save(ledger) == len(judged) - 1
 
@@ -166,7 +168,8 @@ def test_verdicts_kept_in_the_repository_are_read_back_by_mutmut_except_those_of
     assert verdicts.restore(ledger) == 0 and not copy.exists()
     codes = generate(source)
     assert codes and "__mutmut_" in copy.read_text()
-    assert verdicts.restore(ledger) == 0 and copy.exists()  # a mutated copy stays
+    # a mutated copy stays; `changed` is as it was judged again, so its verdicts (all but the one not judged) return
+    assert verdicts.restore(ledger) == len(changed) - 1 and copy.exists()
     # a test file renamed since mutmut copied it: its stale copy goes (two files of one name stop the collection)
     stale = report.Path("mutants") / "tests" / "data" / "test_old_name.py"
     stale.parent.mkdir(parents=True)

@@ -103,7 +103,8 @@ def save(path: Path = LEDGER) -> int:
 
 
 def restore(path: Path = LEDGER) -> int:
-    """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet, after
+    """Write the ledger's verdicts into mutants/ for each module that has no mutmut results there yet, and where
+    mutants/ holds a mutant of an unchanged function as not judged (mutmut set it back), after
     removing from mutants/ the copies of files deleted or renamed since, and the unmutated copy of any module
     listed since mutmut made the folder. Returns how many verdicts were restored; none when the ledger was written
     by another mutmut, which may number its mutants differently."""
@@ -132,6 +133,17 @@ def restore(path: Path = LEDGER) -> int:
             _meta_path(module).parent.mkdir(parents=True, exist_ok=True)
             _meta_path(module).write_text(json.dumps(to_meta(module, functions), ensure_ascii=False))
             restored += sum(len(entry["exit_codes"]) for entry in functions.values())
+        elif module in listed:  # mutmut set verdicts back (its test selection changed): those of unchanged functions
+            meta = json.loads(_meta_path(module).read_text())
+            codes, hashes = meta["exit_code_by_key"], meta["hash_by_function_name"]
+            for function, entry in functions.items():
+                if hashes.get(function) != entry["hash"]:
+                    continue
+                for number, code in entry["exit_codes"].items():
+                    if codes.get(mutant := _mutant(module, function, number), code) is None:
+                        codes[mutant] = code
+                        restored += 1
+            _meta_path(module).write_text(json.dumps(meta, ensure_ascii=False))
     return restored
 
 
