@@ -110,10 +110,11 @@ mutation: data
 	$(PY) -m tests.mutation.verdicts restore
 	@# mutmut maps tests to functions once and keeps each verdict; after a test changed, map them again and try
 	@# the survivors again (a new test may kill them). A map missing beside earlier results means such a retry was
-	@# interrupted, or that the results came from the repository: it is done again.
+	@# interrupted, or that the results came from the repository: it is done again. So too after pyproject.toml
+	@# changed: with its map kept, mutmut 3.8 sets every verdict back when its test selection differs.
 	@if [ -d mutants ] && { [ ! -f mutants/mutmut-stats.json ] || \
-		[ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)" ]; }; \
-		then echo "no test map, or tests changed since mutmut's last run: mapping them again, then trying the survivors again"; \
+		[ -n "$$(find tests -name '*.py' -newer mutants/mutmut-stats.json)$$(find pyproject.toml -newer mutants/mutmut-stats.json)" ]; }; \
+		then echo "no test map, or tests or pyproject.toml changed since mutmut's last run: mapping them again, then trying the survivors again"; \
 		survivors="$$($(PY) -m tests.mutation.report --survivors)" || exit 1; rm -f mutants/mutmut-stats.json; \
 		if [ -n "$$survivors" ]; then $(MUTMUT) run $$survivors; fi; fi
 	$(MUTMUT) run $(foreach module,$(MODULES),'$(subst /,.,$(module:.py=)).*')
