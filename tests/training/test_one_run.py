@@ -94,7 +94,7 @@ RUNS = {"gender, frozen": ("gender", {"transfer": "frozen", "flip": False}, {"lo
 
 
 @pytest.mark.parametrize("run", list(RUNS))
-def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked(profile, tmp_path, monkeypatch,
+def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked(profile, tmp_path, given_to_fit,
                                                                                   capsys, run):
     """What ``fit.train`` is given, seen as it calls it: the network of ``new_network`` (from the pre-trained one
     for a transfer run), the training batches of ``data.training(batch, seed, random_crop, flip)`` with the way's
@@ -107,19 +107,11 @@ def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked
     data = task_data.task_data(profile, task, 0)
     pretrained = levi_hassner.levi_hassner(2, input_size=data.crop_size, hidden_units=16, seed=0) if (
         settings.transfer != "none") else None
-    given = {}
-    real_train = fit.train
-
-    def train(build, training, validation, settings, **options):
-        given.update(network=build(), training=next(iter(training)), validation=next(iter(validation)))
-        return real_train(build, training, validation, settings, **options)
-
-    monkeypatch.setattr(fit, "train", train)
     outcome = one_run.train_and_score(data, settings, 4, run_dir=tmp_path, save_model=False, pretrained=pretrained,
                                       **options)
 
     units = len(data.classes) if settings.age_output == "classes" else 1
-    same_weights(given["network"], one_run.new_network(settings, units, data.crop_size, 4, pretrained))
+    same_weights(given_to_fit["network"], one_run.new_network(settings, units, data.crop_size, 4, pretrained))
 
     def targets(split):
         if settings.age_output == "classes":
@@ -127,8 +119,8 @@ def test_a_run_trains_its_seeded_network_on_its_seeded_batches_and_logs_as_asked
         return (data.years[split] / np.float32(100)).astype(np.float32)
 
     wanted = data.training(32, 4, settings.random_crop, settings.flip, targets=targets("train"))
-    tf.nest.map_structure(np.testing.assert_array_equal, given["training"], next(iter(wanted)))
-    tf.nest.map_structure(np.testing.assert_array_equal, given["validation"],
+    tf.nest.map_structure(np.testing.assert_array_equal, given_to_fit["training"], next(iter(wanted)))
+    tf.nest.map_structure(np.testing.assert_array_equal, given_to_fit["validation"],
                           next(iter(data.evaluation("validation", targets=targets("validation")))))
     said = capsys.readouterr().out
     assert said.startswith("    epoch 1/1  ") if options.get("log_epochs") else said == ""

@@ -216,7 +216,7 @@ def test_the_joint_batches_carry_their_crops_static_shape_to_keras(profile):
 
 
 def test_a_two_headed_run_trains_its_seeded_network_on_the_seeded_batches_and_logs_as_asked(profile, tmp_path,
-                                                                                            monkeypatch, capsys):
+                                                                                            given_to_fit, capsys):
     """What ``fit.train`` is given, seen as it calls it: the network of ``network(settings, crop, seed)``, the
     training batches of ``data.training(batch, seed, random_crop, flip)`` and the validation batches; then what
     the options do: a line per epoch, no network kept."""
@@ -227,21 +227,14 @@ def test_a_two_headed_run_trains_its_seeded_network_on_the_seeded_batches_and_lo
     settings = catalogue.STUDIES["multitask"].settings_for("one network, equal weights", profile)
     settings = dataclasses.replace(settings, flip=False)  # random crops without flips: each is passed on
     data = two_heads.joint_data(profile, 0)
-    given = {}
-    real_train = fit.train
-
-    def train(build, training, validation, settings, **options):
-        given.update(network=build(), training=next(iter(training)), validation=next(iter(validation)))
-        return real_train(build, training, validation, settings, **options)
-
-    monkeypatch.setattr(fit, "train", train)
     two_heads.train_and_score(data, settings, seed=4, run_dir=tmp_path, log_epochs=True, save_model=False)
 
     seeded = two_heads.network(settings, data.crop_size, 4)
-    for built, wanted in zip(given["network"].get_weights(), seeded.get_weights()):
+    for built, wanted in zip(given_to_fit["network"].get_weights(), seeded.get_weights()):
         np.testing.assert_array_equal(built, wanted)
-    tf.nest.map_structure(np.testing.assert_array_equal, given["training"],
+    tf.nest.map_structure(np.testing.assert_array_equal, given_to_fit["training"],
                           next(iter(data.training(settings.batch_size, 4, True, False))))
-    tf.nest.map_structure(np.testing.assert_array_equal, given["validation"], next(iter(data.evaluation("validation"))))
+    tf.nest.map_structure(np.testing.assert_array_equal, given_to_fit["validation"],
+                          next(iter(data.evaluation("validation"))))
     assert capsys.readouterr().out.startswith("    epoch 1/1  ")
     assert (tmp_path / "log.csv").is_file() and not (tmp_path / "best.keras").exists()
