@@ -3,6 +3,8 @@ claim go. Two workers at once are tried in ``test_workers.py``."""
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -46,3 +48,12 @@ def test_a_claim_on_descriptor_0_is_let_go_as_any_other(tmp_path):
     said = subprocess.run([sys.executable, "-c", LET_GO_ON_DESCRIPTOR_0, str(path)], capture_output=True, text=True,
                           check=True).stdout
     assert said.split() == ["True", "False"]  # the claim held descriptor 0, and letting it go deleted its file
+
+
+def test_a_claim_file_is_a_note_anyone_may_read_and_only_its_owner_write(tmp_path):
+    old_umask = os.umask(0o022)
+    try:
+        with claims.claim(tmp_path / "run.claim"):
+            assert stat.S_IMODE((tmp_path / "run.claim").stat().st_mode) == 0o644  # rw-r--r--, not a program
+    finally:
+        os.umask(old_umask)
