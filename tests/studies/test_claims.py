@@ -3,11 +3,13 @@ claim go. Two workers at once are tried in ``test_workers.py``."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
 import textwrap
+import time
 
 from helpers.studies import claims
 
@@ -57,3 +59,12 @@ def test_a_claim_file_is_a_note_anyone_may_read_and_only_its_owner_write(tmp_pat
             assert stat.S_IMODE((tmp_path / "run.claim").stat().st_mode) == 0o644  # rw-r--r--, not a program
     finally:
         os.umask(old_umask)
+
+
+def test_a_claim_file_says_who_holds_the_run_and_since_when(tmp_path):
+    before = time.strftime("%Y-%m-%d %H:%M:%S")
+    with claims.claim(tmp_path / "run.claim"):
+        note = json.loads((tmp_path / "run.claim").read_text())
+        after = time.strftime("%Y-%m-%d %H:%M:%S")
+    assert sorted(note) == ["host", "pid", "since"] and f"{note['host']}:{note['pid']}" == claims.worker()
+    assert before <= note["since"] <= after and time.strptime(note["since"], "%Y-%m-%d %H:%M:%S")
