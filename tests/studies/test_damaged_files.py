@@ -27,6 +27,8 @@ DAMAGES = {
     "other columns": (lambda text: "name,score\nalice,3\n", "it lacks the column(s) variant, task, fold, seed"),
     "types that do not parse": (lambda text: text.replace(",0,0,0.7,", ",zero,0,0.7,"),
                                 "its fold 'zero' or seed 0 is not a whole number"),
+    "a word for diverged": (lambda text: text.replace(",False,", ",maybe,"),
+                            "its diverged 'maybe' is neither True nor False"),
     "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"),
                               "its accuracy 7.0 is not a number from 0 to 1"),
     "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1),
