@@ -31,6 +31,10 @@ DAMAGES = {
                             "its diverged 'maybe' is neither True nor False"),
     "accuracy out of range": (lambda text: text.replace(",0.7,", ",7.0,"),
                               "its accuracy 7.0 is not a number from 0 to 1"),
+    "accuracy just above 1": (lambda text: text.replace(",0.7,", ",1.5,"),
+                              "its accuracy 1.5 is not a number from 0 to 1"),
+    "a word for accuracy": (lambda text: text.replace(",0.7,", ",high,"),
+                            "its accuracy 'high' is not a number from 0 to 1"),
     "another run's key": (lambda text: text.replace("16,gender", "32,gender", 1),
                           "its key (32, gender, fold 0, seed 0) is not the run its name says"),
 }
@@ -81,6 +85,13 @@ def test_a_record_written_by_an_older_kit_still_reads(profile, capsys):
         pd.DataFrame([{**old, "variant": "32", "finished": "2026-11-01 09:00:00"}]).to_csv(index=False))
     read = store.read_results(profile, "batch_size")
     assert read.variant.tolist() == ["32", "16"] and read.accuracy_10crop.isna().tolist() == [True, False]
+    assert capsys.readouterr().err == ""
+
+
+def test_accuracies_of_0_and_1_are_records_like_any_other(profile, capsys):
+    store.append(profile, "batch_size", {**ROW, "accuracy": 0.0})
+    store.append(profile, "batch_size", {**ROW, "variant": "32", "batch_size": 32, "accuracy": 1.0})
+    assert store.read_results(profile, "batch_size").accuracy.tolist() == [0.0, 1.0]
     assert capsys.readouterr().err == ""
 
 
