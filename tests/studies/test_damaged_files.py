@@ -88,6 +88,14 @@ def test_a_record_written_by_an_older_kit_still_reads(profile, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_a_study_whose_only_record_is_damaged_reads_as_an_empty_table_of_runs(profile, capsys):
+    store.append(profile, "batch_size", ROW)
+    (store.records_dir(profile, "batch_size") / f"{store.run_name('16', 'gender', 0, 0)}.csv").write_text("")
+    read = store.read_results(profile, "batch_size")
+    assert read.empty and read.columns.tolist() == ["variant", "task", "fold", "seed"]  # what finished_keys reads
+    assert capsys.readouterr().err.startswith("WARNING ")
+
+
 def test_accuracies_of_0_and_1_are_records_like_any_other(profile, capsys):
     store.append(profile, "batch_size", {**ROW, "accuracy": 0.0})
     store.append(profile, "batch_size", {**ROW, "variant": "32", "batch_size": 32, "accuracy": 1.0})
