@@ -85,3 +85,18 @@ def test_every_test_file_has_a_name_of_its_own():
 
     names = Counter(path.name for path in (REPO / "tests").rglob("test_*.py"))
     assert [name for name, count in names.items() if count > 1] == []
+
+
+def test_make_tests_linter_reads_every_python_file_of_the_kit_and_none_it_generates():
+    """ruff's exclusions are anchored at the repository: a bare "data" left out helpers/data/ and tests/data/."""
+    from pathlib import Path
+
+    from tests.conftest import REPO
+
+    listed = subprocess.run([sys.executable, "-m", "ruff", "check", "--show-files", "."], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout.split()
+    linted = {Path(line).resolve() for line in listed if line.endswith(".py")}
+    kit = {path.resolve() for folder in ("helpers", "tests", "data_scripts", "bench") if (REPO / folder).is_dir()
+           for path in (REPO / folder).rglob("*.py")}
+    assert sorted(map(str, kit - linted)) == []
+    assert not [path for path in linted if REPO / "data" in path.parents or REPO / "results" in path.parents]

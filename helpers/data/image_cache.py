@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
 from helpers import profiles, progress
 
 #: Where cached images go unless ``cache_dir`` is given; ``AGE_GENDER_KIT_CACHE`` overrides it.

@@ -63,7 +63,8 @@ def check_images(root, relative_paths, min_side: int = 32, workers: int | None =
                 for chunk_result in pool.map(_check_chunk, chunks, [min_side] * len(chunks)):
                     results += chunk_result
                     bar.update(len(chunk_result))
-    return pd.DataFrame({"path": list(relative_paths), "status": [s for s, _ in results], "detail": [d for _, d in results]})
+    return pd.DataFrame({"path": list(relative_paths), "status": [s for s, _ in results],
+                         "detail": [d for _, d in results]})
 
 
 def apply_image_checks(result, root, min_side: int = 32, workers: int | None = None, show_progress: bool = True):

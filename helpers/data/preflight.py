@@ -167,8 +167,8 @@ def check_celeba(data_dir: Path) -> Finding:
     if not (root / "img_align_celeba").is_dir():
         archive = next((root / name for name in ARCHIVES["celeba"] if (root / name).exists()), None)
         todo = f"unzip it: unzip {archive} -d {root}" if archive else f"put img_align_celeba/ into {root}"
-        return Finding("celeba", "unusable", f"3 list files; images {'still in ' + archive.name if archive else 'absent'}",
-                       todo)
+        return Finding("celeba", "unusable",
+                       f"3 list files; images {'still in ' + archive.name if archive else 'absent'}", todo)
     verdict, found, missing, todo = _missing_images(root, result.index.path, "celeba")
     warnings = f"; {len(result.warnings)} warning(s) about the list files" if result.warnings else ""
     return Finding("celeba", verdict, f"3 list files, {len(result.index):,} rows{warnings}; {found}", todo, missing)

@@ -47,8 +47,8 @@ def adience_split(index: pd.DataFrame, test_fold: int, validation_share: float =
     test = index[index.fold == test_fold]
     rest = index[index.fold != test_fold]
     validation_subjects = _pick_subjects(rest, validation_share, seed)
-    splits = {"train": rest[~rest.subject.isin(validation_subjects)], "validation": rest[rest.subject.isin(validation_subjects)],
-              "test": test}
+    splits = {"train": rest[~rest.subject.isin(validation_subjects)],
+              "validation": rest[rest.subject.isin(validation_subjects)], "test": test}
     assert_subject_exclusive(splits)
     return splits
 
@@ -65,7 +65,8 @@ def subject_split(index: pd.DataFrame, validation_share: float = 0.1, test_share
     test_subjects = _pick_subjects(index, test_share, seed)
     rest = index[~index.subject.isin(test_subjects)]
     validation_subjects = _pick_subjects(rest, validation_share / (1 - test_share), seed + 1)
-    splits = {"train": rest[~rest.subject.isin(validation_subjects)], "validation": rest[rest.subject.isin(validation_subjects)],
+    splits = {"train": rest[~rest.subject.isin(validation_subjects)],
+              "validation": rest[rest.subject.isin(validation_subjects)],
               "test": index[index.subject.isin(test_subjects)]}
     assert_subject_exclusive(splits)
     return splits

@@ -81,14 +81,16 @@ def _cached(profile: Profile, root: Path, parts: dict, task: str, fold: int, loa
                     pipeline.mean_image(files["train"], profile.image_size), years or None, exact or None, sources)
 
 
-def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0, preprocessing: str = "none") -> TaskData:
+def task_data(profile: Profile, task: str, fold: int, validation_seed: int = 0,
+              preprocessing: str = "none") -> TaskData:
     """Split Adience for ``task`` with ``fold`` as the test fold; decode and cache the images if needed, after a
     classical ``preprocessing`` step (``helpers.data.preprocessing``; notebook 14) when it is not "none"."""
     root = profile.data_dir / "adience"
     loaded = _adience(root)
     if not (loaded.index.fold == fold).any():
         raise ValueError(f"no usable row of fold {fold} in {root}: the loader kept {len(loaded.index)} rows. "
-                         f"{loaded.summary()}\nCheck the folder with: python -m helpers.data.preflight {profile.data_dir}")
+                         f"{loaded.summary()}\n"
+                         f"Check the folder with: python -m helpers.data.preflight {profile.data_dir}")
     return _cached(profile, root, splits.adience_split(loaded.index, fold, seed=validation_seed), task, fold, loaded,
                    preprocessing)
 

@@ -454,8 +454,10 @@ def test_many_missing_images_of_the_pretraining_sets_name_their_own_source(synth
         (root / path).unlink()
     finding = preflight.check(data_dir).finding("celeba")
     assert _row(finding)[:4] == (
-        "celeba", "unusable", f"3 list files, {len(paths):,} rows; {len(paths) - 10:,} of {len(paths):,} indexed images",
-        f"10 images ({10 / len(paths):.0%}) are missing, more than 1%: unpack the whole archive again ({CELEBA_SOURCE})")
+        "celeba", "unusable",
+        f"3 list files, {len(paths):,} rows; {len(paths) - 10:,} of {len(paths):,} indexed images",
+        f"10 images ({10 / len(paths):.0%}) are missing, more than 1%: "
+        f"unpack the whole archive again ({CELEBA_SOURCE})")
 
     shutil.copytree(synthetic_tiny / "wiki_crop", data_dir / "wiki_crop")
     wiki = data_dir / "wiki_crop"
