@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from helpers.data import adience, labels, task_data
+from helpers.data import adience, labels, pipeline, task_data
 from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
 
 
@@ -24,6 +24,23 @@ def test_task_data_follows_the_adience_protocol(profile):
     again = task_data.task_data(profile, "gender", fold=1)
     for split in counts:  # the same people in the same splits every time: runs are comparable
         assert list(again.files[split]) == list(data.files[split])
+
+
+def test_a_tasks_training_batches_are_the_pipelines_augmented_as_asked_and_as_the_paper_unless_told(profile):
+    data = task_data.task_data(profile, "gender", fold=1)
+
+    def first_batch(batches):
+        return next(iter(batches))[0].numpy()
+
+    def from_the_pipeline(random_crop, flip):
+        return first_batch(pipeline.training_dataset(
+            data.files["train"], data.labels["train"], size=data.size, crop_size=data.crop_size, batch_size=8,
+            mean=data.mean, seed=3, random_crop=random_crop, flip=flip))
+
+    assert np.array_equal(first_batch(data.training(8, 3)), from_the_pipeline(True, True))  # random crops, flips
+    for random_crop, flip in ((True, False), (False, True), (False, False)):
+        assert np.array_equal(first_batch(data.training(8, 3, random_crop, flip)), from_the_pipeline(random_crop, flip))
+    assert not np.array_equal(from_the_pipeline(True, False), from_the_pipeline(False, False))  # so it shows
 
 
 @pytest.mark.parametrize("task, source, classes", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
@@ -64,14 +81,16 @@ def test_the_age_task_keeps_each_faces_years_its_source_and_the_floor_of_its_lar
 def test_a_missing_fold_a_missing_dataset_and_an_unknown_task_say_what_to_do(profile, tmp_path):
     with pytest.raises(ValueError, match=r"^no usable row of fold 7 in .*adience: the loader kept \d+ rows\. "):
         task_data.task_data(profile, "gender", fold=7)
-    with pytest.raises(ValueError, match=f"Check the folder with: python -m helpers.data.preflight {profile.data_dir}$"):
+    with pytest.raises(ValueError,
+                       match=f"Check the folder with: python -m helpers.data.preflight {profile.data_dir}$"):
         task_data.task_data(profile, "gender", fold=7)
     elsewhere = dataclasses.replace(profile, data_dir=tmp_path)
     with pytest.raises(FileNotFoundError, match=f"^no celeba under {tmp_path} \\(looked for {tmp_path / 'celeba'}\\): "
                                                 "run `make data` for the synthetic mirror, or put the real celeba "
                                                 "there \\(README.md, 'Datasets'\\)$"):
         task_data.source_data(elsewhere, "gender")
-    with pytest.raises(FileNotFoundError, match=f"no imdb_wiki under {tmp_path} \\(looked for {tmp_path / 'wiki_crop'}"):
+    with pytest.raises(FileNotFoundError,
+                       match=f"no imdb_wiki under {tmp_path} \\(looked for {tmp_path / 'wiki_crop'}"):
         task_data.source_data(elsewhere, "age")
     with pytest.raises(ValueError, match="unknown task 'emotion'"):
         task_data.source_data(profile, "emotion")
