@@ -24,6 +24,11 @@ def test_task_data_follows_the_adience_protocol(profile):
     again = task_data.task_data(profile, "gender", fold=1)
     for split in counts:  # the same people in the same splits every time: runs are comparable
         assert list(again.files[split]) == list(data.files[split])
+    same = task_data.task_data(profile, "gender", fold=1, validation_seed=0)  # the seed every run uses
+    other = task_data.task_data(profile, "gender", fold=1, validation_seed=1)
+    assert list(same.files["validation"]) == list(data.files["validation"])
+    assert set(other.files["validation"]) != set(data.files["validation"])
+    assert list(other.files["test"]) == list(data.files["test"])  # another draw of validation people only
 
 
 def test_a_tasks_training_batches_are_the_pipelines_augmented_as_asked_and_as_the_paper_unless_told(profile):
