@@ -48,6 +48,25 @@ def test_a_tasks_training_batches_are_the_pipelines_augmented_as_asked_and_as_th
     assert not np.array_equal(from_the_pipeline(True, False), from_the_pipeline(False, False))  # so it shows
 
 
+def test_a_tasks_evaluation_batches_are_the_pipelines_in_hundreds_with_its_labels_unless_given_targets(profile):
+    data = task_data.task_data(profile, "gender", fold=1)
+    assert data.counts()["train"] > 100  # so that a batch of 100 shows
+
+    def batches(**given):
+        return [(images.numpy(), answers.numpy()) for images, answers in data.evaluation("train", **given)]
+
+    for ten_crop in (False, True):
+        expected = pipeline.evaluation_dataset(data.files["train"], data.labels["train"], size=data.size,
+                                               crop_size=data.crop_size, batch_size=100, mean=data.mean,
+                                               ten_crop=ten_crop)
+        got = batches(ten_crop=ten_crop)
+        assert len(got[0][1]) == (10 if ten_crop else 100)  # 100 images: 100 centre crops, or 10 faces x 10
+        for (images, answers), (want_images, want_answers) in zip(got, expected, strict=True):
+            assert np.array_equal(images, want_images.numpy()) and np.array_equal(answers, want_answers.numpy())
+    years = np.arange(data.counts()["train"], dtype=np.float32)
+    assert np.array_equal(np.concatenate([answers for _, answers in batches(targets=years)]), years)
+
+
 @pytest.mark.parametrize("task, source, classes", [("gender", "celeba", {0, 1}), ("age", "imdb_wiki", set(range(8)))])
 def test_pretraining_data_comes_from_the_other_datasets_split_by_person(profile, task, source, classes):
     from helpers.data import celeba, imdb_wiki
