@@ -366,3 +366,17 @@ def test_a_damaged_cache_entry_is_decoded_again_from_its_source(synthetic_tiny, 
     assert {entry: Path(entry).read_bytes() for entry in entries} == before  # the same pixels again, the rest kept
     image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
     assert capsys.readouterr().err == ""  # intact now: nothing to say
+
+
+def test_each_damaged_cache_entry_is_named_on_a_line_of_its_own(synthetic_tiny, tmp_path, capsys):
+    root = synthetic_tiny / "adience"
+    paths = sorted(str(path.relative_to(root)) for path in (root / "aligned").rglob("*.jpg"))[:6]
+    entries = image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    whole = {number: len(Path(entries[number]).read_bytes()) for number in (1, 4)}
+    for number in whole:
+        Path(entries[number]).write_bytes(Path(entries[number]).read_bytes()[:100])
+    capsys.readouterr()
+    image_cache.cached_files(root, paths, 32, directory=tmp_path, show_progress=False)
+    assert capsys.readouterr().err.splitlines() == [
+        f"WARNING cache entry {entries[number]} (100 bytes instead of {whole[number]:,}) is decoded again from "
+        f"{root / paths[number]}" for number in (1, 4)]
