@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from helpers.data import adience, labels, pipeline, task_data
+from helpers.data import adience, labels, pipeline, splits, task_data
 from helpers.data.age_groups import AGE_GROUPS, GROUP_MIDPOINTS
 
 
@@ -100,6 +100,24 @@ def test_the_age_task_keeps_each_faces_years_its_source_and_the_floor_of_its_lar
     assert data.majority("train") == np.bincount(data.labels["train"]).max() / len(data.labels["train"])
     gender = task_data.task_data(profile, "gender", fold=0)
     assert gender.years is None and gender.exact is None and gender.classes == labels.CLASSES["gender"]
+
+
+def test_a_split_without_a_label_of_the_task_says_so_with_what_the_loader_kept(profile, tmp_path):
+    source, copy = profile.data_dir / "adience", tmp_path / "faces" / "adience"
+    copy.mkdir(parents=True)
+    (copy / "aligned").symlink_to(source / "aligned")
+    for fold in range(5):  # every face's gender unknown ("u"), its age kept
+        header, *rows = (source / f"fold_{fold}_data.txt").read_text().splitlines(keepends=True)
+        assert header.split("\t")[4] == "gender"
+        (copy / f"fold_{fold}_data.txt").write_text(header + "".join(
+            "\t".join(cells[:4] + ["u"] + cells[5:]) for cells in (row.split("\t") for row in rows)))
+    loaded = adience.load_adience(copy)
+    training_rows = len(splits.adience_split(loaded.index, 1, seed=0)["train"])  # the split every run trains on
+    with pytest.raises(ValueError) as refused:
+        task_data.task_data(dataclasses.replace(profile, data_dir=tmp_path / "faces"), "gender", fold=1)
+    assert str(refused.value) == (f"the train split of the gender task (fold 1) is empty: {training_rows} of its rows "
+                                  f"have no gender label. What the loader kept and dropped in {copy}:\n"
+                                  f"{loaded.summary()}")
 
 
 def test_a_missing_fold_a_missing_dataset_and_an_unknown_task_say_what_to_do(profile, tmp_path):
