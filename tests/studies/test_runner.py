@@ -413,3 +413,116 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
     assert table.loc["one network", "seconds for both"] == pytest.approx(joint.seconds.iloc[0])
     assert runner.run_study(study, profile).shape == recorded.shape  # resumes: nothing to train
     assert "0 to run" in capsys.readouterr().out
+
+
+# The runner's bookkeeping without a network to train: runs another study recorded, runs another worker holds.
+# Each takes a second or less, so that `make mutation` judges most of run_study's mutants before the tests that
+# train.
+
+def _record_earlier(profile, variant, settings, accuracy, *, task="gender", seed=0, source="", diverged=False,
+                    study="earlier", worker="elsewhere:1"):
+    """A row as another study (or another worker) recorded it, with the columns a trained run has."""
+    row = {"study": study, "variant": variant, "task": task, "fold": 0, "seed": seed,
+           **dataclasses.asdict(settings), "accuracy": None if diverged else accuracy,
+           "accuracy_10crop": None if diverged else accuracy, "epochs_trained": 3, "diverged": diverged,
+           "seconds": 12.0, "reused_from": source, "finished": "2026-12-01 10:00:00", "worker": worker}
+    store.append(profile, study, row)
+    return row
+
+
+def _no_training(monkeypatch):
+    for module in (one_run, two_heads):
+        monkeypatch.setattr(module, "train_and_score", lambda *args, **kwargs: pytest.fail("trained a run"))
+
+
+def _printed_lines(text: str) -> list[str]:
+    """What a study printed, without its progress bar's redraws."""
+    return [line for line in text.replace("\r", "\n").splitlines() if line.strip() and "|" not in line]
+
+
+def test_a_study_copied_whole_says_its_plan_and_each_run_on_one_line(profile, monkeypatch, capsys):
+    paper = baseline(profile)
+    _record_earlier(profile, "p", paper, 0.61)
+    _record_earlier(profile, "p", paper, 0.57, seed=1)
+    _record_earlier(profile, "n", dataclasses.replace(paper, hidden_units=16), 0.5, diverged=True, source="old/16")
+    _record_earlier(profile, "n", dataclasses.replace(paper, hidden_units=16), 0.52, seed=1)
+    _no_training(monkeypatch)
+    study = catalogue.Study("later", {"paper": {}, "16": {"hidden_units": 16}}, tasks=("gender",))
+    recorded = runner.run_study(study, profile, folds=(0,), seeds=(0, 1))
+    assert _printed_lines(capsys.readouterr().out) == [
+        f"later: 4 runs planned, 0 already in {store.results_path(profile, 'later')}, 4 to run in 0 trainings (the "
+        "rest copied from other studies, or a two-headed network's second task)",
+        "  gender fold 0 seed 0 paper                accuracy 0.610, 3 epochs, the same run as earlier/p",
+        "  gender fold 0 seed 1 paper                accuracy 0.570, 3 epochs, the same run as earlier/p",
+        "  gender fold 0 seed 0 16                   DIVERGED, 3 epochs, the same run as old/16",
+        "  gender fold 0 seed 1 16                   accuracy 0.520, 3 epochs, the same run as earlier/n",
+    ]  # and no guess of the time: nothing to train
+    by_run = recorded.set_index(["variant", "seed"]).sort_index()
+    assert list(by_run.index) == [("16", 0), ("16", 1), ("paper", 0), ("paper", 1)]
+    assert by_run.diverged.tolist() == [True, False, False, False] and (recorded.study == "later").all()
+    assert not list((store.results_dir(profile) / "claims").rglob("*.claim"))  # every claim let go
+
+
+def test_a_quiet_study_prints_nothing(profile, monkeypatch, capsys):
+    _record_earlier(profile, "p", baseline(profile), 0.61)
+    _no_training(monkeypatch)
+    recorded = runner.run_study(catalogue.Study("later", {"paper": {}}, tasks=("gender",)), profile, verbose=False)
+    assert capsys.readouterr() == ("", "") and list(recorded.reused_from) == ["earlier/p"]
+
+
+def test_a_run_another_worker_holds_and_records_is_read_not_trained(profile, monkeypatch, capsys):
+    monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.1")
+    _no_training(monkeypatch)
+    study = catalogue.Study("shared", {"paper": {}}, tasks=("gender",))
+    claim_file = store.results_dir(profile) / "claims" / "shared" / "paper_gender_fold0_seed0.claim"
+    held = claims.claim(claim_file)  # the other worker's claim on the one run, for a second
+
+    def other_worker_finishes():
+        _record_earlier(profile, "paper", baseline(profile), 0.66, study="shared", worker="other:7")
+        held.release()
+
+    finisher = threading.Timer(1.0, other_worker_finishes)
+    finisher.start()
+    recorded = runner.run_study(study, profile)
+    finisher.join()
+    assert list(recorded.worker) == ["other:7"] and list(recorded.accuracy) == [0.66]
+    lines = _printed_lines(capsys.readouterr().out)
+    assert lines[1].startswith("time: ")  # a guess: the run was to be trained here when it was planned
+    assert lines[2:] == ["  1 run(s) held by other workers: waiting for them"]  # the other's run has no line here
+    assert lines[0].startswith("shared: 1 runs planned, 0 already in") and "1 to run in 1 trainings" in lines[0]
+
+
+def test_a_run_recorded_between_the_look_and_the_claim_is_left_to_its_worker(profile, monkeypatch, capsys):
+    """Another worker records the run after this one saw it missing and before it claimed it."""
+    _no_training(monkeypatch)
+    study = catalogue.Study("race", {"one network": {"multitask": True}})
+    claimed, real_claim = [], claims.claim
+
+    def claim_after_the_other_recorded(path):
+        claimed.append(path)
+        for task in ("gender", "age"):
+            _record_earlier(profile, "one network", study.settings_for("one network", profile), 0.5, task=task,
+                            study="race", worker="other:7")
+        return real_claim(path)
+
+    monkeypatch.setattr(claims, "claim", claim_after_the_other_recorded)
+    recorded = runner.run_study(study, profile, verbose=False)
+    # one claim, named for both tasks of the two-headed network; taken back at once, the other's rows kept
+    assert claimed == [store.results_dir(profile) / "claims" / "race" / "one-network_both_fold0_seed0.claim"]
+    assert not claimed[0].exists() and claims.holder(claimed[0]) is None
+    assert sorted(recorded.task) == ["age", "gender"] and set(recorded.worker) == {"other:7"}
+
+
+def test_a_run_that_fails_lets_its_claim_go_and_records_nothing(profile, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt  # the user stops the study during the run
+
+    monkeypatch.setattr(one_run, "train_and_score", interrupted)
+    study = catalogue.Study("stopped", {"paper": {}}, tasks=("gender",))
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_study(study, profile)
+    lines = _printed_lines(capsys.readouterr().out)
+    assert "1 to run in 1 trainings" in lines[0] and lines[1].startswith("time: ")  # a guess before training
+    claim_file = runner.claim_path(profile, "stopped", ("paper", "gender", 0, 0))
+    assert claim_file == store.results_dir(profile) / "claims" / "stopped" / "paper_gender_fold0_seed0.claim"
+    assert not claim_file.exists() and len(store.read_results(profile, "stopped")) == 0
