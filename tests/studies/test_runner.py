@@ -276,6 +276,7 @@ def test_a_ray_tasks_body_trains_a_run_from_scratch_when_no_network_is_sent(prof
 def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_released(profile, monkeypatch,
                                                                                        capsys):
     monkeypatch.setenv("AGE_GENDER_KIT_POLL", "0.2")
+    profile = dataclasses.replace(profile, log_epochs=True)  # as the paper profile: a line per epoch
     study = catalogue.Study("mini_held", {"wide": {"hidden_units": 64}}, tasks=("gender",))
     [key] = catalogue.plan(study, profile)
     held = claims.claim(runner.claim_path(profile, study.name, key))  # another worker's claim, held for 2 s
@@ -288,6 +289,8 @@ def test_a_run_another_worker_holds_is_waited_for_and_trained_here_once_it_is_re
     assert list(recorded.variant) == ["wide"] and list(recorded.worker) == [claims.worker()]
     said = capsys.readouterr().out
     assert "1 run(s) held by other workers: waiting for them" in said
+    assert re.search(r"    epoch 1/1  accuracy \d\.\d{4}  loss \d", said)  # the paper profile's line per epoch
+    assert recorded.accuracy_10crop.notna().all()  # every run is scored over 10 crops too
     assert re.search(r"^mini_held: 100%\|.*\| 1/1 ", said.replace("\r", "\n"), re.MULTILINE)  # a bar, for one run too
 
 
