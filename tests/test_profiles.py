@@ -46,6 +46,9 @@ def test_the_seeds_start_at_the_notebooks_and_the_folds_are_the_five_adience_fol
     assert profiles.get_profile("class", tmp_path).folds == profiles.get_profile("paper", tmp_path).folds == (
         0, 1, 2, 3, 4)
     assert profiles.get_profile("smoke", tmp_path).folds == (0,)
+    for name in ("smoke", "class", "paper"):  # the data folder given is the one read, in every profile
+        assert profiles.get_profile(name, tmp_path).data_dir == tmp_path
+        assert profiles.get_profile(name, str(tmp_path)).name == name
     assert profiles.get_profile("paper", tmp_path, seed=2).seeds == (2,)
 
 
