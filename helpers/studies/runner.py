@@ -115,9 +115,11 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             print(f"time: {time_left.first_guess(profile, study, to_train, tables)}", flush=True)
     pretrained, data = {}, {}
     started = time.monotonic()
-    on_cluster = bool(to_train) and cluster.connected()
+    # The lines marked `no mutate` only join a Ray cluster, send it runs and collect their rows: a slow test
+    # judges them (tests/studies/test_cluster.py), mutation testing does not (tests/mutation/README.md).
+    on_cluster = bool(to_train) and cluster.connected()  # pragma: no mutate
     if on_cluster:
-        cluster.check_every_node(profile.data_dir)
+        cluster.check_every_node(profile.data_dir)  # pragma: no mutate
     sent = {}  # a Ray task's result -> the run's key and the claim held for it until it is recorded
 
     def pace() -> str:
@@ -128,7 +130,7 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
     def record(key: tuple, rows: list[dict], held, files: dict | None = None) -> None:
         """Write the run's files, then its rows (a run is recorded only with its files), and let its claim go."""
         with held:
-            cluster.write_files(profile, files or {})
+            cluster.write_files(profile, files or {})  # pragma: no mutate
             for row in rows:
                 store.append(profile, study.name, row)
         for row in rows if verbose else []:  # a two-headed network's two tasks, each on its line
@@ -156,7 +158,8 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
             rows = _copied_rows(study, profile, key, settings)
             if rows is None and settings.transfer != "none" and (task, seed) not in pretrained:
                 pretrained[task, seed] = pretraining.pretrained_model(profile, task, seed, verbose=verbose)
-            if rows is None and on_cluster:
+            if rows is None and on_cluster:  # pragma: no mutate
+                # pragma: no mutate block
                 network = None
                 if settings.transfer != "none":
                     network = (pretraining.pretraining_directory(profile, task, seed) / "best.keras").read_bytes()
@@ -176,6 +179,7 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
 
     def collect() -> None:
         """Record each run sent to the cluster as its result arrives."""
+        # pragma: no mutate block
         for result, (rows, files) in cluster.results(list(sent)):
             key, held = sent.pop(result)
             record(key, rows, held, files)
@@ -191,7 +195,7 @@ def run_study(study: Study, profile: Profile, *, folds=None, seeds=None, verbose
                 elif state == "held":
                     waiting.append(key)
             if sent and verbose:
-                bar.write(f"  {len(sent)} run(s) sent to {cluster.describe()}")
+                bar.write(f"  {len(sent)} run(s) sent to {cluster.describe()}")  # pragma: no mutate
             collect()
             if waiting and verbose:
                 bar.write(f"  {len(waiting)} run(s) held by other workers: waiting for them")
