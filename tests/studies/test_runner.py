@@ -478,21 +478,23 @@ def test_a_run_another_worker_holds_and_records_is_read_not_trained(profile, mon
     _no_training(monkeypatch)
     study = catalogue.Study("shared", {"paper": {}}, tasks=("gender",))
     claim_file = store.results_dir(profile) / "claims" / "shared" / "paper_gender_fold0_seed0.claim"
-    held = claims.claim(claim_file)  # the other worker's claim on the one run, for a second
+    held = claims.claim(claim_file)  # the other worker's claim on the one run, for 2.5 s: the bar shows after 2 s
 
     def other_worker_finishes():
         _record_earlier(profile, "paper", baseline(profile), 0.66, study="shared", worker="other:7")
         held.release()
 
-    finisher = threading.Timer(1.0, other_worker_finishes)
+    finisher = threading.Timer(2.5, other_worker_finishes)
     finisher.start()
     recorded = runner.run_study(study, profile)
     finisher.join()
     assert list(recorded.worker) == ["other:7"] and list(recorded.accuracy) == [0.66]
-    lines = _printed_lines(capsys.readouterr().out)
+    said = capsys.readouterr().out
+    lines = _printed_lines(said)
     assert lines[1].startswith("time: ")  # a guess: the run was to be trained here when it was planned
     assert lines[2:] == ["  1 run(s) held by other workers: waiting for them"]  # the other's run has no line here
     assert lines[0].startswith("shared: 1 runs planned, 0 already in") and "1 to run in 1 trainings" in lines[0]
+    assert re.search(r"^shared: 100%\|.*\| 1/1 ", said.replace("\r", "\n"), re.MULTILINE)  # counted as done
 
 
 def test_a_run_recorded_between_the_look_and_the_claim_is_left_to_its_worker(profile, monkeypatch, capsys):
