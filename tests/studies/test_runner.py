@@ -505,13 +505,16 @@ def test_a_run_recorded_between_the_look_and_the_claim_is_left_to_its_worker(pro
 
     def claim_after_the_other_recorded(path):
         claimed.append(path)
+        time.sleep(2.1)  # the other worker's training: long enough for the study's bar to show
         for task in ("gender", "age"):
             _record_earlier(profile, "one network", study.settings_for("one network", profile), 0.5, task=task,
                             study="race", worker="other:7")
         return real_claim(path)
 
     monkeypatch.setattr(claims, "claim", claim_after_the_other_recorded)
-    recorded = runner.run_study(study, profile, verbose=False)
+    recorded = runner.run_study(study, profile)
+    bars = capsys.readouterr().out.replace("\r", "\n")
+    assert re.search(r"^race: 100%\|.*\| 2/2 ", bars, re.MULTILINE)  # both rows counted as done, none trained here
     # one claim, named for both tasks of the two-headed network; taken back at once, the other's rows kept
     assert claimed == [store.results_dir(profile) / "claims" / "race" / "one-network_both_fold0_seed0.claim"]
     assert not claimed[0].exists() and claims.holder(claimed[0]) is None
