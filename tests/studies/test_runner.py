@@ -436,6 +436,7 @@ def _record_earlier(profile, variant, settings, accuracy, *, task="gender", seed
 def _no_training(monkeypatch):
     for module in (one_run, two_heads):
         monkeypatch.setattr(module, "train_and_score", lambda *args, **kwargs: pytest.fail("trained a run"))
+    monkeypatch.setattr(pretraining, "pretrained_model", lambda *args, **kwargs: pytest.fail("pre-trained a network"))
 
 
 def _printed_lines(text: str) -> list[str]:
@@ -464,6 +465,15 @@ def test_a_study_copied_whole_says_its_plan_and_each_run_on_one_line(profile, mo
     assert list(by_run.index) == [("16", 0), ("16", 1), ("paper", 0), ("paper", 1)]
     assert by_run.diverged.tolist() == [True, False, False, False] and (recorded.study == "later").all()
     assert not list((store.results_dir(profile) / "claims").rglob("*.claim"))  # every claim let go
+
+
+def test_transfer_runs_another_study_recorded_are_copied_without_a_pretraining(profile, monkeypatch):
+    frozen = dataclasses.replace(baseline(profile), transfer="frozen")
+    _record_earlier(profile, "frozen", frozen, 0.7)
+    _no_training(monkeypatch)
+    recorded = runner.run_study(catalogue.Study("later", {"frozen": {"transfer": "frozen"}}, tasks=("gender",)),
+                                profile, verbose=False)
+    assert list(recorded.reused_from) == ["earlier/frozen"] and list(recorded.transfer) == ["frozen"]
 
 
 def test_a_quiet_study_prints_nothing(profile, monkeypatch, capsys):
@@ -525,6 +535,7 @@ def test_a_run_that_fails_lets_its_claim_go_and_records_nothing(profile, monkeyp
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt  # the user stops the study during the run
 
+    _no_training(monkeypatch)  # and a run from scratch needs no pre-training
     monkeypatch.setattr(one_run, "train_and_score", interrupted)
     study = catalogue.Study("stopped", {"paper": {}}, tasks=("gender",))
     with pytest.raises(KeyboardInterrupt):
