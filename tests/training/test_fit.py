@@ -68,6 +68,7 @@ def test_training_learns_and_writes_checkpoint_and_log(trained):
     log = pd.read_csv(run.run_dir / "log.csv")
     assert len(log) == run.epochs_trained and {"val_accuracy", "loss"} <= set(log.columns)
     assert 0 < run.seconds_per_batch < run.seconds_per_epoch < run.seconds
+    assert run.iterations == run.epochs_trained * 6  # 192 images in batches of 32: one weight update a batch
     best = keras.saving.load_model(run.run_dir / "best.keras", safe_mode=True)
     scores = evaluation.evaluate(best, batches(test_images, test_labels), test_labels, ["m", "f"], ordinal=False)
     assert scores.exact == pytest.approx(run.best_validation_accuracy, abs=1e-6)  # restored = saved = best epoch
