@@ -419,8 +419,8 @@ def test_one_two_headed_training_records_both_tasks_rows(profile, capsys):
 
 
 # The runner's bookkeeping without a network to train: runs another study recorded, runs another worker holds.
-# Each takes a second or less, so that `make mutation` judges most of run_study's mutants before the tests that
-# train.
+# Each takes 0.1-2.6 s (two wait for the progress bar, which shows after 2 s), so that `make mutation` judges most
+# of run_study's mutants before the tests that train.
 
 def _record_earlier(profile, variant, settings, accuracy, *, task="gender", seed=0, source="", diverged=False,
                     study="earlier", worker="elsewhere:1"):
