@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from tests import import_graph, package_map
+from tests.conftest import REPO
 
 #: Modules a notebook or a script may import to read recorded results, on a machine without a working TensorFlow.
 WITHOUT_TENSORFLOW = ["helpers.analysis.summaries", "helpers.analysis.conclusions", "helpers.analysis.paired",
@@ -81,18 +83,12 @@ def test_every_test_file_has_a_name_of_its_own():
     judges by file name (tests/mutation/own_tests.py): two files of one name stop the collection."""
     from collections import Counter
 
-    from tests.conftest import REPO
-
     names = Counter(path.name for path in (REPO / "tests").rglob("test_*.py"))
     assert [name for name, count in names.items() if count > 1] == []
 
 
 def test_make_tests_linter_reads_every_python_file_of_the_kit_and_none_it_generates():
     """ruff's exclusions are anchored at the repository: a bare "data" left out helpers/data/ and tests/data/."""
-    from pathlib import Path
-
-    from tests.conftest import REPO
-
     listed = subprocess.run([sys.executable, "-m", "ruff", "check", "--show-files", "."], cwd=REPO,
                             capture_output=True, text=True, check=True).stdout.split()
     linted = {Path(line).resolve() for line in listed if line.endswith(".py")}
