@@ -110,8 +110,8 @@ def get_profile(name: str = "smoke", data_dir: str | os.PathLike | None = None, 
         # The smoke profile's data and sizes, run where a finding can stand: every fold and two seeds give
         # n = 10 runs per value. 12 epochs: on the tiny mirror the baseline's age network still improved at its
         # 12th epoch in two seeds of three (measured, bench/RESULTS.md).
-        smoke = get_profile("smoke", data_dir, seed)
-        return dataclasses.replace(smoke, name="class", folds=(0, 1, 2, 3, 4), seeds=(seed, seed + 1), max_epochs=12)
+        return dataclasses.replace(get_profile("smoke", data_dir), name="class", folds=(0, 1, 2, 3, 4),
+                                   seeds=(seed, seed + 1), max_epochs=12)
     if name == "paper":
         if not data_dir:
             raise ValueError(

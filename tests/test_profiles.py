@@ -35,7 +35,7 @@ def test_the_readmes_table_says_what_each_profile_is(tmp_path):
     rate, batch, epochs = re.search(r"SGD ([\d.e-]+) with the step schedule, batch (\d+), up to (\d+) epochs",
                                     rows["paper"]).groups()
     assert (float(rate), int(batch), int(epochs)) == (paper.learning_rate, paper.batch_size, paper.max_epochs)
-    assert paper.optimizer == "sgd" and not paper.quick_studies
+    assert paper.optimizer == "sgd" and paper.quick_studies is False  # a flag, as the field says: not None
     assert f"| {len(paper.folds)} x {len(paper.seeds)} |" in rows["paper"]
     assert paper.max_epochs * 13_000 // paper.batch_size == pytest.approx(50_000, rel=0.02)  # "about 50,000 iterations"
 
@@ -46,6 +46,7 @@ def test_the_seeds_start_at_the_notebooks_and_the_folds_are_the_five_adience_fol
     assert profiles.get_profile("class", tmp_path).folds == profiles.get_profile("paper", tmp_path).folds == (
         0, 1, 2, 3, 4)
     assert profiles.get_profile("smoke", tmp_path).folds == (0,)
+    assert profiles.get_profile(data_dir=tmp_path) == profiles.get_profile("smoke", tmp_path)  # a notebook's default
     for name in ("smoke", "class", "paper"):  # the data folder given is the one read, in every profile
         assert profiles.get_profile(name, tmp_path).data_dir == tmp_path
         assert profiles.get_profile(name, str(tmp_path)).name == name
