@@ -42,14 +42,15 @@ def poll() -> float:
 
 
 class Claim:
-    """A held claim: the open, locked claim file; deleted on release."""
+    """A held claim: the open, locked claim file; deleted on release. Its descriptor is None once let go (a number
+    may be 0, in a worker started without a standard input)."""
 
     def __init__(self, path: Path, descriptor: int):
         self.path = path
-        self._descriptor = descriptor
+        self._descriptor: int | None = descriptor
 
     def release(self) -> None:
-        if self._descriptor < 0:
+        if self._descriptor is None:
             return
         if fcntl is None:  # Windows deletes no open file
             os.close(self._descriptor)
@@ -57,7 +58,7 @@ class Claim:
             self.path.unlink()  # before the lock goes, so that a waiting process finds no file to lock
         if fcntl is not None:
             os.close(self._descriptor)
-        self._descriptor = -1
+        self._descriptor = None
 
     def __enter__(self):
         return self
