@@ -15,13 +15,15 @@ def test_the_inventory_says_per_dataset_what_is_there_and_where_to_get_the_rest(
         (tmp_path / "adience" / f"fold_{fold}_data.txt").touch()
     for name in ("a.jpg", "b.JPEG", "c.png", "notes.txt"):  # three images, whatever the case of their ending
         (tmp_path / "adience" / "aligned" / "7" / name).touch()
+    (tmp_path / "adience" / "aligned" / "9").mkdir()  # and one more in a second user's folder: 4 in all
+    (tmp_path / "adience" / "aligned" / "9" / "d.jpg").touch()
     (tmp_path / "celeba" / "img_align_celeba").mkdir(parents=True)
     (tmp_path / "celeba" / "list_attr_celeba.txt").touch()
     (tmp_path / "celeba" / "img_align_celeba" / "000001.jpg").touch()
     table = layout.inventory(tmp_path).set_index("dataset")
     assert list(table.index) == ["adience", "celeba", "imdb_wiki"]
     assert list(table.columns) == ["status", "kind", "preset", "index files", "images", "where", "get it from"]
-    assert table.loc["adience"].tolist()[:5] == ["complete", "real", None, "5/5", 3]
+    assert table.loc["adience"].tolist()[:5] == ["complete", "real", None, "5/5", 4]
     assert table.loc["celeba"].tolist()[:5] == ["partial", "real", None, "1/3", 1]
     assert table.loc["imdb_wiki"].tolist()[:5] == ["missing", "", None, "0/1", 0]
     assert table.loc["adience", "where"] == str(tmp_path / "adience")
